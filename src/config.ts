@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Dozvon reads, validated once at start. Nothing else in the code reads process.env:
+ * adapters receive their slice of this object. `.env.example` lists the same settings with defaults.
+ */
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const envSchema = z.object({
+  /** TCP port of the HTTP server; 0 picks a free port (tests). */
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  /** Interface to bind. */
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  /** The URL CRMs and the voice platform use to reach this server; defaults to http://127.0.0.1:$PORT. */
+  PUBLIC_URL: z.preprocess(emptyToUndefined, z.url({ message: 'PUBLIC_URL must be an absolute http(s) URL' }).optional()),
+  /** Where PGlite keeps its database, recordings are stored and the generated secret key lives. */
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  /** Unset: embedded PGlite in $DATA_DIR/pg. postgres://… : a PostgreSQL server shared by any number of processes. */
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+      .optional(),
+  ),
+  /** Size of the pg pool when DATABASE_URL is set. */
+  DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(10)),
+  /** Master key (≥32 chars) for tokens at rest, sessions and signed URLs; generated into $DATA_DIR/secret.key when unset. */
+  SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional()),
+  B24_CLIENT_ID: optionalString,
+  B24_CLIENT_SECRET: optionalString,
+  AMOCRM_CLIENT_ID: optionalString,
+  AMOCRM_CLIENT_SECRET: optionalString,
+  AMOCRM_REDIRECT_URI: optionalString,
+  /** Which voice platform places the calls. */
+  VOICE_PLATFORM: z.preprocess(emptyToUndefined, z.enum(['sandbox']).default('sandbox')),
+  /** Sandbox time factor: 0.02 makes every simulated call 50× faster. */
+  SANDBOX_TIME_SCALE: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(100).default(1)),
+  /** Seed of the sandbox's random outcome mix for numbers that are not magic. */
+  SANDBOX_SEED: z.preprocess(emptyToUndefined, z.string().default('dozvon')),
+  /** Outcome mix for non-magic numbers, e.g. "human=40,no_answer=20,busy=10,machine=15,short=5,failed=5,invalid=5". */
+  SANDBOX_MIX: optionalString,
+  /** Speech for sandbox recordings: auto (espeak-ng when installed), espeak, or generated tones. */
+  SANDBOX_TTS: z.preprocess(emptyToUndefined, z.enum(['auto', 'espeak', 'generated']).default('auto')),
+  /** smtp://user:pass@host:port for notification e-mail; unset = e-mail is logged as skipped. */
+  SMTP_URL: optionalString,
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Dozvon <dozvon@localhost>')),
+  /** Accept CRM endpoints on loopback over plain http (emulators, local development only). */
+  CRM_ALLOW_HTTP: z.preprocess(emptyToUndefined, boolish.default(false)),
+  /** Language used when a request names none. */
+  DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ru', 'en']).default('en')),
+  /** Largest accepted upload (greetings, number lists), in MB. */
+  UPLOAD_LIMIT_MB: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1024).default(32)),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  /** Run the background workers (dispatcher, outbox) in this process. */
+  WORKERS: z.preprocess(emptyToUndefined, boolish.default(true)),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Undefined until the server listens when PORT=0; use `publicUrl()` from the app context. */
+  publicUrl: string | undefined;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  secretKey: string | undefined;
+  bitrix24: { clientId: string | undefined; clientSecret: string | undefined };
+  amocrm: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
+  voicePlatform: 'sandbox';
+  sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated' };
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  crmAllowHttp: boolean;
+  defaultLocale: 'ru' | 'en';
+  uploadLimitBytes: number;
+  logLevel: Env['LOG_LEVEL'];
+  workers: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? (e.PORT === 0 ? undefined : `http://127.0.0.1:${e.PORT}`),
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    secretKey: e.SECRET_KEY,
+    bitrix24: { clientId: e.B24_CLIENT_ID, clientSecret: e.B24_CLIENT_SECRET },
+    amocrm: { clientId: e.AMOCRM_CLIENT_ID, clientSecret: e.AMOCRM_CLIENT_SECRET, redirectUri: e.AMOCRM_REDIRECT_URI },
+    voicePlatform: e.VOICE_PLATFORM,
+    sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS },
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    crmAllowHttp: e.CRM_ALLOW_HTTP,
+    defaultLocale: e.DEFAULT_LOCALE,
+    uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
+    logLevel: e.LOG_LEVEL,
+    workers: e.WORKERS,
+  };
+}

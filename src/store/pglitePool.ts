@@ -1,0 +1,173 @@
+import { EventEmitter } from 'node:events';
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { prepareValue } from 'pg/lib/utils.js';
+import type { Db, DbClient, Notification, QueryResult } from './db.js';
+
+/**
+ * PGlite is one database session. This adapter gives it the `pg.Pool` shape the rest of the code
+ * (and agenda's PostgreSQL backend) expects:
+ * - `query()` runs under a mutex, one statement at a time;
+ * - `connect()` returns a client that takes the mutex at its first statement and keeps it until
+ *   `release()`, so BEGIN…COMMIT on that client is atomic;
+ * - LISTEN / UNLISTEN on a client do not take the mutex (a listening client lives for hours);
+ *   notifications are fanned out from PGlite's single notification callback;
+ * - rows are parsed with pg's own type parsers and parameters prepared with pg's `prepareValue`,
+ *   so int8, dates, bytea and json look exactly as they do from a server.
+ * We do not use @electric-sql/pglite-socket (loses notifications, a pool of one deadlocks) nor
+ * @electric-sql/pglite/node-postgres (after a failed parameterised query the next ones fail).
+ */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return ready;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+// Parse every built-in type with pg's text parsers (what a server connection would give us).
+const BUILTIN_OIDS = Object.values(pg.types.builtins).filter((v): v is number => typeof v === 'number');
+const ARRAY_OIDS = [1000, 1005, 1007, 1016, 1009, 1015, 1014, 1021, 1022, 1231, 1115, 1182, 1185, 1187, 199, 3807, 2951, 1001];
+const parsers: Record<number, (value: string) => unknown> = {};
+for (const oid of [...BUILTIN_OIDS, ...ARRAY_OIDS]) {
+  const parse = pg.types.getTypeParser(oid, 'text') as (v: string) => unknown;
+  parsers[oid] = (v: string) => parse(v);
+}
+
+const LISTEN_RE = /^\s*(UNLISTEN|LISTEN)\s+("(?:[^"]|"")+"|[A-Za-z_][\w$]*|\*)\s*;?\s*$/i;
+
+function channelName(token: string): string {
+  return token.startsWith('"') ? token.slice(1, -1).replace(/""/g, '"') : token.toLowerCase();
+}
+
+function prepareParams(params: readonly unknown[] | undefined): unknown[] | undefined {
+  if (!params || params.length === 0) return undefined;
+  return params.map((p) => prepareValue(p));
+}
+
+export class PGlitePool implements Db {
+  readonly kind = 'pglite' as const;
+  readonly mutex = new Mutex();
+  private readonly listeners = new Map<string, Set<PGliteClient>>();
+  private closed = false;
+
+  constructor(readonly pglite: PGlite) {
+    pglite.onNotification((channel, payload) => {
+      for (const client of this.listeners.get(channel) ?? []) {
+        client.emit('notification', { channel, payload, processId: 0 } satisfies Notification);
+      }
+    });
+  }
+
+  /** Runs one statement without taking the mutex: callers must hold it. */
+  async raw<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    const prepared = prepareParams(params);
+    if (!prepared) {
+      // Simple protocol: allows several statements (migrations) and statements without parameters.
+      const results = await this.pglite.exec(text, { parsers });
+      const last = results[results.length - 1];
+      return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+    }
+    const res = await this.pglite.query<R>(text, prepared, { parsers });
+    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+  }
+
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    if (this.closed) return Promise.reject(new Error('database is closed'));
+    return this.mutex.run(() => this.raw<R>(text, params));
+  }
+
+  async connect(): Promise<DbClient> {
+    if (this.closed) throw new Error('database is closed');
+    return new PGliteClient(this);
+  }
+
+  subscribe(channel: string, client: PGliteClient): void {
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(client);
+  }
+
+  /** Returns true when nobody listens on the channel any more. */
+  unsubscribe(channel: string, client: PGliteClient): boolean {
+    const set = this.listeners.get(channel);
+    set?.delete(client);
+    if (set && set.size === 0) {
+      this.listeners.delete(channel);
+      return true;
+    }
+    return false;
+  }
+
+  channelsOf(client: PGliteClient): string[] {
+    return [...this.listeners.entries()].filter(([, s]) => s.has(client)).map(([c]) => c);
+  }
+
+  async end(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.mutex.run(async () => {
+      await this.pglite.close();
+    });
+  }
+}
+
+class PGliteClient extends EventEmitter implements DbClient {
+  private releaseMutex: (() => void) | undefined;
+  private released = false;
+
+  constructor(private readonly pool: PGlitePool) {
+    super();
+  }
+
+  async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    if (this.released) throw new Error('client already released');
+    const listen = LISTEN_RE.exec(text);
+    if (listen) {
+      await this.listenOrUnlisten(listen[1]!.toUpperCase(), listen[2]!);
+      return { rows: [], rowCount: null };
+    }
+    if (!this.releaseMutex) this.releaseMutex = await this.pool.mutex.acquire();
+    return this.pool.raw<R>(text, params);
+  }
+
+  private async listenOrUnlisten(verb: string, token: string): Promise<void> {
+    if (verb === 'LISTEN') {
+      const channel = channelName(token);
+      this.pool.subscribe(channel, this);
+      await this.runOutsideSession(`LISTEN ${token}`);
+      return;
+    }
+    const channels = token === '*' ? this.pool.channelsOf(this) : [channelName(token)];
+    for (const channel of channels) {
+      if (this.pool.unsubscribe(channel, this)) {
+        await this.runOutsideSession(`UNLISTEN "${channel.replace(/"/g, '""')}"`);
+      }
+    }
+  }
+
+  /** LISTEN is session state; run it under the mutex unless this client already holds it. */
+  private async runOutsideSession(sql: string): Promise<void> {
+    if (this.releaseMutex) await this.pool.raw(sql);
+    else await this.pool.mutex.run(() => this.pool.raw(sql));
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const channel of this.pool.channelsOf(this)) this.pool.unsubscribe(channel, this);
+    this.releaseMutex?.();
+    this.releaseMutex = undefined;
+  }
+}
