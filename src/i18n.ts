@@ -34,6 +34,7 @@ export function initI18n(): void {
     supportedLngs: [...LOCALES],
     interpolation: { escapeValue: false },
     returnNull: false,
+    showSupportNotice: false,
   });
   ready = true;
 }

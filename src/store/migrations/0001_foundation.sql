@@ -147,6 +147,8 @@ CREATE TABLE attempts (
   kind text NOT NULL CHECK (kind IN ('test', 'campaign')),
   campaign_id uuid,
   number_id uuid,
+  -- 1 for the first call to this number in its campaign, 2 for the first redial, …
+  attempt_no integer NOT NULL DEFAULT 1,
   phone text NOT NULL,
   template_id uuid NOT NULL REFERENCES templates (id),
   template_version_id uuid NOT NULL REFERENCES template_versions (id),
@@ -169,6 +171,8 @@ CREATE TABLE attempts (
   error text,
   ineffective boolean,
   recording_id uuid REFERENCES media (id),
+  -- where the platform offers the recording until we have our own copy (fetched with retries)
+  recording_source text,
   created_by uuid,
   created_at timestamptz NOT NULL DEFAULT now(),
   dialed_at timestamptz,
@@ -182,6 +186,8 @@ CREATE INDEX attempts_tenant_created_idx ON attempts (tenant_id, created_at DESC
 CREATE UNIQUE INDEX attempts_provider_call_uq ON attempts (platform, provider_call_id) WHERE provider_call_id IS NOT NULL;
 -- Attempts that have not finished: what a restart looks at.
 CREATE INDEX attempts_open_idx ON attempts (status) WHERE status <> 'completed';
+-- Recordings still to download from the platform.
+CREATE INDEX attempts_recording_pending_idx ON attempts (ended_at) WHERE recording_source IS NOT NULL AND recording_id IS NULL;
 
 -- Every event a voice platform reported, once: (attempt, seq) makes callbacks idempotent.
 CREATE TABLE call_events (

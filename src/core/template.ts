@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { isSupportedCountry, normalizePhone } from './phone.js';
+import { redialRulesSchema } from './redial.js';
+
+/**
+ * A call-task template (T1–T12): everything needed to place a call with a voice bot, offered in the
+ * CRMs as a robot / widget action. Stored as versioned JSON; attempts remember the version they ran.
+ */
+const id = z.uuid();
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'validation.time_hhmm' });
+
+export const AMD_MODES = ['off', 'background', 'blocking'] as const;
+export type AmdMode = (typeof AMD_MODES)[number];
+
+export const dialPlanChoiceSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('default') }).strict(),
+  z.object({ mode: z.literal('custom'), dialPlanId: id }).strict(),
+]);
+
+export const amdSettingsSchema = z
+  .object({
+    mode: z.enum(AMD_MODES).default('off'),
+    /** An uploaded WAV played while detection runs, filling the silence. */
+    greetingId: id.nullable().default(null),
+  })
+  .strict();
+
+export const callerIdChoiceSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('default') }).strict(),
+  z.object({ mode: z.literal('group'), groupId: id }).strict(),
+  z.object({ mode: z.literal('number'), number: z.string().min(3).max(32) }).strict(),
+]);
+
+export const redirectSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('hangup') }).strict(),
+  z.object({ mode: z.literal('dialPlan'), dialPlanId: id, number: z.string().min(2).max(32) }).strict(),
+  z.object({ mode: z.literal('direction'), directionId: id }).strict(),
+  z.object({ mode: z.literal('custom'), target: z.string().trim().min(1).max(500) }).strict(),
+  z.object({ mode: z.literal('scenario'), scenarioId: id }).strict(),
+]);
+export type Redirect = z.infer<typeof redirectSchema>;
+
+export const redialChoiceSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('none') }).strict(),
+  z.object({ mode: z.literal('inline'), rules: redialRulesSchema }).strict(),
+  z.object({ mode: z.literal('set'), setId: id }).strict(),
+]);
+
+export const templateSettingsSchema = z
+  .object({
+    /** Short name shown in the CRM as the robot / action name. */
+    name: z.string().trim().min(1).max(80),
+    description: z.string().trim().max(500).default(''),
+    scenarioId: id,
+    dialPlan: dialPlanChoiceSchema.default({ mode: 'default' }),
+    amd: amdSettingsSchema.default({ mode: 'off', greetingId: null }),
+    callerId: callerIdChoiceSchema.default({ mode: 'default' }),
+    redirect: redirectSchema.default({ mode: 'hangup' }),
+    /** Calls started per second (T7); fractions allowed. */
+    intensity: z.number().min(0.1).max(50).default(1),
+    /** Calling-time limiter (T8), in the callee's local time. `from > to` crosses midnight. */
+    callingWindow: z.object({ from: hhmm, to: hhmm }).strict().default({ from: '09:00', to: '21:00' }),
+    /** Calls shorter than this many seconds are "ineffective" in reports (T9); 0 = off. */
+    ineffectiveSec: z.number().int().min(0).max(3600).default(10),
+    /** An answered call ending within this many seconds without a result is a "short" call. */
+    shortCallSec: z.number().int().min(1).max(120).default(5),
+    /** Country for E.164 normalisation of national numbers (T10), ISO 3166-1 alpha-2. */
+    country: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine(isSupportedCountry, { message: 'validation.country_unknown' })
+      .default('RU'),
+    /** Detect the callee's gender (T11). */
+    genderDetection: z.boolean().default(false),
+    redial: redialChoiceSchema.default({ mode: 'none' }),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.callingWindow.from === t.callingWindow.to) {
+      ctx.addIssue({ code: 'custom', path: ['callingWindow', 'to'], message: 'validation.window_empty' });
+    }
+    if (t.callerId.mode === 'number' && !normalizePhone(t.callerId.number, t.country).ok) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['callerId', 'number'],
+        message: 'validation.phone_invalid',
+        params: { value: t.callerId.number },
+      });
+    }
+    if (t.redirect.mode === 'dialPlan' && !normalizePhone(t.redirect.number, t.country).ok && !/^\d{2,6}$/.test(t.redirect.number)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redirect', 'number'],
+        message: 'validation.phone_invalid',
+        params: { value: t.redirect.number },
+      });
+    }
+  });
+
+export type TemplateSettings = z.output<typeof templateSettingsSchema>;
+export type TemplateSettingsInput = z.input<typeof templateSettingsSchema>;

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { isSupportedCountry } from '../../core/phone.js';
+import { validationFailed, type FieldIssue } from '../../core/errors.js';
+
+/** Defaults of the limits; each can be lowered or raised per import. */
+export const CLIENTS_FILE_DEFAULTS = {
+  maxRows: 1_000_000,
+  maxColumns: 100,
+  batchSize: 1000,
+  maxXlsxBytes: 50 * 1024 * 1024,
+} as const;
+
+/** Options of an import, as they cross from the HTTP layer or the Calls API. */
+export const clientsFileOptionsSchema = z.object({
+  /** Upload's file name; only tells CSV from TXT (content decides everything else). */
+  filename: z.string().max(1000).optional(),
+  /** Upload's Content-Type; used like `filename`. */
+  contentType: z.string().max(255).optional(),
+  /** ISO 3166 country for numbers written without a country code (the template's, T10). */
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((c) => isSupportedCountry(c), { message: 'unsupported country' }),
+  /** The scenario's variable names; headers map onto them (aliases included). */
+  variables: z.array(z.string().trim().min(1).max(200)).max(500).default([]),
+  /** Data rows allowed; one more ends the import with `clientsFile.errors.too_many_rows`. */
+  maxRows: z.number().int().positive().default(CLIENTS_FILE_DEFAULTS.maxRows),
+  /** Columns allowed in the header (or the widest of the first rows without one). */
+  maxColumns: z.number().int().positive().max(10_000).default(CLIENTS_FILE_DEFAULTS.maxColumns),
+  /** Rows per batch handed to the consumer. */
+  batchSize: z.number().int().positive().max(100_000).default(CLIENTS_FILE_DEFAULTS.batchSize),
+  /** An XLSX is read whole; bigger ones are refused. */
+  maxXlsxBytes: z.number().int().positive().default(CLIENTS_FILE_DEFAULTS.maxXlsxBytes),
+  /** Collapse numbers seen earlier in the file (on by default). */
+  dedupe: z.boolean().default(true),
+});
+
+export type ClientsFileOptions = z.input<typeof clientsFileOptionsSchema>;
+export type ResolvedClientsFileOptions = z.output<typeof clientsFileOptionsSchema>;
+
+/** Validated options, or a `validation_failed` DomainError naming each bad field. */
+export function resolveOptions(options: ClientsFileOptions): ResolvedClientsFileOptions {
+  const parsed = clientsFileOptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  throw validationFailed(zodIssues(parsed.error));
+}
+
+/** zod issues as FieldIssues with keys of our own locale file. */
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    key: 'clientsFile.errors.invalid_option',
+    params: { field: issue.path.map(String).join('.'), code: issue.code },
+  }));
+}

@@ -1,0 +1,43 @@
+import type { AppContext } from '../context.js';
+import { withTransaction } from '../store/db.js';
+import { newId } from '../store/ids.js';
+import { attachRecording, findAttemptById } from '../store/repositories/attempts.js';
+import { insertMedia } from '../store/repositories/media.js';
+import { inspectWav } from '../voice/audio/index.js';
+
+const MAX_RECORDING_BYTES = 200 * 1024 * 1024;
+
+/**
+ * Copies an attempt's recording from the platform into our storage. Idempotent: an attempt that
+ * already has its recording is left alone; the bytes are written before the row that points at them.
+ */
+export async function fetchRecording(ctx: AppContext, attemptId: string): Promise<void> {
+  const attempt = await findAttemptById(ctx.db, attemptId);
+  if (!attempt?.recordingSource || attempt.recordingId) return;
+  const res = await fetch(attempt.recordingSource, { signal: AbortSignal.timeout(60_000), redirect: 'error' });
+  if (!res.ok) throw new Error(`recording download: HTTP ${res.status}`);
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > MAX_RECORDING_BYTES) throw new Error(`recording too large: ${declared} bytes`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const info = inspectWav(bytes);
+  if (!info.ok) throw new Error(`recording is not a playable WAV: ${info.reason}`);
+  const id = newId();
+  const month = (attempt.endedAt ?? ctx.clock.now()).toISOString().slice(0, 7);
+  const key = `recordings/${attempt.tenantId}/${month}/${id}.wav`;
+  await ctx.storage.put(key, bytes);
+  await withTransaction(ctx.db, async (tx) => {
+    const fresh = await findAttemptById(tx, attemptId);
+    if (fresh?.recordingId) return;
+    await insertMedia(tx, {
+      id,
+      tenantId: attempt.tenantId,
+      kind: 'recording',
+      name: `${attempt.phone}-${attempt.id}.wav`,
+      storageKey: key,
+      contentType: 'audio/wav',
+      sizeBytes: bytes.length,
+      durationMs: info.durationMs,
+    });
+    await attachRecording(tx, attemptId, id);
+  });
+}

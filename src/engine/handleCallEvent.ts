@@ -1,0 +1,96 @@
+import { classifyOutcome, isIneffective } from '../core/outcome.js';
+import { notFound } from '../core/errors.js';
+import type { TemplateSettings } from '../core/template.js';
+import type { AppContext } from '../context.js';
+import { withTransaction } from '../store/db.js';
+import {
+  advanceStatus,
+  completeAttempt,
+  findAttemptById,
+  recordCallEvent,
+  setDetection,
+  type Attempt,
+} from '../store/repositories/attempts.js';
+import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
+import type { CallEvent } from '../voice/events.js';
+import { fetchRecording } from './fetchRecording.js';
+
+/**
+ * Applies one platform event to its attempt. The event is recorded and applied in one transaction,
+ * so a repeated callback changes nothing and a crash between the two cannot lose the event.
+ * "ended" classifies the outcome and runs the completion hooks inside the same transaction.
+ */
+export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promise<'applied' | 'duplicate'> {
+  const completed = await withTransaction(ctx.db, async (tx) => {
+    const attempt = await findAttemptById(tx, event.attemptId);
+    if (!attempt) throw notFound('attempt', event.attemptId);
+    const fresh = await recordCallEvent(tx, { attemptId: event.attemptId, seq: event.seq, type: event.type, payload: event });
+    if (!fresh) return 'duplicate' as const;
+    const at = new Date(event.at);
+    switch (event.type) {
+      case 'ringing':
+        await advanceStatus(tx, attempt.id, 'ringing', at);
+        return undefined;
+      case 'answered':
+        await advanceStatus(tx, attempt.id, 'answered', at);
+        return undefined;
+      case 'amd':
+        await setDetection(tx, attempt.id, { amdVerdict: event.verdict });
+        return undefined;
+      case 'gender':
+        await setDetection(tx, attempt.id, { gender: event.gender });
+        return undefined;
+      case 'ended':
+        return finishAttempt(ctx, tx, attempt, event);
+    }
+  });
+  if (completed === 'duplicate') return 'duplicate';
+  if (completed) {
+    if (completed.recordingSource) {
+      // Best effort now; the sweeper retries whatever fails (src/engine/recordingSweeper.ts).
+      await fetchRecording(ctx, completed.id).catch((e: unknown) =>
+        ctx.log.warn({ attemptId: completed.id, err: (e as Error).message }, 'recording download failed; will retry'),
+      );
+    }
+    // Waiters see the attempt with its recording whenever it could be fetched at once.
+    const latest = (await findAttemptById(ctx.db, completed.id)) ?? completed;
+    for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+  }
+  return 'applied';
+}
+
+async function finishAttempt(
+  ctx: AppContext,
+  tx: Parameters<Parameters<typeof withTransaction>[1]>[0],
+  attempt: Attempt,
+  event: Extract<CallEvent, { type: 'ended' }>,
+): Promise<Attempt | undefined> {
+  const template = await findVersionById<TemplateSettings>(tx, TEMPLATES, attempt.templateVersionId);
+  const settings = template?.body;
+  const amdVerdict = attempt.amdVerdict ?? 'not_checked';
+  const outcome = classifyOutcome({
+    cause: event.cause,
+    amdVerdict,
+    talkSec: event.talkSec,
+    shortCallSec: settings?.shortCallSec ?? 5,
+    hasResult: attempt.result !== null,
+  });
+  const gender = settings?.genderDetection && outcome !== 'machine' ? (attempt.gender ?? 'unknown') : 'unknown';
+  const done = await completeAttempt(tx, attempt.id, {
+    outcome,
+    amdVerdict,
+    gender,
+    sipCode: event.sipCode,
+    error: event.error,
+    ineffective: isIneffective(outcome, event.talkSec, settings?.ineffectiveSec ?? 0),
+    endedAt: new Date(event.at),
+    durationSec: event.durationSec,
+    talkSec: event.talkSec,
+    recordingSource: event.recordingUrl,
+    answeredAt: event.answeredAt ? new Date(event.answeredAt) : null,
+  });
+  if (!done) return undefined;
+  const finished = (await findAttemptById(tx, attempt.id))!;
+  for (const hook of ctx.hooks.attemptCompleted) await hook(tx, finished);
+  return finished;
+}

@@ -1,0 +1,31 @@
+import Router from '@koa/router';
+import type { AppContext } from '../../../context.js';
+import { VERSION } from '../../../version.js';
+import { mountRoutes, openApiDocument, type AnyRoute } from '../../route.js';
+import type { DozvonState } from '../../state.js';
+import { authRoutes } from './authRoutes.js';
+import { callRoutes } from './callRoutes.js';
+import { catalogRoutes } from './catalogRoutes.js';
+import { greetingRoutes } from './greetingRoutes.js';
+import { scenarioRoutes } from './scenarioRoutes.js';
+import { templateRoutes } from './templateRoutes.js';
+import { userRoutes } from './userRoutes.js';
+
+/** /api/v1: the console's JSON API and the Calls API, described by /api/v1/openapi.json. */
+export function apiRoutes(extra: AnyRoute[] = []): AnyRoute[] {
+  return [...authRoutes, ...userRoutes, ...templateRoutes, ...scenarioRoutes, ...catalogRoutes, ...greetingRoutes, ...callRoutes, ...extra];
+}
+
+export function apiRouter(app: AppContext, routes: AnyRoute[]): Router<DozvonState> {
+  const router = new Router<DozvonState>({ prefix: '/api/v1' });
+  const doc = openApiDocument(routes, {
+    title: 'Dozvon API',
+    version: VERSION,
+    description: 'Console API and Calls API of Dozvon. Errors are {error:{code,message,details}} in the language of Accept-Language (ru, en).',
+  });
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = doc;
+  });
+  mountRoutes(router, app, routes);
+  return router;
+}

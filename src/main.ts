@@ -1,0 +1,163 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type Config } from './config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { deriveKey } from './core/crypto.js';
+import type { AppContext, Keys } from './context.js';
+import { ensureSetupCode } from './engine/auth/users.js';
+import { conversationHost } from './engine/conversation.js';
+import { startRecordingSweeper } from './engine/recordingSweeper.js';
+import { seedStarter } from './engine/seedStarter.js';
+import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
+import { apiRouter, apiRoutes } from './http/api/v1/index.js';
+import { buildHttpApp } from './http/app.js';
+import { recordingsRouter } from './http/recordings.js';
+import { statusRouter } from './http/statusPage.js';
+import { sandboxRouter } from './http/voice/sandboxRoutes.js';
+import { initI18n } from './i18n.js';
+import { createLogger, type Logger } from './log.js';
+import { migrate } from './store/migrate.js';
+import { openDatabase } from './store/openDatabase.js';
+import { FileRecordingStorage } from './store/recordingStorage.js';
+import { upsertTenant } from './store/repositories/tenants.js';
+import { loadSecretKey } from './store/secretKey.js';
+import { renderRecording } from './voice/sandbox/renderRecording.js';
+import { SandboxPlatform } from './voice/sandbox/sandboxPlatform.js';
+import { createSynthesizer } from './voice/sandbox/speech/index.js';
+
+/**
+ * Composition root: config → store → services → HTTP + workers. Everything the rest of the code
+ * uses is built here once; tests start the same thing with their own environment.
+ */
+export interface RunningDozvon {
+  app: AppContext;
+  url: string;
+  server: http.Server;
+  sandbox: SandboxPlatform;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  log?: Logger;
+}
+
+export async function startDozvon(env: Record<string, string | undefined> = process.env, opts: StartOptions = {}): Promise<RunningDozvon> {
+  const config: Config = loadConfig(env);
+  const log = opts.log ?? createLogger(config.logLevel);
+  initI18n();
+  const secret = loadSecretKey(config.secretKey, config.dataDir);
+  const keys: Keys = {
+    session: deriveKey(secret.key, 'session'),
+    recordingUrl: deriveKey(secret.key, 'recording-url'),
+    voiceCallback: deriveKey(secret.key, 'voice-callback'),
+    tokenEncryption: deriveKey(secret.key, 'token-encryption'),
+    webhook: deriveKey(secret.key, 'webhook'),
+    apiKey: deriveKey(secret.key, 'api-key'),
+  };
+
+  const { db, close: closeDb } = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const cleanups: (() => Promise<void>)[] = [closeDb];
+  try {
+    const { applied } = await migrate(db);
+    if (applied.length) log.info({ applied }, 'database migrated');
+    const { tenant: consoleTenant, created } = await upsertTenant(db, {
+      kind: 'console',
+      externalId: 'console',
+      name: 'Dozvon',
+      locale: config.defaultLocale,
+    });
+
+    let publicUrl = config.publicUrl ?? '';
+    const app: AppContext = {
+      config,
+      db,
+      log,
+      clock: opts.clock ?? systemClock,
+      keys,
+      storage: new FileRecordingStorage(path.join(config.dataDir, 'media')),
+      voice: undefined as unknown as AppContext['voice'],
+      publicUrl: () => publicUrl,
+      consoleTenantId: consoleTenant.id,
+      hooks: { attemptCompleted: [], templateChanged: [], afterAttemptCompleted: [attemptCompletedNotifier] },
+    };
+    const synth = await createSynthesizer(config.sandbox.tts);
+    const sandbox = new SandboxPlatform({
+      timeScale: config.sandbox.timeScale,
+      seed: config.sandbox.seed,
+      mix: config.sandbox.mix,
+      mediaDir: path.join(config.dataDir, 'sandbox'),
+      publicUrl: () => publicUrl,
+      callbackKey: keys.voiceCallback,
+      host: conversationHost(app),
+      log: log.child({ component: 'sandbox' }),
+      renderRecording: (rec, talkMs, lang) => renderRecording(synth, rec, talkMs, lang),
+    });
+    app.voice = sandbox;
+    cleanups.unshift(() => sandbox.stop());
+    if (created) await seedStarter(app, consoleTenant.id, config.defaultLocale);
+
+    const koa = buildHttpApp(app, [statusRouter(app), recordingsRouter(app), sandboxRouter(app, sandbox), apiRouter(app, apiRoutes())]);
+    const server = http.createServer(koa.callback());
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    if (!config.publicUrl) publicUrl = `http://127.0.0.1:${port}`;
+    cleanups.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+
+    if (config.workers) {
+      const sweeper = startRecordingSweeper(app);
+      cleanups.unshift(async () => sweeper.stop());
+    }
+    const setupFile = await ensureSetupCode(app);
+    if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
+    log.info({ url: publicUrl, db: db.kind, voice: sandbox.name, speech: synth.kind }, 'Dozvon is running');
+
+    let stopped = false;
+    return {
+      app,
+      url: `http://127.0.0.1:${port}`,
+      server,
+      sandbox,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const fn of cleanups) await fn().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'shutdown step failed'));
+      },
+    };
+  } catch (e) {
+    for (const fn of cleanups) await fn().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  let running: RunningDozvon | undefined;
+  try {
+    running = await startDozvon();
+  } catch (e) {
+    // Configuration and lock problems are the user's to fix: say what, not a stack trace.
+    process.stderr.write(`Dozvon could not start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`Dozvon is running at ${running.app.publicUrl()}  (health: ${running.app.publicUrl()}/health)\n`);
+  const shutdown = (signal: string) => {
+    running?.app.log.info({ signal }, 'shutting down');
+    void running?.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

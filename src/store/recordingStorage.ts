@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+/**
+ * Where audio bytes live. The filesystem under $DATA_DIR/recordings is the default; an
+ * S3-compatible store can implement the same interface.
+ */
+export interface RecordingStorage {
+  put(key: string, data: Buffer): Promise<void>;
+  size(key: string): Promise<number | undefined>;
+  /** A stream of bytes [start, end] inclusive (HTTP range semantics). */
+  read(key: string, range?: { start: number; end: number }): Readable;
+  remove(key: string): Promise<void>;
+}
+
+const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,200}$/;
+
+export class FileRecordingStorage implements RecordingStorage {
+  constructor(private readonly root: string) {}
+
+  private file(key: string): string {
+    if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`bad storage key ${key}`);
+    return path.join(this.root, key);
+  }
+
+  async put(key: string, data: Buffer): Promise<void> {
+    const file = this.file(key);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    // Write then rename: a reader never sees half a file, a crash never leaves one under the key.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.promises.writeFile(tmp, data);
+    await fs.promises.rename(tmp, file);
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      return (await fs.promises.stat(this.file(key))).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  read(key: string, range?: { start: number; end: number }): Readable {
+    return fs.createReadStream(this.file(key), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async remove(key: string): Promise<void> {
+    await fs.promises.rm(this.file(key), { force: true });
+  }
+}

@@ -1,0 +1,294 @@
+import type { AmdVerdict, Gender, Outcome } from '../../core/outcome.js';
+import type { Queryable } from '../db.js';
+
+export type AttemptStatus = 'queued' | 'dialing' | 'ringing' | 'answered' | 'completed';
+
+export interface AttemptStep {
+  nodeId: string;
+  type: string;
+  title?: string | undefined;
+  exit?: string | undefined;
+  detail?: string | undefined;
+  atMs: number;
+  durationMs: number;
+  scenario: string;
+}
+
+export interface AttemptAnswer {
+  question: string;
+  text: string;
+  branch: string;
+}
+
+export interface Attempt {
+  id: string;
+  tenantId: string;
+  kind: 'test' | 'campaign';
+  campaignId: string | null;
+  numberId: string | null;
+  attemptNo: number;
+  phone: string;
+  templateId: string;
+  templateVersionId: string;
+  scenarioVersionId: string;
+  variables: Record<string, string>;
+  status: AttemptStatus;
+  outcome: Outcome | null;
+  amdVerdict: AmdVerdict | null;
+  gender: Gender | null;
+  result: string | null;
+  tags: string[];
+  answers: Record<string, AttemptAnswer>;
+  steps: AttemptStep[];
+  transfer: { target: string; connected: boolean } | null;
+  callerId: string | null;
+  platform: string;
+  providerCallId: string | null;
+  sipCode: number | null;
+  error: string | null;
+  ineffective: boolean | null;
+  recordingId: string | null;
+  recordingSource: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  dialedAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  durationSec: number | null;
+  talkSec: number | null;
+}
+
+export interface AttemptRow {
+  id: string;
+  tenant_id: string;
+  kind: 'test' | 'campaign';
+  campaign_id: string | null;
+  number_id: string | null;
+  attempt_no: number;
+  phone: string;
+  template_id: string;
+  template_version_id: string;
+  scenario_version_id: string;
+  variables: Record<string, string>;
+  status: AttemptStatus;
+  outcome: Outcome | null;
+  amd_verdict: AmdVerdict | null;
+  gender: Gender | null;
+  result: string | null;
+  tags: string[];
+  answers: Record<string, AttemptAnswer>;
+  steps: AttemptStep[];
+  transfer: { target: string; connected: boolean } | null;
+  caller_id: string | null;
+  platform: string;
+  provider_call_id: string | null;
+  sip_code: number | null;
+  error: string | null;
+  ineffective: boolean | null;
+  recording_id: string | null;
+  recording_source: string | null;
+  created_by: string | null;
+  created_at: Date;
+  dialed_at: Date | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  duration_sec: string | null;
+  talk_sec: string | null;
+}
+
+const num = (v: string | null): number | null => (v === null ? null : Number(v));
+
+export const toAttempt = (r: AttemptRow): Attempt => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  kind: r.kind,
+  campaignId: r.campaign_id,
+  numberId: r.number_id,
+  attemptNo: r.attempt_no,
+  phone: r.phone,
+  templateId: r.template_id,
+  templateVersionId: r.template_version_id,
+  scenarioVersionId: r.scenario_version_id,
+  variables: r.variables,
+  status: r.status,
+  outcome: r.outcome,
+  amdVerdict: r.amd_verdict,
+  gender: r.gender,
+  result: r.result,
+  tags: r.tags,
+  answers: r.answers,
+  steps: r.steps,
+  transfer: r.transfer,
+  callerId: r.caller_id,
+  platform: r.platform,
+  providerCallId: r.provider_call_id,
+  sipCode: r.sip_code,
+  error: r.error,
+  ineffective: r.ineffective,
+  recordingId: r.recording_id,
+  recordingSource: r.recording_source,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  dialedAt: r.dialed_at,
+  answeredAt: r.answered_at,
+  endedAt: r.ended_at,
+  durationSec: num(r.duration_sec),
+  talkSec: num(r.talk_sec),
+});
+
+export interface NewAttempt {
+  id: string;
+  tenantId: string;
+  kind: 'test' | 'campaign';
+  campaignId: string | null;
+  numberId: string | null;
+  attemptNo: number;
+  phone: string;
+  templateId: string;
+  templateVersionId: string;
+  scenarioVersionId: string;
+  variables: Record<string, string>;
+  platform: string;
+  callerId: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+export async function insertAttempt(db: Queryable, a: NewAttempt): Promise<Attempt> {
+  const r = await db.query<AttemptRow>(
+    `INSERT INTO attempts (id, tenant_id, kind, campaign_id, number_id, phone, template_id, template_version_id,
+       scenario_version_id, variables, platform, caller_id, created_by, created_at, attempt_no)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+    [
+      a.id, a.tenantId, a.kind, a.campaignId, a.numberId, a.phone, a.templateId, a.templateVersionId,
+      a.scenarioVersionId, JSON.stringify(a.variables), a.platform, a.callerId, a.createdBy, a.createdAt, a.attemptNo,
+    ],
+  );
+  return toAttempt(r.rows[0]!);
+}
+
+export async function findAttempt(db: Queryable, tenantId: string, id: string): Promise<Attempt | undefined> {
+  const r = await db.query<AttemptRow>('SELECT * FROM attempts WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+  return r.rows[0] && toAttempt(r.rows[0]);
+}
+
+/** For platform callbacks, which identify the attempt by id and prove it with a signature. */
+export async function findAttemptById(db: Queryable, id: string): Promise<Attempt | undefined> {
+  const r = await db.query<AttemptRow>('SELECT * FROM attempts WHERE id = $1', [id]);
+  return r.rows[0] && toAttempt(r.rows[0]);
+}
+
+export interface AttemptFilter {
+  tenantId: string;
+  campaignId?: string | undefined;
+  kind?: 'test' | 'campaign' | undefined;
+  phone?: string | undefined;
+  outcome?: Outcome | undefined;
+  /** Keyset paging: attempts created strictly before this one. */
+  before?: { createdAt: Date; id: string } | undefined;
+  limit: number;
+}
+
+export async function listAttempts(db: Queryable, f: AttemptFilter): Promise<Attempt[]> {
+  const r = await db.query<AttemptRow>(
+    `SELECT * FROM attempts
+     WHERE tenant_id = $1
+       AND ($2::uuid IS NULL OR campaign_id = $2)
+       AND ($3::text IS NULL OR kind = $3)
+       AND ($4::text IS NULL OR phone = $4)
+       AND ($5::text IS NULL OR outcome = $5)
+       AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+     ORDER BY created_at DESC, id DESC
+     LIMIT $8`,
+    [f.tenantId, f.campaignId ?? null, f.kind ?? null, f.phone ?? null, f.outcome ?? null, f.before?.createdAt ?? null, f.before?.id ?? null, f.limit],
+  );
+  return r.rows.map(toAttempt);
+}
+
+export async function markDialing(db: Queryable, id: string, p: { providerCallId: string; callerId: string | null; at: Date }): Promise<void> {
+  await db.query(
+    // The platform's first event may arrive before this write: never move the status backwards.
+    `UPDATE attempts SET provider_call_id = $2, caller_id = COALESCE($3, caller_id), dialed_at = COALESCE(dialed_at, $4),
+       status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END
+     WHERE id = $1`,
+    [id, p.providerCallId, p.callerId, p.at],
+  );
+}
+
+/** Status only moves forward: a late "ringing" after "answered" is ignored. */
+export async function advanceStatus(db: Queryable, id: string, status: 'ringing' | 'answered', at: Date): Promise<void> {
+  const order = "ARRAY['queued','dialing','ringing','answered','completed']";
+  await db.query(
+    `UPDATE attempts SET status = $2, answered_at = CASE WHEN $2 = 'answered' THEN COALESCE(answered_at, $3) ELSE answered_at END
+     WHERE id = $1 AND array_position(${order}, status) < array_position(${order}, $2::text)`,
+    [id, status, at],
+  );
+}
+
+export async function setDetection(db: Queryable, id: string, p: { amdVerdict?: AmdVerdict; gender?: Gender }): Promise<void> {
+  await db.query('UPDATE attempts SET amd_verdict = COALESCE($2, amd_verdict), gender = COALESCE($3, gender) WHERE id = $1', [
+    id,
+    p.amdVerdict ?? null,
+    p.gender ?? null,
+  ]);
+}
+
+export async function saveConversation(
+  db: Queryable,
+  id: string,
+  c: { result: string | null; tags: string[]; answers: Record<string, AttemptAnswer>; steps: AttemptStep[]; transfer: Attempt['transfer']; error: string | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE attempts SET result = $2, tags = $3, answers = $4, steps = $5, transfer = $6, error = COALESCE($7, error)
+     WHERE id = $1 AND status <> 'completed'`,
+    [id, c.result, JSON.stringify(c.tags), JSON.stringify(c.answers), JSON.stringify(c.steps), c.transfer ? JSON.stringify(c.transfer) : null, c.error],
+  );
+}
+
+export interface Completion {
+  outcome: Outcome;
+  amdVerdict: AmdVerdict;
+  gender: Gender;
+  sipCode: number | null;
+  error: string | null;
+  ineffective: boolean;
+  endedAt: Date;
+  durationSec: number;
+  talkSec: number;
+  recordingSource: string | null;
+  answeredAt: Date | null;
+}
+
+/** Completes an attempt once; returns false if it was already completed (a repeated callback). */
+export async function completeAttempt(db: Queryable, id: string, c: Completion): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE attempts SET status = 'completed', outcome = $2, amd_verdict = $3, gender = $4, sip_code = $5,
+       error = COALESCE($6, error), ineffective = $7, ended_at = $8, duration_sec = $9, talk_sec = $10,
+       recording_source = $11, answered_at = COALESCE(answered_at, $12)
+     WHERE id = $1 AND status <> 'completed'`,
+    [id, c.outcome, c.amdVerdict, c.gender, c.sipCode, c.error, c.ineffective, c.endedAt, c.durationSec, c.talkSec, c.recordingSource, c.answeredAt],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function attachRecording(db: Queryable, id: string, recordingId: string): Promise<void> {
+  await db.query('UPDATE attempts SET recording_id = $2, recording_source = NULL WHERE id = $1', [id, recordingId]);
+}
+
+/** Completed attempts whose recording is still only at the platform. */
+export async function listPendingRecordings(db: Queryable, limit: number): Promise<Attempt[]> {
+  const r = await db.query<AttemptRow>(
+    `SELECT * FROM attempts WHERE recording_source IS NOT NULL AND recording_id IS NULL ORDER BY ended_at LIMIT $1`,
+    [limit],
+  );
+  return r.rows.map(toAttempt);
+}
+
+/** Records a platform event once; false when (attempt, seq) was seen before. */
+export async function recordCallEvent(db: Queryable, e: { attemptId: string; seq: number; type: string; payload: unknown }): Promise<boolean> {
+  const r = await db.query(
+    `INSERT INTO call_events (attempt_id, seq, type, payload) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    [e.attemptId, e.seq, e.type, JSON.stringify(e.payload)],
+  );
+  return (r.rowCount ?? 0) > 0;
+}

@@ -1,0 +1,69 @@
+import type { Queryable } from '../db.js';
+
+export type MediaKind = 'recording' | 'greeting';
+
+export interface Media {
+  id: string;
+  tenantId: string;
+  kind: MediaKind;
+  name: string;
+  storageKey: string;
+  contentType: string;
+  sizeBytes: number;
+  durationMs: number;
+  createdAt: Date;
+}
+
+interface MediaRow {
+  id: string;
+  tenant_id: string;
+  kind: MediaKind;
+  name: string;
+  storage_key: string;
+  content_type: string;
+  size_bytes: string;
+  duration_ms: number;
+  created_at: Date;
+}
+
+const toMedia = (r: MediaRow): Media => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  kind: r.kind,
+  name: r.name,
+  storageKey: r.storage_key,
+  contentType: r.content_type,
+  sizeBytes: Number(r.size_bytes),
+  durationMs: r.duration_ms,
+  createdAt: r.created_at,
+});
+
+export async function insertMedia(db: Queryable, m: Omit<Media, 'createdAt'>): Promise<Media> {
+  const r = await db.query<MediaRow>(
+    `INSERT INTO media (id, tenant_id, kind, name, storage_key, content_type, size_bytes, duration_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [m.id, m.tenantId, m.kind, m.name, m.storageKey, m.contentType, m.sizeBytes, m.durationMs],
+  );
+  return toMedia(r.rows[0]!);
+}
+
+/** By id alone: signed recording URLs carry no tenant, the signature is the permission. */
+export async function findMediaById(db: Queryable, id: string): Promise<Media | undefined> {
+  const r = await db.query<MediaRow>('SELECT * FROM media WHERE id = $1', [id]);
+  return r.rows[0] && toMedia(r.rows[0]);
+}
+
+export async function findMedia(db: Queryable, tenantId: string, id: string): Promise<Media | undefined> {
+  const r = await db.query<MediaRow>('SELECT * FROM media WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+  return r.rows[0] && toMedia(r.rows[0]);
+}
+
+export async function listMedia(db: Queryable, tenantId: string, kind: MediaKind): Promise<Media[]> {
+  const r = await db.query<MediaRow>('SELECT * FROM media WHERE tenant_id = $1 AND kind = $2 ORDER BY created_at DESC LIMIT 500', [tenantId, kind]);
+  return r.rows.map(toMedia);
+}
+
+export async function deleteMedia(db: Queryable, tenantId: string, id: string): Promise<Media | undefined> {
+  const r = await db.query<MediaRow>('DELETE FROM media WHERE tenant_id = $1 AND id = $2 RETURNING *', [tenantId, id]);
+  return r.rows[0] && toMedia(r.rows[0]);
+}

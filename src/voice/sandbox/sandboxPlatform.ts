@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { v4 } from 'uuid';
+import { hmacHex, safeEqual } from '../../core/crypto.js';
+import { translator } from '../../i18n.js';
+import type { Logger } from '../../log.js';
+import { CallAbortedError } from '../../scenario/media.js';
+import { VoicePlatformError, type ConversationHost, type PlaceCallRequest, type VoicePlatform } from '../port.js';
+import { calleeFor, parseMix, seededUnit, type Mix } from './callees.js';
+import { CallEventSender } from './eventSender.js';
+import type { Recorder } from './recorder.js';
+import { simulateCall } from './simulateCall.js';
+
+/**
+ * The built-in voice platform: simulates callees and the network, runs Dozvon's own scenarios,
+ * renders real WAV recordings, and reports everything through signed HTTP callbacks exactly as a
+ * real platform would. Its recordings are served from its own media store (like a platform's CDN)
+ * and downloaded by the engine.
+ */
+export interface SandboxOptions {
+  timeScale: number;
+  seed: string;
+  mix: string | undefined;
+  mediaDir: string;
+  /** The server's public URL (known once it listens). */
+  publicUrl: () => string;
+  callbackKey: Buffer;
+  host: ConversationHost;
+  log: Logger;
+  /** Turns a call's segments into a WAV file. */
+  renderRecording(recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<Buffer>;
+}
+
+const MEDIA_TTL_MS = 24 * 3600_000;
+
+export class SandboxPlatform implements VoicePlatform {
+  readonly name = 'sandbox';
+  private readonly mix: Mix;
+  private readonly calls = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly callsPerNumber = new Map<string, number>();
+  private stopped = false;
+  private lastSweep = 0;
+
+  constructor(private readonly o: SandboxOptions) {
+    this.mix = parseMix(o.mix);
+    fs.mkdirSync(o.mediaDir, { recursive: true });
+  }
+
+  async placeCall(req: PlaceCallRequest): Promise<{ providerCallId: string }> {
+    if (this.stopped) throw new VoicePlatformError('sandbox platform is stopping', true);
+    const nth = (this.callsPerNumber.get(req.to) ?? 0) + 1;
+    this.callsPerNumber.set(req.to, nth);
+    const callee = calleeFor(req.to, this.o.seed, this.mix, nth);
+    if (callee.behaviour === 'platform_error') {
+      throw new VoicePlatformError('sandbox: the platform refused the request (magic number …0009)', true);
+    }
+    const providerCallId = `sbx-${v4()}`;
+    const controller = new AbortController();
+    const sender = new CallEventSender({
+      url: req.eventsUrl,
+      attemptId: req.attemptId,
+      providerCallId,
+      key: this.o.callbackKey,
+      log: this.o.log,
+    });
+    let rolls = 0;
+    const done = simulateCall({
+      req,
+      callee,
+      timeScale: this.o.timeScale,
+      host: this.o.host,
+      t: translator(req.language),
+      random: () => seededUnit(this.o.seed, req.to, String(nth), String(rolls++)),
+      emit: (e) => sender.emit(e),
+      saveRecording: (recorder, talkMs) => this.saveRecording(providerCallId, recorder, talkMs, req.language),
+      fetchGreeting: (url) => this.fetchGreeting(url),
+      signal: controller.signal,
+    })
+      .then(() => sender.drain())
+      .catch((e: unknown) => this.o.log.error({ err: e, attemptId: req.attemptId }, 'sandbox: call simulation failed'))
+      .finally(() => this.calls.delete(providerCallId));
+    this.calls.set(providerCallId, { controller, done });
+    this.sweepOldMedia();
+    return { providerCallId };
+  }
+
+  async hangup(providerCallId: string): Promise<void> {
+    this.calls.get(providerCallId)?.controller.abort(new CallAbortedError('hangup_requested'));
+  }
+
+  /** Calls in progress (for tests and graceful shutdown). */
+  activeCalls(): number {
+    return this.calls.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.calls.values()];
+    for (const c of all) c.controller.abort(new CallAbortedError('platform_stopped'));
+    await Promise.all(all.map((c) => c.done));
+  }
+
+  /** Waits for the calls in progress to finish on their own (graceful drain). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.calls.values()].map((c) => c.done));
+  }
+
+  // --- media store -------------------------------------------------------------------------
+
+  mediaFile(providerCallId: string): string | undefined {
+    if (!/^sbx-[0-9a-f-]{36}$/.test(providerCallId)) return undefined;
+    return path.join(this.o.mediaDir, `${providerCallId}.wav`);
+  }
+
+  signMedia(providerCallId: string): string {
+    return hmacHex(this.o.callbackKey, `media:${providerCallId}`);
+  }
+
+  verifyMedia(providerCallId: string, sig: string): boolean {
+    return safeEqual(sig, this.signMedia(providerCallId));
+  }
+
+  private async saveRecording(providerCallId: string, recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<string> {
+    const wav = await this.o.renderRecording(recorder, talkMs, lang);
+    const file = this.mediaFile(providerCallId)!;
+    await fs.promises.writeFile(`${file}.tmp`, wav);
+    await fs.promises.rename(`${file}.tmp`, file);
+    return `${this.o.publicUrl()}/voice/sandbox/recordings/${providerCallId}.wav?sig=${this.signMedia(providerCallId)}`;
+  }
+
+  private async fetchGreeting(url: string): Promise<Buffer | undefined> {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) return undefined;
+      return Buffer.from(await res.arrayBuffer());
+    } catch (e) {
+      this.o.log.warn({ err: (e as Error).message }, 'sandbox: greeting download failed');
+      return undefined;
+    }
+  }
+
+  /** Like a platform's storage, recordings expire; the engine keeps its own copy. */
+  private sweepOldMedia(): void {
+    const now = Date.now();
+    if (now - this.lastSweep < 3600_000) return;
+    this.lastSweep = now;
+    void fs.promises
+      .readdir(this.o.mediaDir)
+      .then(async (files) => {
+        for (const f of files) {
+          const p = path.join(this.o.mediaDir, f);
+          const st = await fs.promises.stat(p).catch(() => undefined);
+          if (st && now - st.mtimeMs > MEDIA_TTL_MS) await fs.promises.rm(p, { force: true });
+        }
+      })
+      .catch(() => undefined);
+  }
+}
