@@ -42,6 +42,8 @@ export interface RunningDozvon {
 export interface StartOptions {
   clock?: Clock;
   log?: Logger;
+  /** Start an empty PGlite directory from this migrated tarball (tests). */
+  pgliteTemplate?: Blob;
 }
 
 export async function startDozvon(env: Record<string, string | undefined> = process.env, opts: StartOptions = {}): Promise<RunningDozvon> {
@@ -58,7 +60,12 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     apiKey: deriveKey(secret.key, 'api-key'),
   };
 
-  const { db, close: closeDb } = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const { db, close: closeDb } = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    pgliteTemplate: opts.pgliteTemplate,
+  });
   const cleanups: (() => Promise<void>)[] = [closeDb];
   try {
     const { applied } = await migrate(db);

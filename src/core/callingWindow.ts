@@ -25,6 +25,10 @@ import { isValidTimeZone, validZones, type CallZones, type ZonesInEffect } from 
  * wall clock of every zone in force for the number (see src/core/timezone.ts for the zone rule), so the
  * functions below are pure and DST-safe: the instant is always a parameter.
  *
+ * The optional `calendar` argument supplies holidays for windows with `skipHolidays` and wins over the
+ * window's `holidayCountry` (pass the callee's country calendar, or a company's own days off);
+ * compliance profiles always use their own country's calendar.
+ *
  * A window whose `from` is later than its `to` crosses midnight and belongs to the day it opens:
  * Friday 22:00–06:00 runs into Saturday morning even when Saturday is not selected, and a holiday
  * closes the night that starts on it.
@@ -105,8 +109,8 @@ export interface ComplianceProfile {
   /** Hours on weekends, public holidays and transferred days off. */
   nonWorking: TimeRange;
   /**
-   * Caps on calls to one person, for the dispatcher to enforce (the window functions do not count
-   * calls).
+   * Caps on calls to one person (calls per calendar day / week / month), for the dispatcher to enforce:
+   * the window functions do not count calls.
    */
   caps?: { perDay: number; perWeek: number; perMonth: number };
   /** The rule's legal source, shown to admins. */
@@ -138,7 +142,7 @@ export type WindowSpec = WindowConstraint | readonly WindowConstraint[];
 const HORIZON_MS = 400 * 86_400_000;
 const FIRST_CHUNK_MS = 8 * 86_400_000;
 const CHUNK_MS = 32 * 86_400_000;
-const CLOSE_SCAN_MS = 31 * 86_400_000;
+const CLOSE_SCAN_MS = 4 * FIRST_CHUNK_MS;
 
 /** Whether calls to the number are allowed at `now`. */
 export function isWithinWindow(now: Date, spec: WindowSpec, zones: CallZones, calendar?: HolidayCalendar): boolean {
@@ -163,8 +167,8 @@ export function nextWindowOpening(now: Date, spec: WindowSpec, zones: CallZones,
 
 /**
  * When the open stretch containing `now` ends (the dispatcher dials numbers whose window closes soonest
- * first, as JAICP does). Null when `now` is outside the window. A window still open 31 days later
- * reports that moment.
+ * first, as JAICP does). Null when `now` is outside the window, so a closed number can never sort
+ * first. A window still open 32 days on (e.g. every day 00:00–24:00) reports that moment.
  */
 export function windowClosesAt(now: Date, spec: WindowSpec, zones: CallZones, calendar?: HolidayCalendar): Date | null {
   if (!isWithinWindow(now, spec, zones, calendar)) return null;
@@ -299,7 +303,7 @@ function compileWindow(w: CallingWindow, calendar: HolidayCalendar | undefined):
 function rangesOf(r: TimeRange): DayRange[] {
   const from = minutesOf(r.from);
   const to = minutesOf(r.to);
-  if (from === to || (from === 0 && to === 0)) return [];
+  if (from === to) return [];
   return [{ start: from, end: from < to ? to : 1440 + to }];
 }
 

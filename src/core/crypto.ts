@@ -38,7 +38,8 @@ export function encryptSecret(key: Buffer, plaintext: string): string {
 export function decryptSecret(key: Buffer, sealed: string): string {
   const [v, iv, tag, ct] = sealed.split('.');
   if (v !== 'v1' || !iv || !tag || ct === undefined) throw new Error('not an encrypted secret');
-  const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  // A fixed tag length: otherwise GCM accepts a tag truncated to 4 bytes, which is forgeable.
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
 }

@@ -19,7 +19,8 @@ export function isSupportedCountry(code: string): code is CountryCode {
 export function normalizePhone(raw: string, country: string | undefined): PhoneResult {
   const input = raw.trim();
   if (!input) return { ok: false, reason: 'empty' };
-  if (/[a-zа-яё]/i.test(input.replace(/\b(ext|доб)\.?/gi, ''))) return { ok: false, reason: 'not_a_number' };
+  // Extension markers may stay ("ext. 12", "доб. 12"); `\b` would not see a Cyrillic word start.
+  if (/[a-zа-яё]/i.test(input.replace(/(?<!\p{L})(ext|доб)\.?/giu, ''))) return { ok: false, reason: 'not_a_number' };
   try {
     const parsed = parsePhoneNumberWithError(input, {
       defaultCountry: country && isSupportedCountry(country) ? country : undefined,

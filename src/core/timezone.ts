@@ -44,7 +44,9 @@ export interface CallZones {
 
 /** The zones in force at an instant, and why. */
 export interface ZonesInEffect {
+  /** The zones whose wall clocks the window must hold on (one, or all the candidates). */
   zones: string[];
+  /** Why; record it with the attempt when it is 'unknown_region' or 'zones_disjoint'. */
   reason: ZoneReason;
 }
 
@@ -60,6 +62,7 @@ export type CalleeZoneSource =
 export interface CalleeZoneCandidates {
   /** Valid IANA zone names, without duplicates; empty when `source` is 'none'. */
   zones: string[];
+  /** Which data gave them. */
   source: CalleeZoneSource;
 }
 

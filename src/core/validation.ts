@@ -31,9 +31,12 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
       case 'invalid_format':
         return {
           path,
-          key: ['uuid', 'email', 'url', 'regex'].includes(issue.format)
-            ? `validation.invalid_format_${issue.format}`
-            : 'validation.invalid_format',
+          // A pattern's own key (`regex(re, { message: 'validation.time_hhmm' })`) says what is expected.
+          key: issue.message.startsWith('validation.')
+            ? issue.message
+            : ['uuid', 'email', 'url', 'regex'].includes(issue.format)
+              ? `validation.invalid_format_${issue.format}`
+              : 'validation.invalid_format',
           params: { format: issue.format },
         };
       case 'invalid_value':

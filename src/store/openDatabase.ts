@@ -16,6 +16,8 @@ export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** A PGlite data-directory tarball to start from when the directory is empty (tests clone a migrated template). */
+  pgliteTemplate?: Blob | undefined;
 }
 
 /** DATABASE_URL unset → PGlite in $DATA_DIR/pg (locked to this process); postgres://… → a pg pool. */
@@ -32,7 +34,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   try {
     const pgDir = path.join(opts.dataDir, 'pg');
     fs.mkdirSync(pgDir, { recursive: true });
-    const pglite = await PGlite.create({ dataDir: pgDir });
+    const empty = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
+    const pglite = await PGlite.create({ dataDir: pgDir, ...(empty && opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}) });
     const db = new PGlitePool(pglite);
     return {
       db,

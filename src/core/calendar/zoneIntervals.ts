@@ -8,19 +8,23 @@ import { DAY_MS, MINUTE_MS, localDayOf, type LocalDay } from './localDay.js';
  * t — the local date and time a person there reads — falls inside the rule. So in a spring-forward gap a
  * window starting at 02:30 opens when the clock jumps to 03:00 (02:30 never shows), and in a fall-back
  * overlap a window 01:00–01:30 is open during both passes of that half hour. `isOpenAt` reads the
- * clock directly; `openIntervals` maps whole days through the zone's offset segments, and both agree
- * to the millisecond because both use luxon's offset for the same instants.
+ * clock directly; `openIntervals` maps whole days through the zone's offset segments; both agree to
+ * the millisecond because both read the same memoised offsets.
  */
 
 /** A span of real time, [start, end) in epoch milliseconds. */
 export interface Interval {
+  /** First millisecond inside. */
   start: number;
+  /** First millisecond after. */
   end: number;
 }
 
 /** Wall-clock minutes since the day's midnight, [start, end); end may pass 1440 (overnight, ≤ 2880). */
 export interface DayRange {
+  /** Minutes after the day's midnight at which the range opens. */
   start: number;
+  /** Minutes after the day's midnight at which it closes (1440 = midnight; more = next day). */
   end: number;
 }
 
@@ -29,6 +33,7 @@ export type DayRule = (day: LocalDay) => readonly DayRange[];
 
 /** A stretch of real time over which the zone's UTC offset is constant. */
 interface Segment extends Interval {
+  /** Wall clock minus UTC, in milliseconds. */
   offsetMs: number;
 }
 

@@ -60,11 +60,17 @@ export function isExternalIdHeader(header: string): boolean {
  * `first_name`). The group id also picks the sample value in the template.
  */
 export const VARIABLE_GROUPS: ReadonlyArray<{ id: string; names: readonly string[] }> = [
-  { id: 'name', names: ['name', 'full name', 'fio', 'фио', 'имя', 'имя клиента', 'клиент', 'client', 'client name', 'contact', 'contact name', 'контакт', 'customer'] },
+  {
+    id: 'name',
+    names: ['name', 'full name', 'fio', 'фио', 'имя', 'имя клиента', 'клиент', 'client', 'client name', 'contact', 'contact name', 'контакт', 'customer'],
+  },
   { id: 'firstName', names: ['first name', 'given name', 'имя'] },
   { id: 'lastName', names: ['last name', 'surname', 'family name', 'фамилия'] },
   { id: 'middleName', names: ['middle name', 'patronymic', 'отчество'] },
-  { id: 'company', names: ['company', 'company name', 'organization', 'organisation', 'org', 'компания', 'организация', 'фирма', 'название компании'] },
+  {
+    id: 'company',
+    names: ['company', 'company name', 'organization', 'organisation', 'org', 'компания', 'организация', 'фирма', 'название компании'],
+  },
   { id: 'amount', names: ['amount', 'sum', 'total', 'debt', 'balance', 'сумма', 'долг', 'задолженность', 'баланс'] },
   { id: 'email', names: ['email', 'e-mail', 'mail', 'почта', 'эл. почта', 'электронная почта', 'емейл'] },
   { id: 'city', names: ['city', 'town', 'город'] },

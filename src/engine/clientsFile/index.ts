@@ -5,6 +5,7 @@
 export { buildClientsTemplate, clientsTemplateInputSchema } from './buildTemplate.js';
 export type { ClientsTemplateFile, ClientsTemplateInput } from './buildTemplate.js';
 export type { ClientsFileInput } from './byteSource.js';
+export { ROW_REASON } from './fileErrors.js';
 export { parseManualNumbers } from './manualNumbers.js';
 export type { ManualNumbers } from './manualNumbers.js';
 export { CLIENTS_FILE_DEFAULTS, clientsFileOptionsSchema } from './options.js';

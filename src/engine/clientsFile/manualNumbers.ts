@@ -1,6 +1,4 @@
-import { normalizePhone } from '../../core/phone.js';
-import { ROW_REASON } from './fileErrors.js';
-import { splitPhoneCell } from './phoneCells.js';
+import { checkCandidate, splitPhoneCell } from './phoneCells.js';
 import type { RowIssue } from './types.js';
 
 /** Numbers typed by hand, normalised. */
@@ -22,12 +20,8 @@ export function parseManualNumbers(text: string, country: string): ManualNumbers
   const seen = new Set<string>();
   text.split(/\r\n|\n|\r/).forEach((line, i) => {
     for (const candidate of splitPhoneCell(line)) {
-      if (candidate.lostDigits) {
-        out.errors.push({ rowNumber: i + 1, value: candidate.raw, reason: { key: ROW_REASON.phoneExponent } });
-        continue;
-      }
-      const result = normalizePhone(candidate.value, country);
-      if (!result.ok) out.errors.push({ rowNumber: i + 1, value: candidate.raw, reason: { key: `phone.${result.reason}` } });
+      const result = checkCandidate(candidate, country);
+      if (!result.ok) out.errors.push({ rowNumber: i + 1, value: candidate.raw, reason: result.reason });
       else if (seen.has(result.e164)) out.duplicates++;
       else {
         seen.add(result.e164);

@@ -1,4 +1,3 @@
-import { normalizePhone } from '../../core/phone.js';
 import type { RawRecord } from './csvRows.js';
 import { fileErrors } from './fileErrors.js';
 import {
@@ -8,7 +7,7 @@ import {
   normalizeHeader,
   variableLookup,
 } from './headerAliases.js';
-import { splitPhoneCell } from './phoneCells.js';
+import { checkCandidate, splitPhoneCell } from './phoneCells.js';
 import type { ColumnInfo } from './types.js';
 
 /** How the cells of every data row are to be read. */
@@ -34,7 +33,7 @@ export function usedCells(cells: readonly string[]): string[] {
 
 /** Whether a cell holds at least one valid phone number. */
 export function cellHasPhone(cell: string, country: string): boolean {
-  return splitPhoneCell(cell).some((c) => !c.lostDigits && normalizePhone(c.value, country).ok);
+  return splitPhoneCell(cell).some((c) => checkCandidate(c, country).ok);
 }
 
 /**

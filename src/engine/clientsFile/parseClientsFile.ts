@@ -210,7 +210,14 @@ export async function parseClientsFileAll(
 ): Promise<ClientsFileResult> {
   const { maxIssues = 10_000, ...rest } = options;
   const reader = await openClientsFile(input, rest);
-  const result: ClientsFileResult = { meta: reader.meta, rows: [], errors: [], warnings: [], stats: reader.stats, issuesTruncated: false };
+  const result: ClientsFileResult = {
+    meta: reader.meta,
+    rows: [],
+    errors: [],
+    warnings: [],
+    stats: reader.stats,
+    issuesTruncated: false,
+  };
   const keep = (into: RowIssue[], issues: RowIssue[]) => {
     const room = maxIssues - into.length;
     if (issues.length > room) result.issuesTruncated = true;
@@ -225,7 +232,10 @@ export async function parseClientsFileAll(
 }
 
 /** Reads text chunks until `chars` characters (or the end) and hands back the iterator to go on. */
-async function takeText(text: AsyncIterable<string>, chars: number): Promise<{ sample: string; rest: AsyncIterator<string> }> {
+async function takeText(
+  text: AsyncIterable<string>,
+  chars: number,
+): Promise<{ sample: string; rest: AsyncIterator<string> }> {
   const it = text[Symbol.asyncIterator]();
   const parts: string[] = [];
   let length = 0;
@@ -254,7 +264,8 @@ async function* prepend(first: string, rest: AsyncIterator<string>): AsyncGenera
 function toAsync<T>(items: readonly T[]): AsyncIterator<T> {
   let i = 0;
   return {
-    next: () => Promise.resolve(i < items.length ? { done: false, value: items[i++] as T } : { done: true, value: undefined }),
+    next: () =>
+      Promise.resolve(i < items.length ? { done: false, value: items[i++] as T } : { done: true, value: undefined }),
     return: () => {
       i = items.length;
       return Promise.resolve({ done: true, value: undefined });

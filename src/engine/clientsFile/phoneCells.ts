@@ -1,3 +1,7 @@
+import { normalizePhone } from '../../core/phone.js';
+import { ROW_REASON } from './fileErrors.js';
+import type { IssueReason } from './types.js';
+
 /** One number written in a phone cell, before normalisation. */
 export interface PhoneCandidate {
   /** The text to normalise (an exponent form already expanded to digits). */
@@ -42,4 +46,18 @@ function expandExponent(raw: string, int: string, frac: string, exponent: number
   if (frac.length > exponent) return { value: raw, raw }; // not a whole number: the phone check rejects it
   const lostDigits = frac.length < exponent;
   return { value: int + frac + '0'.repeat(exponent - frac.length), raw, ...(lostDigits ? { lostDigits } : {}) };
+}
+
+/**
+ * Normalises one candidate to E.164, or says why not: `phone.<reason>` from the core rules, or
+ * the exponent-form loss. Reasons carry the value because the phone.* messages quote it.
+ */
+export function checkCandidate(
+  candidate: PhoneCandidate,
+  country: string,
+): { ok: true; e164: string } | { ok: false; reason: IssueReason } {
+  const params = { value: candidate.raw };
+  if (candidate.lostDigits) return { ok: false, reason: { key: ROW_REASON.phoneExponent, params } };
+  const result = normalizePhone(candidate.value, country);
+  return result.ok ? { ok: true, e164: result.e164 } : { ok: false, reason: { key: `phone.${result.reason}`, params } };
 }

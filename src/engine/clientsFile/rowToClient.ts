@@ -1,8 +1,7 @@
-import { normalizePhone } from '../../core/phone.js';
 import type { RawRecord } from './csvRows.js';
 import { ROW_REASON } from './fileErrors.js';
 import { usedCells, type ColumnMap } from './mapColumns.js';
-import { splitPhoneCell } from './phoneCells.js';
+import { checkCandidate, splitPhoneCell } from './phoneCells.js';
 import { PhoneSet } from './phoneSet.js';
 import type { ClientRow, RowIssue } from './types.js';
 
@@ -63,13 +62,9 @@ export function makeRowToClient(map: ColumnMap, opts: RowToClientOptions): (reco
       const column = label(index);
       for (const candidate of splitPhoneCell(cells[index] ?? '')) {
         written++;
-        if (candidate.lostDigits) {
-          issues.push({ rowNumber, column, value: candidate.raw, reason: { key: ROW_REASON.phoneExponent } });
-          continue;
-        }
-        const result = normalizePhone(candidate.value, opts.country);
+        const result = checkCandidate(candidate, opts.country);
         if (!result.ok) {
-          issues.push({ rowNumber, column, value: candidate.raw, reason: { key: `phone.${result.reason}` } });
+          issues.push({ rowNumber, column, value: candidate.raw, reason: result.reason });
         } else if (phones.includes(result.e164)) {
           out.duplicatePhones++;
         } else {
@@ -91,7 +86,8 @@ export function makeRowToClient(map: ColumnMap, opts: RowToClientOptions): (reco
     const fresh = seen ? phones.filter((p) => seen.add(p)) : phones;
     if (seen && fresh.length < phones.length) {
       for (const p of phones) {
-        if (!fresh.includes(p)) out.warnings.push({ rowNumber, value: p, reason: { key: ROW_REASON.duplicatePhone } });
+        if (fresh.includes(p)) continue;
+        out.warnings.push({ rowNumber, value: p, reason: { key: ROW_REASON.duplicatePhone, params: { value: p } } });
       }
       out.duplicatePhones += phones.length - fresh.length;
     }

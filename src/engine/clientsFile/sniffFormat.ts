@@ -22,6 +22,8 @@ const MAGIC: ReadonlyArray<[string, number[]]> = [
   ['wav', [0x52, 0x49, 0x46, 0x46]],
   ['mp3', [0x49, 0x44, 0x33]],
 ];
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const EMPTY_ZIP = [0x50, 0x4b, 0x05, 0x06];
 const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 const startsWith = (head: Buffer, magic: readonly number[]) =>
@@ -35,9 +37,7 @@ const startsWith = (head: Buffer, magic: readonly number[]) =>
 export function sniffFormat(head: Buffer, hints: FormatHints = {}): SniffedFormat {
   if (head.length === 0) throw fileErrors.empty();
   // Any zip goes to the XLSX reader, which tells a workbook from a .docx or an .ods.
-  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) {
-    return { kind: 'xlsx' };
-  }
+  if (startsWith(head, ZIP) || startsWith(head, EMPTY_ZIP)) return { kind: 'xlsx' };
   if (startsWith(head, OLE)) throw fileErrors.legacyXls();
   for (const [name, magic] of MAGIC) if (startsWith(head, magic)) throw fileErrors.unsupported(name);
 

@@ -101,7 +101,7 @@ export interface ClientsFileStats {
   duplicateRows: number;
   /** Numbers dropped because they appeared earlier in the file (or earlier in the same row). */
   duplicatePhones: number;
-  /** Invalid numbers in rows that were kept anyway (reported in `warnings`). */
+  /** Invalid numbers in rows that had a valid one too (reported in `warnings`). */
   invalidPhonesInValidRows: number;
   /** Blank and comment rows skipped. */
   skippedRows: number;

@@ -35,8 +35,11 @@ export function parseMix(spec: string | undefined): Mix {
   if (!spec) return DEFAULT_MIX;
   const mix: Mix = { human: 0, no_answer: 0, busy: 0, machine: 0, short: 0, failed: 0, invalid: 0 };
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [k, v] = part.split('=').map((x) => x.trim());
-    if (!k || !(k in mix) || v === undefined || !/^\d+(\.\d+)?$/.test(v)) throw new Error(`SANDBOX_MIX: cannot read "${part}"`);
+    const [k, v, extra] = part.split('=').map((x) => x.trim());
+    // Own keys only: `in` would also accept "toString" or "__proto__".
+    if (!k || !Object.hasOwn(mix, k) || v === undefined || extra !== undefined || !/^\d+(\.\d+)?$/.test(v)) {
+      throw new Error(`SANDBOX_MIX: cannot read "${part}"`);
+    }
     mix[k as keyof Mix] = Number(v);
   }
   if (Object.values(mix).every((x) => x === 0)) throw new Error('SANDBOX_MIX: all weights are zero');

@@ -92,8 +92,7 @@ export async function simulateCall(d: SimulatedCallDeps): Promise<void> {
   } else {
     recorder.add({ atMs: 0, kind: 'speech', text: d.t('sandbox.callee.hello'), voice: callee.gender });
   }
-  const timers: NodeJS.Timeout[] = [];
-  const at = (simMs: number, fn: () => void) => timers.push(setTimeout(fn, simMs * d.timeScale));
+  const at = (simMs: number, fn: () => void) => talk.at(simMs, fn);
   if (callee.behaviour === 'short') at(SHORT_CALL_HANGUP_MS, () => call.abort(new CallAbortedError('callee_hangup')));
 
   try {
@@ -133,7 +132,6 @@ export async function simulateCall(d: SimulatedCallDeps): Promise<void> {
   } catch (e) {
     if (!isAbort(e)) error = (e as Error).message;
   } finally {
-    timers.forEach(clearTimeout);
     d.signal.removeEventListener('abort', onOuterAbort);
   }
 

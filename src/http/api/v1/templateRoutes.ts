@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { notFound } from '../../../core/errors.js';
 import { templateSettingsSchema, type TemplateSettings } from '../../../core/template.js';
+import { buildClientsTemplate } from '../../../engine/clientsFile/index.js';
+import type { ScenarioGraph } from '../../../scenario/schema.js';
 import { createTemplate, deleteTemplate, updateTemplate } from '../../../engine/catalog/templates.js';
-import { findVersioned, listVersioned, listVersions, TEMPLATES } from '../../../store/repositories/versioned.js';
+import { findVersioned, listVersioned, listVersions, SCENARIOS, TEMPLATES } from '../../../store/repositories/versioned.js';
 import { route } from '../../route.js';
 import { toVersionedDto, versionedDto } from './dto.js';
 
@@ -88,6 +90,31 @@ export const templateRoutes = [
       const versions = await listVersions<TemplateSettings>(app.db, TEMPLATES, tenantId, params.id);
       if (versions.length === 0) throw notFound('template', params.id);
       return { versions: versions.map((v) => ({ versionId: v.versionId, version: v.version, settings: v.body, createdAt: v.createdAt.toISOString() })) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/templates/:id/clients-file',
+    summary: 'Download a clients-file template (T2): the phone column plus the scenario variables',
+    tag: 'templates',
+    access: 'user',
+    params: idParams,
+    query: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') }),
+    responseDoc: { contentType: 'text/csv | application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', description: 'the file' },
+    handler: async ({ app, tenantId, params, query, ctx }) => {
+      const t = await findVersioned<TemplateSettings>(app.db, TEMPLATES, tenantId, params.id);
+      if (!t) throw notFound('template', params.id);
+      const scenario = await findVersioned<ScenarioGraph>(app.db, SCENARIOS, tenantId, t.body.scenarioId);
+      const file = await buildClientsTemplate({
+        format: query.format,
+        variables: (scenario?.body.variables ?? []).map((v) => ({ name: v.name, description: v.description })),
+        locale: ctx.state.locale,
+        country: t.body.country,
+      });
+      ctx.set('Content-Disposition', `attachment; filename="${file.filename}"`);
+      ctx.type = file.contentType;
+      ctx.body = file.body;
+      return undefined;
     },
   }),
 ];

@@ -1,0 +1,17 @@
+import { benchStartup } from './startup.js';
+import { benchTestCalls } from './testCalls.js';
+
+/**
+ * `npm run bench`: every performance goal as a printed figure, one per line, `name value unit`.
+ * `npm run bench -- startup` runs only the named benches.
+ */
+const BENCHES: Record<string, () => Promise<void>> = {
+  startup: benchStartup,
+  testCalls: () => benchTestCalls(),
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(BENCHES)) {
+  if (only.length && !only.includes(name)) continue;
+  await run();
+}

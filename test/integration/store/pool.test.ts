@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db, Notification } from '../../../src/store/db.js';
+import { withTransaction } from '../../../src/store/db.js';
+import { openTestDatabase } from '../../support/db.js';
+
+let db: Db;
+let close: () => Promise<void>;
+beforeAll(async () => {
+  ({ db, close } = await openTestDatabase());
+  await db.query('CREATE TABLE pool_probe (id serial PRIMARY KEY, n int NOT NULL)');
+});
+afterAll(async () => close?.());
+
+describe('the database as the code sees it (PGlite adapter and pg pool alike)', () => {
+  it('returns values with the same JS types as a PostgreSQL server through pg', async () => {
+    const r = await db.query<Record<string, unknown>>(
+      `SELECT 9007199254740993::int8 AS big, 1.50::numeric AS num, now() AS ts, '{"a":[1,2]}'::jsonb AS js,
+              '\\x0102'::bytea AS bin, true AS flag, ARRAY[1,2,3]::int[] AS arr, $1::text AS param, $2::jsonb AS jparam`,
+      ['hello', JSON.stringify({ k: 'v' })],
+    );
+    const row = r.rows[0]!;
+    expect(row.big).toBe('9007199254740993');
+    expect(row.num).toBe('1.50');
+    expect(row.ts).toBeInstanceOf(Date);
+    expect(row.js).toEqual({ a: [1, 2] });
+    expect(Buffer.isBuffer(row.bin)).toBe(true);
+    expect(row.flag).toBe(true);
+    expect(row.arr).toEqual([1, 2, 3]);
+    expect(row.param).toBe('hello');
+    expect(row.jparam).toEqual({ k: 'v' });
+  });
+
+  it('a Date parameter round-trips as the same instant', async () => {
+    const at = new Date('2026-03-29T01:30:00.123Z');
+    const r = await db.query<{ t: Date }>('SELECT $1::timestamptz AS t', [at]);
+    expect(r.rows[0]!.t.getTime()).toBe(at.getTime());
+  });
+
+  it('a transaction is atomic: a failure leaves nothing behind', async () => {
+    await expect(
+      withTransaction(db, async (tx) => {
+        await tx.query('INSERT INTO pool_probe (n) VALUES (1)');
+        await tx.query('INSERT INTO pool_probe (n) VALUES (NULL)');
+      }),
+    ).rejects.toThrow();
+    const r = await db.query<{ c: string }>('SELECT count(*) AS c FROM pool_probe');
+    expect(Number(r.rows[0]!.c)).toBe(0);
+  });
+
+  it('concurrent transactions and plain queries never interleave inside a transaction', async () => {
+    const work = Array.from({ length: 20 }, (_, i) =>
+      i % 2
+        ? withTransaction(db, async (tx) => {
+            await tx.query('INSERT INTO pool_probe (n) VALUES ($1)', [i]);
+            await tx.query('UPDATE pool_probe SET n = n + 1000 WHERE n = $1', [i]);
+          })
+        : db.query('INSERT INTO pool_probe (n) VALUES ($1)', [i]),
+    );
+    await Promise.all(work);
+    const r = await db.query<{ n: number }>('SELECT n FROM pool_probe ORDER BY n');
+    const odd = r.rows.map((x) => x.n).filter((n) => n >= 1000);
+    expect(odd).toHaveLength(10);
+  });
+
+  it('LISTEN on a client delivers NOTIFY from anywhere, until UNLISTEN', async () => {
+    const client = await db.connect();
+    const got: Notification[] = [];
+    client.on('notification', (n) => got.push(n));
+    await client.query('LISTEN "dozvon:test"');
+    await db.query(`NOTIFY "dozvon:test", 'one'`);
+    await new Promise((r) => setTimeout(r, 100));
+    await client.query('UNLISTEN "dozvon:test"');
+    await db.query(`NOTIFY "dozvon:test", 'two'`);
+    await new Promise((r) => setTimeout(r, 100));
+    client.release();
+    expect(got.map((n) => [n.channel, n.payload])).toEqual([['dozvon:test', 'one']]);
+  });
+});
