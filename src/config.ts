@@ -61,6 +61,10 @@ const envSchema = z.object({
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  /** Seconds a dialing number stays leased to its worker before a crash is assumed and it is recovered. */
+  DIAL_LEASE_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(86_400).default(900)),
+  /** Technical errors in a row after which a campaign pauses itself. */
+  TECH_ERRORS_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   /** Run the background workers (dispatcher, outbox) in this process. */
   WORKERS: z.preprocess(emptyToUndefined, boolish.default(true)),
 });
@@ -87,6 +91,8 @@ export interface Config {
   uploadLimitBytes: number;
   logLevel: Env['LOG_LEVEL'];
   workers: boolean;
+  dialLeaseSec: number;
+  techErrorsPauseAfter: number;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
+    dialLeaseSec: e.DIAL_LEASE_SEC,
+    techErrorsPauseAfter: e.TECH_ERRORS_PAUSE_AFTER,
   };
 }

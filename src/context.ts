@@ -5,6 +5,7 @@ import type { RecordingStorage } from './store/recordingStorage.js';
 import type { Attempt } from './store/repositories/attempts.js';
 import type { Logger } from './log.js';
 import type { VoicePlatform } from './voice/port.js';
+import type { CalleeZoneLookup } from './engine/calleeZones.js';
 
 /** Subkeys derived from the master key, one per purpose. */
 export interface Keys {
@@ -22,6 +23,20 @@ export interface Keys {
  */
 export type AttemptCompletedHook = (tx: Queryable, attempt: Attempt) => Promise<void>;
 
+/** A campaign contact is finished: reached, not reached after every attempt, or cancelled. */
+export interface ContactFinished {
+  tenantId: string;
+  campaignId: string;
+  contactId: string;
+  status: 'reached' | 'unreached' | 'cancelled';
+  /** The attempt that decided it (the last one), if any. */
+  lastAttempt: Attempt | undefined;
+  /** Every attempt made for the contact, oldest first. */
+  attempts: Attempt[];
+  crm: Record<string, unknown> | null;
+}
+export type ContactFinishedHook = (tx: Queryable, finished: ContactFinished) => Promise<void>;
+
 export type TemplateChange = 'created' | 'updated' | 'deleted';
 export type TemplateChangedHook = (tx: Queryable, change: { tenantId: string; templateId: string; name: string; kind: TemplateChange }) => Promise<void>;
 
@@ -38,11 +53,21 @@ export interface AppContext {
   publicUrl(): string;
   /** The standalone console's own tenant. */
   consoleTenantId: string;
+  /** Identifies this process in leases (host:pid:random). */
+  workerId: string;
+  /** Number → candidate time zones of the callee. */
+  zones: CalleeZoneLookup;
+  /** Nudges the dispatcher / outbox worker of this process (others poll). */
+  wake: { dispatcher(): void; outbox(): void };
+  /** Scheduled work (agenda): a campaign's start at its moment. */
+  schedule: { campaignStart(campaignId: string, at: Date): Promise<void> };
   hooks: {
     attemptCompleted: AttemptCompletedHook[];
     /** Inside the saving transaction: e.g. queue the CRM robot update for a renamed template. */
     templateChanged: TemplateChangedHook[];
     /** After commit, in this process only: wakes long-polls; never relied on for durability. */
     afterAttemptCompleted: ((attempt: Attempt) => void)[];
+    /** Inside the transaction that closes a campaign contact (all its numbers done): CRM return values. */
+    contactFinished: ContactFinishedHook[];
   };
 }

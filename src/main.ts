@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +10,13 @@ import { deriveKey } from './core/crypto.js';
 import type { AppContext, Keys } from './context.js';
 import { ensureSetupCode } from './engine/auth/users.js';
 import { conversationHost } from './engine/conversation.js';
-import { startRecordingSweeper } from './engine/recordingSweeper.js';
+import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
+import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
+import { createCalleeZoneLookup } from './engine/calleeZones.js';
+import { startScheduledJobs, type ScheduledJobs } from './engine/jobs/scheduledJobs.js';
+import { deliverEmail } from './engine/outbox/emailHandler.js';
+import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
+import { deliverWebhook } from './engine/outbox/webhookHandler.js';
 import { seedStarter } from './engine/seedStarter.js';
 import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
 import { apiRouter, apiRoutes } from './http/api/v1/index.js';
@@ -16,6 +24,7 @@ import { buildHttpApp } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { statusRouter } from './http/statusPage.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
+import { installCrmAdapters } from './crm/index.js';
 import { initI18n } from './i18n.js';
 import { createLogger, type Logger } from './log.js';
 import { migrate } from './store/migrate.js';
@@ -33,6 +42,8 @@ import { createSynthesizer } from './voice/sandbox/speech/index.js';
  */
 export interface RunningDozvon {
   app: AppContext;
+  /** Background workers of this process (absent with WORKERS=false). */
+  workers: { dispatcher: Dispatcher | undefined; outbox: OutboxWorker | undefined };
   url: string;
   server: http.Server;
   sandbox: SandboxPlatform;
@@ -88,8 +99,20 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       voice: undefined as unknown as AppContext['voice'],
       publicUrl: () => publicUrl,
       consoleTenantId: consoleTenant.id,
-      hooks: { attemptCompleted: [], templateChanged: [], afterAttemptCompleted: [attemptCompletedNotifier] },
+      workerId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`,
+      zones: createCalleeZoneLookup(),
+      wake: { dispatcher: () => dispatcher?.wake(), outbox: () => outbox?.wake() },
+      schedule: { campaignStart: async (id, at) => jobs?.scheduleCampaignStart(id, at) },
+      hooks: {
+        attemptCompleted: [(tx, attempt) => afterCampaignAttempt(app, tx, attempt)],
+        templateChanged: [],
+        afterAttemptCompleted: [attemptCompletedNotifier],
+        contactFinished: [],
+      },
     };
+    let dispatcher: Dispatcher | undefined;
+    let outbox: OutboxWorker | undefined;
+    let jobs: ScheduledJobs | undefined;
     const synth = await createSynthesizer(config.sandbox.tts);
     const sandbox = new SandboxPlatform({
       timeScale: config.sandbox.timeScale,
@@ -106,7 +129,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     cleanups.unshift(() => sandbox.stop());
     if (created) await seedStarter(app, consoleTenant.id, config.defaultLocale);
 
-    const koa = buildHttpApp(app, [statusRouter(app), recordingsRouter(app), sandboxRouter(app, sandbox), apiRouter(app, apiRoutes())]);
+    const crm = await installCrmAdapters(app);
+    cleanups.unshift(() => crm.stop());
+    const koa = buildHttpApp(app, [statusRouter(app), recordingsRouter(app), sandboxRouter(app, sandbox), ...crm.routers, apiRouter(app, apiRoutes())]);
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -124,8 +149,18 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     );
 
     if (config.workers) {
-      const sweeper = startRecordingSweeper(app);
-      cleanups.unshift(async () => sweeper.stop());
+      jobs = await startScheduledJobs(app);
+      outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers });
+      dispatcher = startDispatcher(app);
+      cleanups.unshift(
+        async () => outbox?.stop(),
+        async () => jobs?.stop(),
+      );
+      // Stop claiming first, then let calls in progress finish (bounded), then the rest.
+      cleanups.unshift(async () => {
+        await dispatcher?.stop();
+        await Promise.race([sandbox.drain(), new Promise((r) => setTimeout(r, 15_000))]);
+      });
     }
     const setupFile = await ensureSetupCode(app);
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
@@ -134,6 +169,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     let stopped = false;
     return {
       app,
+      workers: { dispatcher, outbox },
       url: `http://127.0.0.1:${port}`,
       server,
       sandbox,

@@ -53,6 +53,7 @@ export function conversationHost(ctx: AppContext): ConversationHost {
             ? { target: end.target.kind === 'custom' ? end.target.target : end.target.kind === 'phone' ? end.target.number : end.target.directionId, connected: end.connected }
             : null,
         error: end.kind === 'error' ? `${end.code}: ${end.message}` : null,
+        redialAfterMinutes: run.result?.redialAfterMinutes ?? null,
       });
       if (end.kind === 'completed' || end.kind === 'error') await media.hangup();
     },

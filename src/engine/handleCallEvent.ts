@@ -5,7 +5,6 @@ import type { AppContext } from '../context.js';
 import { withTransaction } from '../store/db.js';
 import {
   advanceStatus,
-  completeAttempt,
   findAttemptById,
   recordCallEvent,
   setDetection,
@@ -13,6 +12,7 @@ import {
 } from '../store/repositories/attempts.js';
 import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
 import type { CallEvent } from '../voice/events.js';
+import { closeAttempt } from './closeAttempt.js';
 import { fetchRecording } from './fetchRecording.js';
 
 /**
@@ -29,10 +29,15 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     const at = new Date(event.at);
     switch (event.type) {
       case 'ringing':
-        await advanceStatus(tx, attempt.id, 'ringing', at);
-        return undefined;
       case 'answered':
-        await advanceStatus(tx, attempt.id, 'answered', at);
+        await advanceStatus(tx, attempt.id, event.type, at);
+        // A call that is alive keeps its number's lease (whichever process receives the event).
+        if (attempt.numberId) {
+          await tx.query(`UPDATE campaign_numbers SET locked_until = $2 WHERE id = $1 AND status = 'dialing'`, [
+            attempt.numberId,
+            new Date(ctx.clock.now().getTime() + ctx.config.dialLeaseSec * 1000),
+          ]);
+        }
         return undefined;
       case 'amd':
         await setDetection(tx, attempt.id, { amdVerdict: event.verdict });
@@ -76,7 +81,7 @@ async function finishAttempt(
     hasResult: attempt.result !== null,
   });
   const gender = settings?.genderDetection && outcome !== 'machine' ? (attempt.gender ?? 'unknown') : 'unknown';
-  const done = await completeAttempt(tx, attempt.id, {
+  return closeAttempt(ctx, tx, attempt.id, {
     outcome,
     amdVerdict,
     gender,
@@ -89,8 +94,4 @@ async function finishAttempt(
     recordingSource: event.recordingUrl,
     answeredAt: event.answeredAt ? new Date(event.answeredAt) : null,
   });
-  if (!done) return undefined;
-  const finished = (await findAttemptById(tx, attempt.id))!;
-  for (const hook of ctx.hooks.attemptCompleted) await hook(tx, finished);
-  return finished;
 }

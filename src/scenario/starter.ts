@@ -42,7 +42,7 @@ export function starterScenario(t: TFunction, lang: 'ru' | 'en'): ScenarioGraphI
       { id: 'byeInterested', type: 'hangUp', settings: { text: t('starter.bye_interested') } },
       { id: 'resultDeclined', type: 'setResult', settings: { result: 'not_interested', tags: ['negative'] }, exits: { next: 'byeDeclined' } },
       { id: 'byeDeclined', type: 'hangUp', settings: { text: t('starter.bye_declined') } },
-      { id: 'resultCallback', type: 'setResult', settings: { result: 'callback', tags: ['callback'] }, exits: { next: 'byeCallback' } },
+      { id: 'resultCallback', type: 'setResult', settings: { result: 'callback', tags: ['callback'], redialAfterMinutes: 120 }, exits: { next: 'byeCallback' } },
       { id: 'byeCallback', type: 'hangUp', settings: { text: t('starter.bye_callback') } },
       { id: 'resultUnclear', type: 'setResult', settings: { result: 'no_decision', tags: ['unclear'] }, exits: { next: 'handOver' } },
       { id: 'handOver', type: 'transfer', settings: { text: t('starter.hand_over') } },

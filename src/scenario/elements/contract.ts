@@ -33,6 +33,8 @@ export interface ScenarioResult {
   /** Machine code of the result, e.g. "interested" (returned to CRM automation). */
   code: string;
   tags: string[];
+  /** The scenario asks for another call after so many minutes. */
+  redialAfterMinutes?: number | undefined;
 }
 
 export interface CollectedAnswer {

@@ -11,6 +11,8 @@ export const setResult = defineElement({
     .object({
       result: code,
       tags: z.array(code).max(10).default([]),
+      /** Ask the campaign to call this number again after so many minutes (capped by its attempts). */
+      redialAfterMinutes: z.number().int().min(1).max(60 * 24 * 30).optional(),
     })
     .strict(),
   needs: 'none',
@@ -19,7 +21,7 @@ export const setResult = defineElement({
   variablesSet: () => [],
   run: async (ctx) => ({
     exit: 'next',
-    result: { code: ctx.settings.result, tags: [...new Set(ctx.settings.tags)] },
+    result: { code: ctx.settings.result, tags: [...new Set(ctx.settings.tags)], redialAfterMinutes: ctx.settings.redialAfterMinutes },
     detail: ctx.settings.result,
   }),
 });

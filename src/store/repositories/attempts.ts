@@ -49,6 +49,11 @@ export interface Attempt {
   ineffective: boolean | null;
   recordingId: string | null;
   recordingSource: string | null;
+  contactId: string | null;
+  consumed: boolean;
+  placed: boolean;
+  technical: boolean;
+  scenarioRedialMinutes: number | null;
   createdBy: string | null;
   createdAt: Date;
   dialedAt: Date | null;
@@ -87,6 +92,11 @@ export interface AttemptRow {
   ineffective: boolean | null;
   recording_id: string | null;
   recording_source: string | null;
+  contact_id: string | null;
+  consumed: boolean;
+  placed: boolean;
+  technical: boolean;
+  scenario_redial_minutes: number | null;
   created_by: string | null;
   created_at: Date;
   dialed_at: Date | null;
@@ -127,6 +137,11 @@ export const toAttempt = (r: AttemptRow): Attempt => ({
   ineffective: r.ineffective,
   recordingId: r.recording_id,
   recordingSource: r.recording_source,
+  contactId: r.contact_id,
+  consumed: r.consumed,
+  placed: r.placed,
+  technical: r.technical,
+  scenarioRedialMinutes: r.scenario_redial_minutes,
   createdBy: r.created_by,
   createdAt: r.created_at,
   dialedAt: r.dialed_at,
@@ -236,12 +251,21 @@ export async function setDetection(db: Queryable, id: string, p: { amdVerdict?: 
 export async function saveConversation(
   db: Queryable,
   id: string,
-  c: { result: string | null; tags: string[]; answers: Record<string, AttemptAnswer>; steps: AttemptStep[]; transfer: Attempt['transfer']; error: string | null },
+  c: {
+    result: string | null;
+    tags: string[];
+    answers: Record<string, AttemptAnswer>;
+    steps: AttemptStep[];
+    transfer: Attempt['transfer'];
+    error: string | null;
+    redialAfterMinutes: number | null;
+  },
 ): Promise<void> {
   await db.query(
-    `UPDATE attempts SET result = $2, tags = $3, answers = $4, steps = $5, transfer = $6, error = COALESCE($7, error)
+    `UPDATE attempts SET result = $2, tags = $3, answers = $4, steps = $5, transfer = $6, error = COALESCE($7, error),
+       scenario_redial_minutes = $8
      WHERE id = $1 AND status <> 'completed'`,
-    [id, c.result, JSON.stringify(c.tags), JSON.stringify(c.answers), JSON.stringify(c.steps), c.transfer ? JSON.stringify(c.transfer) : null, c.error],
+    [id, c.result, JSON.stringify(c.tags), JSON.stringify(c.answers), JSON.stringify(c.steps), c.transfer ? JSON.stringify(c.transfer) : null, c.error, c.redialAfterMinutes],
   );
 }
 

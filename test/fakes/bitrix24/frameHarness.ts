@@ -204,7 +204,7 @@ export async function handleFrameMessage(
     }
   }
   const p = isRecord(params) ? params : {};
-  let answer: HarnessAnswer = {};
+  let answer: HarnessAnswer;
   switch (command) {
     case 'getInitData':
       answer = { reply: initData(portal, session) };

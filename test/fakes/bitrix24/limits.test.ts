@@ -1,6 +1,6 @@
 import { AjaxError, B24OAuth } from '@bitrix24/b24jssdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBitrix24Emulator, type Bitrix24Emulator, type Portal } from './index.js';
+import { startBitrix24Emulator, type Bitrix24Emulator } from './index.js';
 import { rest } from './testSupport.js';
 
 /** Leaky bucket, operating limit, token errors and fault injection (brief §4, gotchas 11-12). */

@@ -97,8 +97,9 @@ export class Portal {
   constructor(core: PortalCore, server: Server) {
     this.core = core;
     this.#server = server;
+    // Deliveries are tracked by the core (see flush()), so nothing is awaited here.
     core.emitEvent = (event, data, userId) => {
-      deliverEvent(core, event, data, userId);
+      void Promise.all(deliverEvent(core, event, data, userId));
     };
   }
 
@@ -280,12 +281,20 @@ export class Portal {
     return finishInstall(this.core, userId);
   }
 
-  /** Opens the app's main page (handler path) as `userId`: the POST a portal makes into its frame. */
+  /**
+   * Opens the app's main page (handler path) as `userId`: the POST a portal makes into its frame.
+   * Before installation finished only administrators get the page; other users see the portal's
+   * "not fully installed" notice, so this throws for them.
+   */
   openApp(options: OpenAppOptions = {}): Promise<AppPageResult> {
+    const userId = options.userId ?? 1;
+    if (!this.core.appState.installed && !this.core.users.get(userId)?.admin) {
+      return Promise.reject(new Error('The application is not fully installed yet (only administrators can open it)'));
+    }
     return openPage(this.core, {
       kind: 'app',
       url: options.url ?? this.core.app.handlerUrl,
-      userId: options.userId ?? 1,
+      userId,
       placement: 'DEFAULT',
       placementOptions: [],
       ...(options.lang ? { lang: options.lang } : {}),
@@ -426,7 +435,7 @@ export class Portal {
   updateDeal(id: number, fields: Record<string, JsonValue>, options: { userId?: number; emitEvent?: boolean } = {}): void {
     const rec = this.#get('deal', id);
     this.core.crm.apply(rec, fields, { userId: options.userId ?? 1, now: this.core.now() }, false);
-    if (options.emitEvent ?? true) deliverEvent(this.core, 'ONCRMDEALUPDATE', { FIELDS: { ID: id } }, options.userId ?? 1);
+    if (options.emitEvent ?? true) void Promise.all(deliverEvent(this.core, 'ONCRMDEALUPDATE', { FIELDS: { ID: id } }, options.userId ?? 1));
   }
 
   /** A new deal pipeline; its stages are `C<id>:<STATUS>`. */

@@ -25,7 +25,8 @@ export function createPortalServer(portal: PortalCore): Server {
 }
 
 async function route(portal: PortalCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', portal.url || 'http://127.0.0.1');
+  // A leading `//` would parse as a host; clients that glue `/rest/` to a trailing-slash base send it.
+  const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), portal.url || 'http://127.0.0.1');
   const path = url.pathname.replace(/\/{2,}/g, '/');
   if (req.method === 'OPTIONS') {
     res.writeHead(204, CORS_HEADERS);

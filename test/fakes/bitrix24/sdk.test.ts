@@ -1,4 +1,4 @@
-import { B24OAuth, type B24OAuthParams } from '@bitrix24/b24jssdk';
+import { AjaxError, B24OAuth, RefreshTokenError, type B24OAuthParams } from '@bitrix24/b24jssdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBitrix24Emulator, type Bitrix24Emulator, type Portal } from './index.js';
 import { rest } from './testSupport.js';
@@ -44,6 +44,19 @@ describe('b24jssdk B24OAuth against the emulator', () => {
     expect(a.status).toBe(200);
     expect((a.body['result'] as Record<string, unknown>)['TITLE']).toBe('Deal 1');
     expect(a.body['time']).toMatchObject({ operating: expect.any(Number), operating_reset_at: expect.any(Number) });
+  });
+
+  it('accepts GET with query params and POST with a PHP-style form body', async () => {
+    const token = portal.issueTokens().accessToken;
+    const get = await fetch(`${portal.url}/rest/crm.deal.list.json?auth=${token}&filter[%3CID]=3&select[]=ID&select[]=TITLE`);
+    expect(((await get.json()) as { result: unknown[] }).result).toEqual([{ ID: '1', TITLE: 'Deal 1' }, { ID: '2', TITLE: 'Deal 2' }]);
+    const form = await fetch(`${portal.url}/rest//crm.deal.update`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `auth=${token}&id=3&fields%5BCOMMENTS%5D=via+form`,
+    });
+    expect(((await form.json()) as { result: unknown }).result).toBe(true);
+    expect(portal.deal(3)?.['COMMENTS']).toBe('via form');
   });
 
   it('runs actions.v2.batch.make with named and list commands', async () => {
@@ -132,5 +145,22 @@ describe('b24jssdk B24OAuth against the emulator', () => {
     const reuse = await fetch(`${emu.oauthUrl}/oauth/token/?grant_type=refresh_token&client_id=${emu.app.clientId}&client_secret=${emu.app.clientSecret}&refresh_token=${params.refreshToken}`);
     expect(reuse.status).toBe(400);
     expect(await reuse.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('reproduces gotcha 5: two workers holding the same pair, the second refresh gets invalid_grant', async () => {
+    const shared = portal.oauthParams();
+    const secret = { clientId: emu.app.clientId, clientSecret: emu.app.clientSecret };
+    const workerA = new B24OAuth({ ...shared }, secret, { restrictionParams: { maxRetries: 1 } });
+    const workerB = new B24OAuth({ ...shared }, secret, { restrictionParams: { maxRetries: 1 } });
+    portal.expireAllTokens();
+    expect((await workerA.actions.v2.call.make({ method: 'profile' })).isSuccess).toBe(true);
+    const failure = await workerB.actions.v2.call.make({ method: 'profile' }).catch((e: unknown) => e);
+    // b24jssdk 2.2.0 wraps the RefreshTokenError into AjaxError JSSDK_UNKNOWN_ERROR (status 0);
+    // the OAuth code survives only on `originalError`.
+    expect(failure).toBeInstanceOf(AjaxError);
+    expect(failure).toMatchObject({ code: 'JSSDK_UNKNOWN_ERROR', message: 'Invalid refresh token' });
+    const original = (failure as AjaxError).originalError;
+    expect(original).toBeInstanceOf(RefreshTokenError);
+    expect(original).toMatchObject({ code: 'invalid_grant', status: 400 });
   });
 });

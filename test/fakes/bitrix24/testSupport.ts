@@ -88,7 +88,7 @@ export async function rest(clientEndpoint: string, method: string, params: Recor
     body: JSON.stringify(auth === undefined ? params : { ...params, auth }),
   });
   const text = await response.text();
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {

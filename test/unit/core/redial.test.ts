@@ -82,7 +82,7 @@ describe('redial rules schema', () => {
     [{ delayMinutes: 1, maxCount: 1.5 }, 'a fractional count'],
     [{ delayMinutes: 1, maxCount: 1, from: 'end' }, 'an unknown origin'],
     [{ delayMinutes: 1, maxCount: 1, extra: true }, 'an unknown field'],
-  ])('refuses %j (%s)', (rule) => {
+  ])('refuses %j (%s)', (rule, _why) => {
     expect(redialRulesSchema.safeParse({ busy: rule }).success).toBe(false);
   });
 });

@@ -169,7 +169,7 @@ export interface ListSource<R> {
 
 export interface ListPage<R> {
   rows: R[];
-  /** Null when `start=-1` disabled the count. */
+  /** Null when `start=-1` disabled the count (methods then answer `total: 0`). */
   total: number | null;
   next: number | null;
   /** Rows examined; the cost model charges for them, tests assert the fast path with it. */

@@ -49,7 +49,8 @@ export const crmItemMethods: MethodTable = {
       return {
         result: { items: page.rows.map((r) => ctx.portal.crm.itemView(r, select, original(ctx))) },
         ...(page.next !== null ? { next: page.next } : {}),
-        ...(page.total !== null ? { total: page.total } : {}),
+        // start=-1 skips the COUNT: real answers then carry `total: 0` (RD:settings/performance/huge-data.md).
+        total: page.total ?? 0,
       };
     },
   },

@@ -9,6 +9,11 @@ import { contentTypeFor } from './timeline.js';
 import { ok, requireAppContext, type CallContext, type MethodTable } from './registry.js';
 
 const core = (text: string) => new RestError(400, 'ERROR_CORE', text);
+/**
+ * RD lists ERROR_CORE for this one, but a captured real answer has an EMPTY code
+ * (b24-rest-docs issue #175) — which b24jssdk batches then treat as success (gotcha 18).
+ */
+const callNotFound = () => new RestError(400, '', 'Call is not found (call should be registered prior to finishing)');
 const REUSE_WINDOW_MS = 30 * 60 * 1000;
 
 function callUser(ctx: CallContext): PortalUser {
@@ -43,13 +48,15 @@ function registerResult(call: ExternalCallView): Record<string, unknown> {
   };
 }
 
-function findCall(ctx: CallContext): ExternalCallView {
+function findCall(ctx: CallContext, notFound: () => RestError = callNotFound): ExternalCallView {
   const callId = param(ctx.params, 'CALL_ID');
   if (typeof callId !== 'string' || !callId) throw new RestError(400, 'INVALID_ARGUMENT', 'CALL_ID must be a string');
   const call = ctx.portal.externalCalls.get(callId);
-  if (!call) throw core('Call is not found (call should be registered prior to finishing)');
+  if (!call) throw notFound();
   return call;
 }
+
+const notInStatistics = () => core('Call is not found in the statistic table. It looks like it is not finished yet.');
 
 /** Stores a record on the call and its CRM activity; a second attach replaces the first (RD). */
 export function attachRecordFile(portal: PortalCore, call: ExternalCallView, file: StoredFile): void {
@@ -173,7 +180,7 @@ export const telephonyMethods: MethodTable = {
       requireAppContext(ctx);
       const call = findCall(ctx);
       const user = callUser(ctx);
-      if (call.finished) throw core('Call is not found (call should be registered prior to finishing)');
+      if (call.finished) throw callNotFound();
       const duration = asInt(param(ctx.params, 'DURATION')) ?? 0;
       const statusCode = asString(param(ctx.params, 'STATUS_CODE')) ?? (duration > 0 ? '200' : '304');
       const failedReason = asString(param(ctx.params, 'FAILED_REASON')) ?? '';
@@ -250,8 +257,8 @@ export const telephonyMethods: MethodTable = {
   'telephony.externalcall.attachrecord': {
     scopes: ['telephony'],
     async run(ctx) {
-      const call = findCall(ctx);
-      if (!call.finished) throw core('Call is not found in the statistic table. It looks like it is not finished yet.');
+      const call = findCall(ctx, notInStatistics);
+      if (!call.finished) throw notInStatistics();
       const url = asString(param(ctx.params, 'RECORD_URL'));
       const fileName = asString(param(ctx.params, 'FILENAME'));
       const content = asString(param(ctx.params, 'FILE_CONTENT'));

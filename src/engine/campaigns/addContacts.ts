@@ -1,0 +1,58 @@
+import type { AppContext } from '../../context.js';
+import type { Queryable } from '../../store/db.js';
+import { newId } from '../../store/ids.js';
+import type { Campaign } from '../../store/repositories/campaigns.js';
+import { insertContacts, type NewContact } from '../../store/repositories/numbers.js';
+import type { CampaignRuntime } from './runtime.js';
+
+/** One client to call: already-normalised E.164 phones, scenario variables, and where it came from. */
+export interface ContactInput {
+  phones: string[];
+  variables: Record<string, string>;
+  externalId?: string | null;
+  crm?: Record<string, unknown> | null;
+}
+
+export interface AddResult {
+  contacts: number;
+  numbers: number;
+  duplicatePhones: string[];
+  /** Contact ids in input order; null where every phone was already in the campaign. */
+  contactIds: (string | null)[];
+}
+
+/** The earliest moment a new number may be called: now, or the campaign's scheduled start. */
+export function startOf(campaign: Campaign, now: Date): Date {
+  return campaign.startAt && campaign.startAt > now ? campaign.startAt : now;
+}
+
+/**
+ * Adds clients to a campaign in batches: looks up each phone's time zones, plans its first call
+ * inside the window, and inserts contacts and numbers with a few statements per batch. Runs in the
+ * caller's transaction, so an import either lands whole or not at all.
+ */
+export async function addContacts(app: AppContext, tx: Queryable, rt: CampaignRuntime, items: ContactInput[], batchSize = 2000): Promise<AddResult> {
+  const campaign = rt.campaign;
+  const readyAt = startOf(campaign, app.clock.now());
+  const out: AddResult = { contacts: 0, numbers: 0, duplicatePhones: [], contactIds: [] };
+  for (let i = 0; i < items.length; i += batchSize) {
+    const slice = items.slice(i, i + batchSize);
+    const contacts: NewContact[] = [];
+    for (const item of slice) {
+      const numbers = [];
+      for (const [position, phone] of [...new Set(item.phones)].entries()) {
+        const zones = await app.zones.zonesOf(phone);
+        const zoneKey = zones.zones.join('|');
+        const plan = rt.planner.plan(zoneKey, readyAt);
+        numbers.push({ id: newId(), phone, position, zoneKey, readyAt, nextAttemptAt: plan.nextAttemptAt, dueUntil: plan.dueUntil });
+      }
+      contacts.push({ id: newId(), externalId: item.externalId ?? null, variables: item.variables, crm: item.crm ?? null, numbers });
+    }
+    const r = await insertContacts(tx, campaign.id, campaign.tenantId, contacts);
+    out.contacts += r.contacts;
+    out.numbers += r.numbers;
+    out.duplicatePhones.push(...r.duplicatePhones);
+    for (const c of contacts) out.contactIds.push(c.numbers.some((n) => r.insertedNumberIds.has(n.id)) ? c.id : null);
+  }
+  return out;
+}

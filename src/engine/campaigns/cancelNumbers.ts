@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { notFound, validationFailed } from '../../core/errors.js';
+import { toFieldIssues } from '../../core/validation.js';
+import type { AppContext } from '../../context.js';
+import { withTransaction, type Queryable } from '../../store/db.js';
+import { findCampaign, type Campaign } from '../../store/repositories/campaigns.js';
+import { finishContactIfDone } from './finishContact.js';
+
+/**
+ * Cancelling numbers: open ones stop at once; one in a call is hung up and gets no further call.
+ * Contacts left with nothing open are finished (their CRM robots get "cancelled").
+ */
+async function cancelWhere(app: AppContext, tx: Queryable, campaignId: string, where: string, params: unknown[]): Promise<number> {
+  const now = app.clock.now();
+  const stopped = await tx.query<{ contact_id: string }>(
+    `UPDATE campaign_numbers SET status = 'cancelled', updated_at = $2
+     WHERE campaign_id = $1 AND status IN ('new', 'callback') AND ${where} RETURNING contact_id`,
+    [campaignId, now, ...params],
+  );
+  const inCall = await tx.query<{ current_attempt_id: string | null }>(
+    `UPDATE campaign_numbers SET cancel_requested = true, updated_at = $2
+     WHERE campaign_id = $1 AND status = 'dialing' AND ${where} RETURNING current_attempt_id`,
+    [campaignId, now, ...params],
+  );
+  const calls = await tx.query<{ provider_call_id: string | null }>('SELECT provider_call_id FROM attempts WHERE id = ANY($1::uuid[])', [
+    inCall.rows.map((r) => r.current_attempt_id).filter(Boolean),
+  ]);
+  for (const c of calls.rows) if (c.provider_call_id) await app.voice.hangup(c.provider_call_id).catch(() => undefined);
+  // Only CRM-origin contacts need a finish callback each; the rest are closed in one statement.
+  const contacts = [...new Set(stopped.rows.map((r) => r.contact_id))];
+  const withCrm = await tx.query<{ id: string }>('SELECT id FROM campaign_contacts WHERE id = ANY($1::uuid[]) AND crm IS NOT NULL', [contacts]);
+  for (const c of withCrm.rows) await finishContactIfDone(app, tx, c.id);
+  await tx.query(
+    `UPDATE campaign_contacts c SET status = 'cancelled', finished_at = $2
+     WHERE c.id = ANY($1::uuid[]) AND c.status = 'open'
+       AND NOT EXISTS (SELECT 1 FROM campaign_numbers n WHERE n.contact_id = c.id AND n.status IN ('new', 'dialing', 'callback'))`,
+    [contacts, now],
+  );
+  return stopped.rowCount ?? 0;
+}
+
+export async function cancelOpenNumbers(app: AppContext, tx: Queryable, c: Campaign): Promise<number> {
+  return cancelWhere(app, tx, c.id, 'true', []);
+}
+
+export const cancelRequestSchema = z
+  .object({
+    numberIds: z.array(z.uuid()).max(10_000).optional(),
+    phones: z.array(z.string().min(3).max(40)).max(10_000).optional(),
+    externalIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
+  })
+  .strict()
+  .refine((v) => (v.numberIds?.length ?? 0) + (v.phones?.length ?? 0) + (v.externalIds?.length ?? 0) > 0, {
+    message: 'validation.cancel_nothing',
+  });
+
+export async function cancelNumbers(app: AppContext, tenantId: string, campaignId: string, input: unknown): Promise<{ cancelled: number }> {
+  const r = cancelRequestSchema.safeParse(input);
+  if (!r.success) throw validationFailed(toFieldIssues(r.error));
+  const v = r.data;
+  return withTransaction(app.db, async (tx) => {
+    const c = await findCampaign(tx, tenantId, campaignId);
+    if (!c) throw notFound('campaign', campaignId);
+    let cancelled = 0;
+    if (v.numberIds?.length) cancelled += await cancelWhere(app, tx, c.id, 'id = ANY($3::uuid[])', [v.numberIds]);
+    if (v.phones?.length) cancelled += await cancelWhere(app, tx, c.id, 'phone = ANY($3::text[])', [v.phones]);
+    if (v.externalIds?.length) {
+      cancelled += await cancelWhere(app, tx, c.id, 'contact_id IN (SELECT id FROM campaign_contacts WHERE campaign_id = $1 AND external_id = ANY($3::text[]))', [
+        v.externalIds,
+      ]);
+    }
+    return { cancelled };
+  });
+}

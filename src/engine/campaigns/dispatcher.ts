@@ -1,0 +1,281 @@
+import { grantSlots } from '../../core/pacing.js';
+import type { AppContext } from '../../context.js';
+import type { ScenarioGraph } from '../../scenario/schema.js';
+import { withTransaction } from '../../store/db.js';
+import { newId } from '../../store/ids.js';
+import { claimDueNumbers, hasDueNumbers } from '../../store/queries/claimDueNumbers.js';
+import { listRunningCampaigns, noteTechnicalResult, type Campaign } from '../../store/repositories/campaigns.js';
+import type { CampaignNumber } from '../../store/repositories/numbers.js';
+import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
+import { VoicePlatformError } from '../../voice/port.js';
+import { closeAttempt } from '../closeAttempt.js';
+import { pickCallerId, prepareCall } from '../prepareCall.js';
+import { budgetLeft, tenantLimits } from './budget.js';
+import { autoPause } from './lifecycle.js';
+import { loadRuntime, type CampaignRuntime } from './runtime.js';
+
+/**
+ * Decides who is called now, in every worker process at once. Each tick, for each running campaign
+ * with due numbers, one short transaction:
+ *   1. takes the tenant's claim lock and the campaign's pacing row (serialising the counts below
+ *      across processes),
+ *   2. counts calls in progress against the campaign's and the tenant's caps,
+ *   3. grants start slots spaced 1/intensity apart (GCRA, src/core/pacing.ts),
+ *   4. claims that many due numbers (SKIP LOCKED) and creates their attempts.
+ * After commit each call is handed to the platform at its slot. A crash between claim and call
+ * leaves leased rows that src/engine/campaigns/recoverLeases.ts gives back.
+ */
+export interface Dispatcher {
+  tick(): Promise<number>;
+  wake(): void;
+  /** Stops claiming; calls already granted a slot are released, not dialled. */
+  stop(): Promise<void>;
+  /** Calls this process has been granted and not yet handed to the platform. */
+  pending(): number;
+}
+
+interface Claim {
+  number: CampaignNumber;
+  attemptId: string;
+  slot: Date;
+  callerId: string | undefined;
+  variables: Record<string, string>;
+}
+
+const TICK_MS = 200;
+const TENANT_CLAIM_LOCK = 0x0d0f;
+
+export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart?: boolean } = {}): Dispatcher {
+  const tickMs = o.tickMs ?? TICK_MS;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<number> | undefined;
+  const scheduled = new Map<string, { timer: NodeJS.Timeout; claim: Claim; rt: CampaignRuntime; language: 'ru' | 'en' }>();
+  const inFlight = new Set<Promise<void>>();
+
+  async function claimFor(rt: CampaignRuntime, want: number): Promise<{ claims: Claim[]; language: 'ru' | 'en' }> {
+    const c = rt.campaign;
+    const template = rt.template!;
+    const scenario = await findVersioned<ScenarioGraph>(app.db, SCENARIOS, c.tenantId, template.body.scenarioId);
+    if (!scenario) return { claims: [], language: 'ru' };
+    const claims = await withTransaction(app.db, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TENANT_CLAIM_LOCK, c.tenantId]);
+      const pacing = await tx.query<{ tat: Date; status: string }>(
+        `SELECT p.tat, c.status FROM campaign_pacing p JOIN campaigns c ON c.id = p.campaign_id
+         WHERE p.campaign_id = $1 AND c.deleted_at IS NULL FOR UPDATE OF p`,
+        [c.id],
+      );
+      const row = pacing.rows[0];
+      if (!row || row.status !== 'running') return [];
+      const limits = await tenantLimits(tx, c.tenantId);
+      const counts = await tx.query<{ campaign: string; tenant: string }>(
+        `SELECT count(*) FILTER (WHERE campaign_id = $1) AS campaign, count(*) AS tenant
+         FROM campaign_numbers WHERE tenant_id = $2 AND status = 'dialing'`,
+        [c.id, c.tenantId],
+      );
+      const free = Math.min(
+        want,
+        c.settings.maxConcurrent - Number(counts.rows[0]!.campaign),
+        limits.maxConcurrentCalls - Number(counts.rows[0]!.tenant),
+      );
+      if (free <= 0) return [];
+      const now = app.clock.now();
+      const grant = grantSlots(now, row.tat, rt.intensity, free, tickMs + 100);
+      if (grant.slots.length === 0) return [];
+      const leaseUntil = new Date(now.getTime() + app.config.dialLeaseSec * 1000);
+      const numbers = await claimDueNumbers(tx, { campaignId: c.id, now, limit: grant.slots.length, worker: app.workerId, leaseUntil });
+      if (numbers.length === 0) return [];
+      // Only the slots used are consumed: the next call may start 1/intensity after the last one.
+      const used = grant.slots.slice(0, numbers.length);
+      await tx.query('UPDATE campaign_pacing SET tat = $2 WHERE campaign_id = $1', [c.id, new Date(used[used.length - 1]!.getTime() + 1000 / rt.intensity)]);
+      const contacts = await tx.query<{ id: string; variables: Record<string, string> }>(
+        'SELECT id, variables FROM campaign_contacts WHERE id = ANY($1::uuid[])',
+        [numbers.map((n) => n.contactId)],
+      );
+      const vars = new Map(contacts.rows.map((r) => [r.id, r.variables]));
+      const out: Claim[] = [];
+      for (const [i, n] of numbers.entries()) {
+        out.push({ number: n, attemptId: newId(), slot: used[i]!, callerId: await pickCallerId(tx, c.tenantId, template.body), variables: vars.get(n.contactId) ?? {} });
+      }
+      await tx.query(
+        `INSERT INTO attempts (id, tenant_id, kind, campaign_id, number_id, contact_id, attempt_no, phone, template_id, template_version_id,
+           scenario_version_id, variables, platform, caller_id, created_at, placed)
+         SELECT a.id, $1, 'campaign', $2, a.number_id, a.contact_id, a.attempt_no, a.phone, $3, $4, $5, a.vars::jsonb, $6, a.caller_id, $7, false
+         FROM unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::int[], $12::text[], $13::text[], $14::text[])
+           AS a(id, number_id, contact_id, attempt_no, phone, vars, caller_id)`,
+        [
+          c.tenantId,
+          c.id,
+          template.id,
+          template.versionId,
+          scenario.versionId,
+          app.voice.name,
+          now,
+          out.map((x) => x.attemptId),
+          out.map((x) => x.number.id),
+          out.map((x) => x.number.contactId),
+          out.map((x) => x.number.attemptsMade + 1),
+          out.map((x) => x.number.phone),
+          out.map((x) => JSON.stringify(x.variables)),
+          out.map((x) => x.callerId ?? null),
+        ],
+      );
+      await tx.query(
+        `UPDATE campaign_numbers n SET current_attempt_id = a.attempt_id FROM unnest($1::uuid[], $2::uuid[]) AS a(number_id, attempt_id) WHERE n.id = a.number_id`,
+        [out.map((x) => x.number.id), out.map((x) => x.attemptId)],
+      );
+      return out;
+    });
+    return { claims, language: scenario.body.language };
+  }
+
+  async function place(rt: CampaignRuntime, claim: Claim, language: 'ru' | 'en'): Promise<void> {
+    const c = rt.campaign;
+    try {
+      const req = await prepareCall(app, {
+        attemptId: claim.attemptId,
+        tenantId: c.tenantId,
+        to: claim.number.phone,
+        settings: rt.template!.body,
+        language,
+        callerId: claim.callerId,
+        ringTimeoutSec: c.settings.ringTimeoutSec,
+      });
+      // Recorded as placed before the platform is asked: after a crash right here we count a call that
+      // may not have happened rather than risk dialling the same attempt twice.
+      await app.db.query('UPDATE attempts SET dialed_at = $2, placed = true WHERE id = $1', [claim.attemptId, app.clock.now()]);
+      const { providerCallId } = await app.voice.placeCall(req);
+      await app.db.query(
+        `UPDATE attempts SET provider_call_id = $2, status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END WHERE id = $1`,
+        [claim.attemptId, providerCallId],
+      );
+      if (c.techErrorsInRow > 0) await noteTechnicalResult(app.db, c.id, false);
+    } catch (e) {
+      const message = e instanceof VoicePlatformError ? e.message : `voice platform error: ${(e as Error).message}`;
+      await withTransaction(app.db, async (tx) => {
+        const inRow = await noteTechnicalResult(tx, c.id, true);
+        await closeAttempt(app, tx, claim.attemptId, {
+          outcome: 'failed',
+          amdVerdict: 'not_checked',
+          gender: 'unknown',
+          sipCode: null,
+          error: message,
+          ineffective: false,
+          endedAt: app.clock.now(),
+          durationSec: 0,
+          talkSec: 0,
+          recordingSource: null,
+          answeredAt: null,
+          technical: true,
+          placed: false,
+          // J2: the ninth technical error in a row costs an attempt.
+          consumed: claim.number.techErrors + 1 >= 9,
+        });
+        if (inRow >= app.config.techErrorsPauseAfter) await autoPause(app, tx, c.id, 'technical_error', message);
+      });
+    }
+  }
+
+  function schedule(rt: CampaignRuntime, claim: Claim, language: 'ru' | 'en'): void {
+    const delay = Math.max(0, claim.slot.getTime() - app.clock.now().getTime());
+    const timer = setTimeout(() => {
+      scheduled.delete(claim.attemptId);
+      const p = place(rt, claim, language)
+        .catch((e: unknown) => app.log.error({ err: (e as Error).message, attemptId: claim.attemptId }, 'dispatcher: placing a call failed'))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }, delay);
+    scheduled.set(claim.attemptId, { timer, claim, rt, language });
+  }
+
+  async function tick(): Promise<number> {
+    if (ticking) return ticking;
+    ticking = (async () => {
+      const now = app.clock.now();
+      const running = await listRunningCampaigns(app.db);
+      const byTenant = new Map<string, Campaign[]>();
+      for (const c of running) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c]);
+      let claimed = 0;
+      for (const [tenantId, campaigns] of byTenant) {
+        if ((await budgetLeft(app.db, tenantId, now)) <= 0) {
+          await withTransaction(app.db, async (tx) => {
+            for (const c of campaigns) await autoPause(app, tx, c.id, 'limits_exhausted', null);
+          });
+          continue;
+        }
+        const due: Campaign[] = [];
+        for (const c of campaigns) if (await hasDueNumbers(app.db, c.id, now)) due.push(c);
+        if (due.length === 0) continue;
+        // Fair share: the tenant's free lines split evenly between its campaigns with work to do;
+        // the rotating start keeps the same campaign from always going first.
+        const limits = await tenantLimits(app.db, tenantId);
+        const share = Math.max(1, Math.ceil(limits.maxConcurrentCalls / due.length));
+        const offset = Math.floor(now.getTime() / tickMs) % due.length;
+        for (let i = 0; i < due.length; i++) {
+          if (stopped) return claimed;
+          const c = due[(i + offset) % due.length]!;
+          const rt = await loadRuntime(app.db, c);
+          if (!rt.template) {
+            await withTransaction(app.db, (tx) => autoPause(app, tx, c.id, 'channel_deleted', null));
+            continue;
+          }
+          const { claims, language } = await claimFor(rt, share);
+          for (const claim of claims) schedule(rt, claim, language);
+          claimed += claims.length;
+        }
+      }
+      return claimed;
+    })().finally(() => (ticking = undefined));
+    return ticking;
+  }
+
+  const loop = () => {
+    if (stopped) return;
+    tick()
+      .catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'dispatcher tick failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, tickMs);
+      });
+  };
+  if (o.autoStart !== false) timer = setTimeout(loop, 50);
+
+  return {
+    tick,
+    wake() {
+      if (stopped || ticking) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(loop, 0);
+    },
+    pending: () => scheduled.size,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await ticking?.catch(() => undefined);
+      // Granted but not yet dialled: give the numbers back untouched.
+      const waiting = [...scheduled.values()];
+      scheduled.clear();
+      for (const w of waiting) clearTimeout(w.timer);
+      for (const w of waiting) {
+        await withTransaction(app.db, (tx) =>
+          closeAttempt(app, tx, w.claim.attemptId, {
+            outcome: 'cancelled',
+            amdVerdict: 'not_checked',
+            gender: 'unknown',
+            sipCode: null,
+            error: 'released: worker stopping before dialling',
+            ineffective: false,
+            endedAt: app.clock.now(),
+            durationSec: 0,
+            talkSec: 0,
+            recordingSource: null,
+            answeredAt: null,
+            technical: false,
+            placed: false,
+            consumed: false,
+          }),
+        ).catch(() => undefined);
+      }
+      await Promise.all([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { Agenda } from 'agenda';
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import type pg from 'pg';
+import type { AppContext } from '../../context.js';
+import { recoverExpiredLeases } from '../campaigns/recoverLeases.js';
+import { replanMissedWindows } from '../campaigns/replan.js';
+import { startDueScheduledCampaigns, startScheduledCampaign } from '../campaigns/startScheduled.js';
+import { sweepRecordings } from '../recordingSweeper.js';
+
+/**
+ * Work that is scheduled rather than hot, on agenda with its PostgreSQL backend (LISTEN/NOTIFY;
+ * locks so one process runs each occurrence): a campaign's scheduled start, recovering leases of
+ * crashed workers, re-planning numbers whose window closed, fetching recordings that failed.
+ * The table comes from our migrations (0003_agenda.sql), not from the library at run time.
+ */
+export const JOBS = {
+  campaignStart: 'campaign.start',
+  recoverLeases: 'numbers.recoverLeases',
+  replanMissed: 'numbers.replanMissed',
+  recordings: 'recordings.sweep',
+} as const;
+
+export interface ScheduledJobs {
+  scheduleCampaignStart(campaignId: string, at: Date): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startScheduledJobs(app: AppContext, o: { leaseCheckEvery?: string } = {}): Promise<ScheduledJobs> {
+  const agenda = new Agenda({
+    backend: new PostgresBackend({ pool: app.db as unknown as pg.Pool, ensureSchema: false }),
+    name: app.workerId,
+    processEvery: '2 seconds',
+    defaultLockLifetime: 5 * 60_000,
+  });
+  agenda.on('error', (e: unknown) => app.log.error({ err: (e as Error).message }, 'scheduled jobs: error'));
+  agenda.define(JOBS.campaignStart, async (job) => {
+    const { campaignId } = job.attrs.data as { campaignId: string };
+    await startScheduledCampaign(app, campaignId);
+  });
+  agenda.define(JOBS.recoverLeases, async () => {
+    await recoverExpiredLeases(app);
+    // Catch-up for scheduled starts whose job was missed while no process was running.
+    await startDueScheduledCampaigns(app);
+  });
+  agenda.define(JOBS.replanMissed, async () => {
+    await replanMissedWindows(app);
+  });
+  agenda.define(JOBS.recordings, async () => {
+    await sweepRecordings(app);
+  });
+  await agenda.start();
+  await agenda.every(o.leaseCheckEvery ?? '30 seconds', JOBS.recoverLeases);
+  await agenda.every('1 minute', JOBS.replanMissed);
+  await agenda.every('1 minute', JOBS.recordings);
+  return {
+    async scheduleCampaignStart(campaignId, at) {
+      await agenda.schedule(at, JOBS.campaignStart, { campaignId });
+    },
+    async stop() {
+      await agenda.stop();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { AppContext } from '../../context.js';
+import { t, type Locale } from '../../i18n.js';
+import { findTenant } from '../../store/repositories/tenants.js';
+import type { OutboxJob } from '../../store/repositories/outbox.js';
+import type { HandlerResult } from './outboxWorker.js';
+
+/**
+ * Campaign e-mails (J3) through SMTP_URL with nodemailer, in the tenant's language
+ * (locales/<lang>/email.json). Without SMTP_URL the e-mail is recorded as skipped.
+ */
+let transport: Transporter | undefined;
+
+function transporter(app: AppContext): Transporter | undefined {
+  if (!app.config.smtpUrl) return undefined;
+  transport ??= nodemailer.createTransport(app.config.smtpUrl);
+  return transport;
+}
+
+export function resetMailTransport(): void {
+  transport = undefined;
+}
+
+interface CampaignStatusMail {
+  to: string;
+  campaignId: string;
+  campaignName: string;
+  event: 'paused' | 'completed';
+  reason: string | null;
+  detail: string | null;
+  at: string;
+}
+
+export function renderCampaignMail(lng: Locale, p: CampaignStatusMail, consoleUrl: string): { subject: string; text: string } {
+  const reason = t(lng, `email.reason.${p.reason ?? 'manual'}`);
+  const params = { name: p.campaignName, reason, detail: p.detail ?? '', at: new Date(p.at).toLocaleString(lng === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: 'UTC' }), url: `${consoleUrl}/api/v1/campaigns/${p.campaignId}` };
+  return {
+    subject: t(lng, `email.campaign_${p.event}.subject`, params),
+    text: [t(lng, `email.campaign_${p.event}.body`, params), p.detail ? t(lng, 'email.detail', params) : '', t(lng, 'email.footer', params)].filter(Boolean).join('\n\n'),
+  };
+}
+
+export async function deliverEmail(app: AppContext, job: OutboxJob): Promise<HandlerResult> {
+  const p = job.payload as unknown as CampaignStatusMail;
+  const tenant = await findTenant(app.db, job.tenantId);
+  const lng: Locale = tenant?.locale ?? app.config.defaultLocale;
+  const mail = renderCampaignMail(lng, p, app.publicUrl());
+  const tx = transporter(app);
+  if (!tx) {
+    app.log.info({ to: p.to, subject: mail.subject }, 'e-mail skipped: SMTP_URL is not set');
+    return { kind: 'done', state: { skipped: true } };
+  }
+  try {
+    const info = await tx.sendMail({ from: app.config.mailFrom, to: p.to, subject: mail.subject, text: mail.text, messageId: `<${job.id}@dozvon>` });
+    return { kind: 'done', state: { messageId: info.messageId } };
+  } catch (e) {
+    const code = (e as { responseCode?: number }).responseCode;
+    // 5xx from the server about the recipient will not get better by retrying.
+    if (code && code >= 550 && code < 560) return { kind: 'dead', error: (e as Error).message };
+    return { kind: 'retry', error: (e as Error).message };
+  }
+}
