@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { deriveKey } from './core/crypto.js';
 import type { AppContext, Keys } from './context.js';
+import { resolveApiKey } from './engine/auth/apiKeys.js';
 import { ensureSetupCode } from './engine/auth/users.js';
 import { conversationHost } from './engine/conversation.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
@@ -121,6 +122,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       mediaDir: path.join(config.dataDir, 'sandbox'),
       publicUrl: () => publicUrl,
       callbackKey: keys.voiceCallback,
+      clock: app.clock,
       host: conversationHost(app),
       log: log.child({ component: 'sandbox' }),
       renderRecording: (rec, talkMs, lang) => renderRecording(synth, rec, talkMs, lang),
@@ -131,7 +133,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
 
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app), recordingsRouter(app), sandboxRouter(app, sandbox), ...crm.routers, apiRouter(app, apiRoutes())]);
+    const koa = buildHttpApp(app, [statusRouter(app), recordingsRouter(app), sandboxRouter(app, sandbox), ...crm.routers, apiRouter(app, apiRoutes())], { resolveApiKey });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {

@@ -196,6 +196,7 @@ export async function findAttemptById(db: Queryable, id: string): Promise<Attemp
 export interface AttemptFilter {
   tenantId: string;
   campaignId?: string | undefined;
+  numberId?: string | undefined;
   kind?: 'test' | 'campaign' | undefined;
   phone?: string | undefined;
   outcome?: Outcome | undefined;
@@ -213,9 +214,10 @@ export async function listAttempts(db: Queryable, f: AttemptFilter): Promise<Att
        AND ($4::text IS NULL OR phone = $4)
        AND ($5::text IS NULL OR outcome = $5)
        AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+       AND ($9::uuid IS NULL OR number_id = $9)
      ORDER BY created_at DESC, id DESC
      LIMIT $8`,
-    [f.tenantId, f.campaignId ?? null, f.kind ?? null, f.phone ?? null, f.outcome ?? null, f.before?.createdAt ?? null, f.before?.id ?? null, f.limit],
+    [f.tenantId, f.campaignId ?? null, f.kind ?? null, f.phone ?? null, f.outcome ?? null, f.before?.createdAt ?? null, f.before?.id ?? null, f.limit, f.numberId ?? null],
   );
   return r.rows.map(toAttempt);
 }

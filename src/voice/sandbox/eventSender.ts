@@ -1,3 +1,4 @@
+import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../log.js';
 import type { CallEvent, CallEventBody } from '../events.js';
 import { signCallback } from './callbackSignature.js';
@@ -18,6 +19,7 @@ export class CallEventSender {
       providerCallId: string;
       key: Buffer;
       log: Logger;
+      clock: Clock;
       retries?: number;
     },
   ) {}
@@ -28,7 +30,7 @@ export class CallEventSender {
       attemptId: this.o.attemptId,
       providerCallId: this.o.providerCallId,
       seq: ++this.seq,
-      at: new Date().toISOString(),
+      at: this.o.clock.now().toISOString(),
     } as CallEvent;
     const next = this.chain.then(() => this.deliver(event));
     this.chain = next.catch(() => undefined);

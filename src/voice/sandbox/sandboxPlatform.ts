@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { v4 } from 'uuid';
+import type { Clock } from '../../core/clock.js';
 import { hmacHex, safeEqual } from '../../core/crypto.js';
 import { translator } from '../../i18n.js';
 import type { Logger } from '../../log.js';
@@ -25,6 +26,8 @@ export interface SandboxOptions {
   /** The server's public URL (known once it listens). */
   publicUrl: () => string;
   callbackKey: Buffer;
+  /** Timestamps of events (the app's clock, so simulated-time tests stay consistent). */
+  clock: Clock;
   host: ConversationHost;
   log: Logger;
   /** Turns a call's segments into a WAV file. */
@@ -62,6 +65,7 @@ export class SandboxPlatform implements VoicePlatform {
       providerCallId,
       key: this.o.callbackKey,
       log: this.o.log,
+      clock: this.o.clock,
     });
     let rolls = 0;
     const done = simulateCall({
@@ -74,6 +78,7 @@ export class SandboxPlatform implements VoicePlatform {
       emit: (e) => sender.emit(e),
       saveRecording: (recorder, talkMs) => this.saveRecording(providerCallId, recorder, talkMs, req.language),
       fetchGreeting: (url) => this.fetchGreeting(url),
+      now: () => this.o.clock.now(),
       signal: controller.signal,
     })
       .then(() => sender.drain())

@@ -26,6 +26,8 @@ export interface SimulatedCallDeps {
   emit(event: CallEventBody): Promise<void>;
   /** Renders and stores the recording; returns the URL the engine downloads it from. */
   saveRecording(recorder: Recorder, talkMs: number): Promise<string>;
+  /** The platform's clock (for the answer time it reports). */
+  now(): Date;
   /** Downloads the AMD greeting WAV. */
   fetchGreeting(url: string): Promise<Buffer | undefined>;
   signal: AbortSignal;
@@ -72,7 +74,7 @@ export async function simulateCall(d: SimulatedCallDeps): Promise<void> {
 
   // Picked up.
   await d.emit({ type: 'answered' });
-  const answeredAt = new Date().toISOString();
+  const answeredAt = d.now().toISOString();
   const talk = new SimTime(d.timeScale);
   const recorder = new Recorder();
   const call = new AbortController();

@@ -5,15 +5,17 @@ import { mountRoutes, openApiDocument, type AnyRoute } from '../../route.js';
 import type { DozvonState } from '../../state.js';
 import { authRoutes } from './authRoutes.js';
 import { callRoutes } from './callRoutes.js';
+import { campaignRoutes } from './campaignRoutes.js';
 import { catalogRoutes } from './catalogRoutes.js';
 import { greetingRoutes } from './greetingRoutes.js';
 import { scenarioRoutes } from './scenarioRoutes.js';
+import { settingsRoutes } from './settingsRoutes.js';
 import { templateRoutes } from './templateRoutes.js';
 import { userRoutes } from './userRoutes.js';
 
 /** /api/v1: the console's JSON API and the Calls API, described by /api/v1/openapi.json. */
 export function apiRoutes(extra: AnyRoute[] = []): AnyRoute[] {
-  return [...authRoutes, ...userRoutes, ...templateRoutes, ...scenarioRoutes, ...catalogRoutes, ...greetingRoutes, ...callRoutes, ...extra];
+  return [...authRoutes, ...userRoutes, ...templateRoutes, ...scenarioRoutes, ...catalogRoutes, ...greetingRoutes, ...callRoutes, ...campaignRoutes, ...settingsRoutes, ...extra];
 }
 
 export function apiRouter(app: AppContext, routes: AnyRoute[]): Router<DozvonState> {

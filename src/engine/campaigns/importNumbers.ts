@@ -1,0 +1,95 @@
+import { notFound, conflict } from '../../core/errors.js';
+import type { AppContext } from '../../context.js';
+import type { ScenarioGraph } from '../../scenario/schema.js';
+import { withTransaction } from '../../store/db.js';
+import { findCampaign } from '../../store/repositories/campaigns.js';
+import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
+import { openClientsFile, type RowIssue } from '../clientsFile/index.js';
+import { addContacts } from './addContacts.js';
+import { loadRuntime } from './runtime.js';
+
+/**
+ * Imports a clients file (CSV / XLSX / TXT) into a campaign (V5): rows stream in batches; valid rows
+ * are kept and every bad row is reported (row, value, reason); duplicates within the file and with
+ * the campaign collapse. One transaction: a file that turns out unreadable half-way leaves nothing.
+ */
+export interface ImportReport {
+  format: string;
+  encoding: string | null;
+  rows: number;
+  contactsAdded: number;
+  numbersAdded: number;
+  duplicatesInFile: number;
+  duplicatesInCampaign: number;
+  errors: RowIssue[];
+  warnings: RowIssue[];
+  /** More issues were found than are listed. */
+  issuesTruncated: boolean;
+  unknownColumns: string[];
+  missingVariables: string[];
+}
+
+const MAX_LISTED_ISSUES = 1000;
+
+export async function importNumbers(
+  app: AppContext,
+  tenantId: string,
+  campaignId: string,
+  file: { filename: string; mimeType: string; data: Buffer },
+): Promise<ImportReport> {
+  const campaign = await findCampaign(app.db, tenantId, campaignId);
+  if (!campaign) throw notFound('campaign', campaignId);
+  if (campaign.status === 'completed') throw conflict('errors.campaign_completed_add');
+  const rt = await loadRuntime(app.db, campaign);
+  const scenario = rt.template ? await findVersioned<ScenarioGraph>(app.db, SCENARIOS, tenantId, rt.template.body.scenarioId) : undefined;
+  const reader = await openClientsFile(file.data, {
+    country: rt.template?.body.country ?? 'RU',
+    variables: scenario?.body.variables.map((v) => v.name) ?? [],
+    filename: file.filename,
+    contentType: file.mimeType,
+  });
+  const report: ImportReport = {
+    format: reader.meta.format,
+    encoding: reader.meta.encoding ?? null,
+    rows: 0,
+    contactsAdded: 0,
+    numbersAdded: 0,
+    duplicatesInFile: 0,
+    duplicatesInCampaign: 0,
+    errors: [],
+    warnings: [],
+    issuesTruncated: false,
+    unknownColumns: reader.meta.unknownColumns ?? [],
+    missingVariables: reader.meta.missingVariables ?? [],
+  };
+  const keep = (list: RowIssue[], more: RowIssue[]) => {
+    for (const i of more) {
+      if (list.length < MAX_LISTED_ISSUES) list.push(i);
+      else report.issuesTruncated = true;
+    }
+  };
+  try {
+    await withTransaction(app.db, async (tx) => {
+      for await (const batch of reader) {
+        keep(report.errors, batch.errors);
+        keep(report.warnings, batch.warnings);
+        if (batch.rows.length === 0) continue;
+        const r = await addContacts(
+          app,
+          tx,
+          rt,
+          batch.rows.map((row) => ({ phones: row.phones, variables: row.variables, externalId: row.externalId ?? null })),
+        );
+        report.contactsAdded += r.contacts;
+        report.numbersAdded += r.numbers;
+        report.duplicatesInCampaign += r.duplicatePhones.length;
+      }
+    });
+  } finally {
+    await reader.close();
+  }
+  report.rows = reader.stats.dataRows;
+  report.duplicatesInFile = reader.stats.duplicateRows;
+  app.wake.dispatcher();
+  return report;
+}

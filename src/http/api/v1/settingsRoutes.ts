@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { createApiKey, listApiKeys, revokeApiKey, apiKeyInputSchema } from '../../../engine/auth/apiKeys.js';
+import { monthOf, tenantLimits } from '../../../engine/campaigns/budget.js';
+import { webhookSecret } from '../../../engine/outbox/webhookHandler.js';
+import { findTenant, updateTenant } from '../../../store/repositories/tenants.js';
+import { route } from '../../route.js';
+
+/** Tenant settings: Calls API keys, the webhook signing secret, limits (minute budget, lines). */
+const limitsSchema = z
+  .object({
+    minuteBudget: z.number().int().min(0).max(100_000_000).nullable(),
+    maxConcurrentCalls: z.number().int().min(1).max(10_000),
+  })
+  .strict();
+
+export const settingsRoutes = [
+  route({
+    method: 'get',
+    path: '/api-keys',
+    summary: 'Calls API keys of this account',
+    tag: 'settings',
+    access: 'admin',
+    handler: async ({ app, tenantId }) => ({ keys: await listApiKeys(app, tenantId) }),
+  }),
+  route({
+    method: 'post',
+    path: '/api-keys',
+    summary: 'Create a Calls API key (shown once; send it as X-Api-Key)',
+    tag: 'settings',
+    access: 'admin',
+    body: apiKeyInputSchema,
+    status: 201,
+    handler: async ({ app, tenantId, principal, body }) => createApiKey(app, tenantId, principal?.kind === 'user' ? principal.userId : null, body),
+  }),
+  route({
+    method: 'delete',
+    path: '/api-keys/:id',
+    summary: 'Revoke a key',
+    tag: 'settings',
+    access: 'admin',
+    params: z.object({ id: z.uuid() }),
+    handler: async ({ app, tenantId, params }) => {
+      await revokeApiKey(app, tenantId, params.id);
+      return undefined;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/settings/webhooks',
+    summary: 'The secret that signs outcome webhooks (X-Dozvon-Signature: sha256=HMAC("<timestamp>.<body>"))',
+    tag: 'settings',
+    access: 'admin',
+    handler: async ({ app, tenantId }) => ({ secret: webhookSecret(app, tenantId), header: 'X-Dozvon-Signature', timestampHeader: 'X-Dozvon-Timestamp' }),
+  }),
+  route({
+    method: 'get',
+    path: '/settings/limits',
+    summary: 'The minute budget and the simultaneous-calls limit, with this month’s use',
+    tag: 'settings',
+    access: 'user',
+    handler: async ({ app, tenantId }) => {
+      const limits = await tenantLimits(app.db, tenantId);
+      const month = monthOf(app.clock.now());
+      const used = await app.db.query<{ s: string; n: number }>('SELECT seconds_used AS s, calls_placed AS n FROM tenant_usage WHERE tenant_id = $1 AND month = $2', [tenantId, month]);
+      return { ...limits, month, secondsUsed: Number(used.rows[0]?.s ?? 0), callsPlaced: used.rows[0]?.n ?? 0 };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/settings/limits',
+    summary: 'Set the minute budget (null = unlimited) and the simultaneous-calls limit',
+    tag: 'settings',
+    access: 'admin',
+    body: limitsSchema,
+    handler: async ({ app, tenantId, body }) => {
+      const tenant = (await findTenant(app.db, tenantId))!;
+      await updateTenant(app.db, tenantId, { settings: { ...tenant.settings, limits: body } });
+      app.wake.dispatcher();
+      return body;
+    },
+  }),
+];
