@@ -143,7 +143,12 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       });
       // Recorded as placed before the platform is asked: after a crash right here we count a call that
       // may not have happened rather than risk dialling the same attempt twice.
-      await app.db.query('UPDATE attempts SET dialed_at = $2, placed = true WHERE id = $1', [claim.attemptId, app.clock.now()]);
+      const mine = await app.db.query(`UPDATE attempts SET dialed_at = $2, placed = true WHERE id = $1 AND status <> 'completed'`, [
+        claim.attemptId,
+        app.clock.now(),
+      ]);
+      // The claim was recovered meanwhile (this worker looked dead): someone else owns the number now.
+      if ((mine.rowCount ?? 0) === 0) return;
       const { providerCallId } = await app.voice.placeCall(req);
       await app.db.query(
         `UPDATE attempts SET provider_call_id = $2, status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END WHERE id = $1`,

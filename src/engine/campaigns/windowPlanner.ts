@@ -29,15 +29,19 @@ export class WindowPlanner {
   }
 
   plan(zoneKey: string, readyAt: Date): Plan {
-    // Minute resolution: windows are defined in minutes, and it keeps the cache small.
-    const minute = Math.ceil(readyAt.getTime() / 60_000) * 60_000;
+    // Windows are whole minutes: the window as seen from the start of readyAt's minute is shared
+    // by every number of the zone set that becomes ready within that minute.
+    const minute = Math.floor(readyAt.getTime() / 60_000) * 60_000;
     const key = `${zoneKey}\u0000${minute}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const plan = this.compute(zoneKey, new Date(minute));
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, plan);
-    return plan;
+    let base = this.cache.get(key);
+    if (!base) {
+      base = this.compute(zoneKey, new Date(minute));
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(key, base);
+    }
+    // Open at the start of the minute → open at readyAt too: call exactly when ready, not later.
+    if (base.nextAttemptAt.getTime() <= readyAt.getTime()) return { nextAttemptAt: readyAt, dueUntil: base.dueUntil };
+    return base;
   }
 
   isOpen(zoneKey: string, at: Date): boolean {
