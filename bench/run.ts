@@ -1,3 +1,4 @@
+import { benchImportAndDispatch, benchPacing } from './campaigns.js';
 import { benchStartup } from './startup.js';
 import { benchTestCalls } from './testCalls.js';
 
@@ -8,6 +9,8 @@ import { benchTestCalls } from './testCalls.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   testCalls: () => benchTestCalls(),
+  pacing: () => benchPacing(),
+  import: () => benchImportAndDispatch(),
 };
 
 const only = process.argv.slice(2);

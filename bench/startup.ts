@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import { print, startServer, tempDir } from './support/server.js';
+import { print, startDozvonProcess, tempDir } from './support/server.js';
 
 /** Start-up time to healthy on PGlite: first start (initdb + migrations) and restart on the same data directory. */
 export async function benchStartup(): Promise<void> {
   const dataDir = tempDir('startup');
   try {
-    const first = await startServer({ dataDir });
+    const first = await startDozvonProcess({ dataDir });
     await first.stop();
-    const restart = await startServer({ dataDir });
+    const restart = await startDozvonProcess({ dataDir });
     await restart.stop();
     print('startup_first_to_healthy', Math.round(first.msToHealthy), 'ms');
     print('startup_restart_to_healthy', Math.round(restart.msToHealthy), 'ms');

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { print, setupAdmin, startServer, tempDir } from './support/server.js';
+import { print, setupAdmin, startDozvonProcess, tempDir } from './support/server.js';
 
 /**
  * Sandbox test calls completed per second through the HTTP API with SANDBOX_TIME_SCALE=0.01:
@@ -10,7 +10,7 @@ export async function benchTestCalls(o: { calls?: number; concurrency?: number }
   const calls = o.calls ?? 200;
   const concurrency = o.concurrency ?? 20;
   const dataDir = tempDir('calls');
-  const server = await startServer({ dataDir, env: { SANDBOX_TIME_SCALE: '0.01', SANDBOX_TTS: 'generated' } });
+  const server = await startDozvonProcess({ dataDir, env: { SANDBOX_TIME_SCALE: '0.01', SANDBOX_TTS: 'generated' } });
   try {
     const token = await setupAdmin(server);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

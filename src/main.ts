@@ -131,6 +131,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     cleanups.unshift(() => sandbox.stop());
     if (created) await seedStarter(app, consoleTenant.id, config.defaultLocale);
 
+    const setupFile = await ensureSetupCode(app);
+    if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
     const koa = buildHttpApp(app, [statusRouter(app), recordingsRouter(app), sandboxRouter(app, sandbox), ...crm.routers, apiRouter(app, apiRoutes())], { resolveApiKey });
@@ -164,8 +166,6 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
         await Promise.race([sandbox.drain(), new Promise((r) => setTimeout(r, 15_000))]);
       });
     }
-    const setupFile = await ensureSetupCode(app);
-    if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     log.info({ url: publicUrl, db: db.kind, voice: sandbox.name, speech: synth.kind }, 'Dozvon is running');
 
     let stopped = false;

@@ -25,12 +25,14 @@ export interface ScheduledJobs {
   stop(): Promise<void>;
 }
 
-export async function startScheduledJobs(app: AppContext, o: { leaseCheckEvery?: string } = {}): Promise<ScheduledJobs> {
+export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs> {
   const agenda = new Agenda({
     backend: new PostgresBackend({ pool: app.db as unknown as pg.Pool, ensureSchema: false }),
     name: app.workerId,
     processEvery: '2 seconds',
-    defaultLockLifetime: 5 * 60_000,
+    // Short locks: a process killed mid-job must not keep a recurring job (lease recovery!) locked
+    // for long. Every job here finishes in seconds.
+    defaultLockLifetime: 20_000,
   });
   agenda.on('error', (e: unknown) => app.log.error({ err: (e as Error).message }, 'scheduled jobs: error'));
   agenda.define(JOBS.campaignStart, async (job) => {
@@ -49,7 +51,10 @@ export async function startScheduledJobs(app: AppContext, o: { leaseCheckEvery?:
     await sweepRecordings(app);
   });
   await agenda.start();
-  await agenda.every(o.leaseCheckEvery ?? '30 seconds', JOBS.recoverLeases);
+  // A restart after a crash should not wait for the first occurrence to recover leases.
+  void recoverExpiredLeases(app).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'lease recovery at start failed'));
+  // Check at least as often as a lease lasts, so a crashed worker's numbers wait at most ~2 leases.
+  await agenda.every(`${Math.max(2, Math.min(30, app.config.dialLeaseSec))} seconds`, JOBS.recoverLeases);
   await agenda.every('1 minute', JOBS.replanMissed);
   await agenda.every('1 minute', JOBS.recordings);
   return {

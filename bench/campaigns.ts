@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import { openDatabase } from '../src/store/openDatabase.js';
+import { apiClient, print, setupAdmin, startDozvonProcess, tempDir } from './support/server.js';
+
+/**
+ * The campaign engine's figures, measured on a Dozvon process started as a user starts it:
+ * - achieved calls/s vs the set intensity over a long run, and the peak of simultaneous calls vs the cap;
+ * - dispatcher overhead per claimed number (claim transaction time ÷ numbers claimed);
+ * - a 1,000,000-number import: time, rows/s and the server's peak RSS;
+ * - CSV import rows/s on a 100,000-row file.
+ */
+const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' };
+
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+function csv(rows: number, offset = 0): Buffer {
+  const lines = ['phone;name'];
+  for (let i = 0; i < rows; i++) lines.push(`+7916${String(10_000_000 + offset + i).slice(1)};Client ${i}`);
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+async function upload(url: string, token: string, campaignId: string, body: Buffer, name: string) {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(body)]), name);
+  const started = performance.now();
+  const r = await fetch(`${url}/api/v1/campaigns/${campaignId}/numbers/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const report = (await r.json()) as { numbersAdded: number; rows: number };
+  if (!r.ok) throw new Error(`import failed: ${r.status} ${JSON.stringify(report)}`);
+  return { seconds: (performance.now() - started) / 1000, report };
+}
+
+export async function benchPacing(o: { seconds?: number; intensity?: number; cap?: number } = {}): Promise<void> {
+  const intensity = o.intensity ?? 10;
+  const cap = o.cap ?? 25;
+  const seconds = o.seconds ?? 60;
+  const dataDir = tempDir('pacing');
+  const server = await startDozvonProcess({ dataDir, env: { SANDBOX_TIME_SCALE: '0.01', SANDBOX_TTS: 'generated' } });
+  try {
+    const token = await setupAdmin(server);
+    const api = apiClient(server.url, token);
+    const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
+    const template = await api<{ id: string }>('POST', '/templates', { name: 'Bench', scenarioId: scenarios.scenarios[0]!.id, callingWindow: { from: '00:00', to: '23:59' }, intensity });
+    const campaign = await api<{ id: string }>('POST', '/campaigns', {
+      name: 'Pacing',
+      templateId: template.id,
+      settings: { window: ALWAYS, maxConcurrent: cap, attempts: { initial: 1, max: 1 } },
+    });
+    // More numbers than the run can call: the engine is never idle for lack of work.
+    await upload(server.url, token, campaign.id, csv(Math.ceil(intensity * seconds * 1.5)), 'numbers.csv');
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await api('POST', `/campaigns/${campaign.id}/pause`);
+    await new Promise((r) => setTimeout(r, 2000));
+    await server.stop();
+    const { db, close } = await openDatabase({ databaseUrl: undefined, dataDir });
+    try {
+      const starts = await db.query<{ n: string; first: Date; last: Date }>(
+        'SELECT count(*) AS n, min(dialed_at) AS first, max(dialed_at) AS last FROM attempts WHERE campaign_id = $1 AND placed',
+        [campaign.id],
+      );
+      const s = starts.rows[0]!;
+      const achieved = (Number(s.n) - 1) / ((s.last.getTime() - s.first.getTime()) / 1000);
+      const peak = await db.query<{ peak: string }>(
+        `SELECT max(live) AS peak FROM (SELECT (SELECT count(*) FROM attempts b WHERE b.campaign_id = a.campaign_id AND b.placed
+           AND b.dialed_at <= a.dialed_at AND b.ended_at > a.dialed_at) AS live FROM attempts a WHERE a.campaign_id = $1 AND a.placed) x`,
+        [campaign.id],
+      );
+      const burst = await db.query<{ peak: string }>(
+        `SELECT max(n) AS peak FROM (SELECT (SELECT count(*) FROM attempts b WHERE b.campaign_id = a.campaign_id AND b.placed
+           AND b.dialed_at >= a.dialed_at AND b.dialed_at < a.dialed_at + interval '1 second') AS n FROM attempts a WHERE a.campaign_id = $1 AND a.placed) x`,
+        [campaign.id],
+      );
+      const released = await db.query<{ n: string }>(`SELECT count(*) AS n FROM attempts WHERE campaign_id = $1 AND error = 'released: start slot missed'`, [campaign.id]);
+      print('pacing_achieved_vs_set', achieved / intensity, 'ratio');
+      print('pacing_max_starts_in_1s_vs_set', Number(burst.rows[0]!.peak) / intensity, 'ratio');
+      print('pacing_missed_slots_given_back', Number(released.rows[0]!.n) / Number(s.n), 'ratio');
+      print('concurrency_peak_vs_cap', Number(peak.rows[0]!.peak) / cap, 'ratio');
+    } finally {
+      await close();
+    }
+  } finally {
+    await server.kill();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise<void> {
+  const rows = o.rows ?? 1_000_000;
+  const dataDir = tempDir('import');
+  // Workers off: the import is measured alone, and the dispatcher is measured by hand below.
+  const server = await startDozvonProcess({ dataDir, env: { WORKERS: 'false', UPLOAD_LIMIT_MB: '64', SANDBOX_TTS: 'generated' } });
+  try {
+    const token = await setupAdmin(server);
+    const api = apiClient(server.url, token);
+    const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
+    const template = await api<{ id: string }>('POST', '/templates', { name: 'Import', scenarioId: scenarios.scenarios[0]!.id, callingWindow: { from: '00:00', to: '23:59' } });
+    const small = await api<{ id: string }>('POST', '/campaigns', { name: 'CSV 100k', templateId: template.id, settings: { window: ALWAYS } });
+    const s = await upload(server.url, token, small.id, csv(100_000), 'clients.csv');
+    print('csv_import_100k_rows_per_sec', Math.round(s.report.rows / s.seconds), 'rows/s');
+
+    const big = await api<{ id: string }>('POST', '/campaigns', { name: 'One million', templateId: template.id, settings: { window: ALWAYS } });
+    const rssBefore = peakRssMb(server.child.pid!);
+    const b = await upload(server.url, token, big.id, csv(rows, 1_000_000), 'million.csv');
+    print('import_1m_numbers_seconds', Math.round(b.seconds * 10) / 10, 's');
+    print('import_1m_numbers_rows_per_sec', Math.round(b.report.rows / b.seconds), 'rows/s');
+    print('import_1m_numbers_added', b.report.numbersAdded, 'numbers');
+    print('server_peak_rss_before_import', rssBefore, 'MB');
+    print('server_peak_rss_with_1m_campaign', peakRssMb(server.child.pid!), 'MB');
+  } finally {
+    await server.stop();
+  }
+  await benchClaimOverhead(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Claims due numbers of the 1,000,000-number campaign the way the dispatcher does, and times it. */
+async function benchClaimOverhead(dataDir: string): Promise<void> {
+  const { startDozvon } = await import('../src/main.js');
+  const { startDispatcher } = await import('../src/engine/campaigns/dispatcher.js');
+  const { createLogger } = await import('../src/log.js');
+  const running = await startDozvon({ ...process.env, DATA_DIR: dataDir, PORT: '0', WORKERS: 'false', LOG_LEVEL: 'silent', SANDBOX_TTS: 'generated' }, { log: createLogger('silent') });
+  try {
+    const app = running.app;
+    // A platform that accepts instantly and never calls back: only the dispatcher's own work is timed.
+    let n = 0;
+    const d = startDispatcher({ ...app, voice: { ...app.voice, placeCall: async () => ({ providerCallId: `bench-${n++}` }) } }, { autoStart: false });
+    await app.db.query(`UPDATE campaigns SET settings = jsonb_set(jsonb_set(settings, '{maxConcurrent}', '1000'), '{intensity}', '50') WHERE name = 'One million'`);
+    let claimed = 0;
+    const started = performance.now();
+    for (let i = 0; i < 40; i++) {
+      claimed += await d.tick();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ms = performance.now() - started - 40 * 50;
+    print('dispatcher_overhead_per_number', Math.round((ms / Math.max(1, claimed)) * 100) / 100, 'ms');
+    print('dispatcher_claimed_numbers', claimed, 'numbers');
+    await d.stop();
+  } finally {
+    await running.stop();
+  }
+}
