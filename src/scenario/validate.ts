@@ -103,7 +103,13 @@ function checkFlow(graph: ScenarioGraph, resolved: Map<string, Resolved>, startI
 
   const reachable = new Set<string>([startId]);
   const queue = [startId];
-  while (queue.length) for (const t of edges(queue.shift()!)) if (!reachable.has(t)) reachable.add(t), queue.push(t);
+  while (queue.length) {
+    for (const t of edges(queue.shift()!)) {
+      if (reachable.has(t)) continue;
+      reachable.add(t);
+      queue.push(t);
+    }
+  }
   for (const n of graph.nodes) {
     if (!reachable.has(n.id)) issues.push({ path: `nodes.${byId.get(n.id)}`, key: 'scenario.unreachable', params: { node: n.id } });
   }

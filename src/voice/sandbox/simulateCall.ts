@@ -137,10 +137,6 @@ export async function simulateCall(d: SimulatedCallDeps): Promise<void> {
     d.signal.removeEventListener('abort', onOuterAbort);
   }
 
-  // A background verdict may land while the dialogue is still running.
-  if (amdMode === 'background' && amdVerdict === 'not_checked' && talk.elapsedMs() >= AMD_DECISION_MS) {
-    amdVerdict = isMachine ? 'machine' : 'human';
-  }
   const talkMs = talk.elapsedMs();
   const cancelled = d.signal.aborted;
   let recordingUrl: string | null = null;
