@@ -36,7 +36,13 @@ export interface ItemResult {
   errors?: { path: string; key: string; params?: Record<string, unknown> }[];
 }
 
-export async function addNumbers(app: AppContext, tenantId: string, campaignId: string, rawItems: unknown[]): Promise<{ added: number; duplicates: number; invalid: number; items: ItemResult[] }> {
+export async function addNumbers(
+  app: AppContext,
+  tenantId: string,
+  campaignId: string,
+  rawItems: unknown[],
+  o: { single?: boolean } = {},
+): Promise<{ added: number; duplicates: number; invalid: number; items: ItemResult[] }> {
   const campaign = await findCampaign(app.db, tenantId, campaignId);
   if (!campaign) throw notFound('campaign', campaignId);
   if (campaign.status === 'completed') throw conflict('errors.campaign_completed_add');
@@ -65,7 +71,8 @@ export async function addNumbers(app: AppContext, tenantId: string, campaignId: 
     valid.push({ index, input: { phones, variables: v.variables, externalId: v.externalId ?? null } });
     results[index] = { index, externalId: v.externalId ?? null, status: 'added', phones, ...(errors.length ? { errors } : {}) };
   });
-  if (valid.length === 0 && rawItems.length === 1) throw validationFailed(results[0]!.errors ?? []);
+  // One client (POST …/numbers) that cannot be added is a 422; a batch reports its items instead.
+  if (o.single && valid.length === 0) throw validationFailed(results[0]!.errors ?? []);
   const r = await withTransaction(app.db, (tx) => addContacts(app, tx, rt, valid.map((v) => v.input)));
   const dup = new Set(r.duplicatePhones);
   valid.forEach((v, i) => {

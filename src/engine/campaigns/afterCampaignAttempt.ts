@@ -83,14 +83,18 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
       [...common, JSON.stringify(step.redialCounts), techErrors, step.readyAt, plan.nextAttemptAt, plan.dueUntil],
     );
   } else {
-    const status = number.cancelRequested && !step.reached ? 'cancelled' : step.status;
+    let status: string = number.cancelRequested && !step.reached ? 'cancelled' : step.status;
+    // Hung up because another phone of the client succeeded: closed like its queued siblings (V5).
+    if (status === 'cancelled' && (await contactReached(tx, number.contactId))) status = 'done';
     await tx.query(
       `UPDATE campaign_numbers SET status = $7, updated_at = $2, attempts_made = $3, answered_calls = $4,
          last_attempt_id = $5, last_outcome = $6, current_attempt_id = NULL, locked_by = NULL, locked_until = NULL, tech_errors = 0
        WHERE id = $1`,
       [...common, status],
     );
-    if (step.reached) await closeSiblings(app, tx, number.contactId, number.id);
+    const closed = step.reached ? await closeSiblings(app, tx, number.contactId, number.id) : [];
+    // Numbers closed by this success are finished too: the customer hears about each of them.
+    for (const id of closed) await queueWebhook(app, tx, campaign.settings.webhookUrl, campaign.tenantId, 'number.finished', id, { numberId: id, campaignId: campaign.id });
     await queueWebhook(app, tx, campaign.settings.webhookUrl, campaign.tenantId, 'number.finished', number.id, { numberId: number.id, campaignId: campaign.id });
     await finishContactIfDone(app, tx, number.contactId);
   }
@@ -106,9 +110,9 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
 }
 
 /** A success on one number closes the client's other numbers (V5): queued ones at once, a live call is hung up. */
-async function closeSiblings(app: AppContext, tx: Queryable, contactId: string, exceptId: string): Promise<void> {
-  await tx.query(
-    `UPDATE campaign_numbers SET status = 'done', updated_at = $3 WHERE contact_id = $1 AND id <> $2 AND status IN ('new', 'callback')`,
+async function closeSiblings(app: AppContext, tx: Queryable, contactId: string, exceptId: string): Promise<string[]> {
+  const closed = await tx.query<{ id: string }>(
+    `UPDATE campaign_numbers SET status = 'done', updated_at = $3 WHERE contact_id = $1 AND id <> $2 AND status IN ('new', 'callback') RETURNING id`,
     [contactId, exceptId, app.clock.now()],
   );
   const live = await tx.query<{ provider_call_id: string | null }>(
@@ -118,6 +122,12 @@ async function closeSiblings(app: AppContext, tx: Queryable, contactId: string, 
     [contactId, exceptId],
   );
   for (const r of live.rows) if (r.provider_call_id) await app.voice.hangup(r.provider_call_id).catch(() => undefined);
+  return closed.rows.map((r) => r.id);
+}
+
+async function contactReached(tx: Queryable, contactId: string): Promise<boolean> {
+  const r = await tx.query(`SELECT 1 FROM campaign_numbers WHERE contact_id = $1 AND status = 'answered' LIMIT 1`, [contactId]);
+  return r.rows.length > 0;
 }
 
 async function queueWebhook(

@@ -1,31 +1,44 @@
 import { z } from 'zod';
 import { notFound, validationFailed } from '../../core/errors.js';
+import { normalizePhone } from '../../core/phone.js';
 import { toFieldIssues } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
 import { withTransaction, type Queryable } from '../../store/db.js';
-import { findCampaign, type Campaign } from '../../store/repositories/campaigns.js';
+import { findCampaign, findCampaignById, setCampaignStatus, type Campaign } from '../../store/repositories/campaigns.js';
+import { countOpenNumbers } from '../../store/repositories/numbers.js';
 import { finishContactIfDone } from './finishContact.js';
+import { notifyCampaignStatus } from './notifyStatus.js';
+import { loadRuntime } from './runtime.js';
 
 /**
  * Cancelling numbers: open ones stop at once; one in a call is hung up and gets no further call.
  * Contacts left with nothing open are finished (their CRM robots get "cancelled").
  */
-async function cancelWhere(app: AppContext, tx: Queryable, campaignId: string, where: string, params: unknown[]): Promise<number> {
+async function cancelWhere(
+  app: AppContext,
+  tx: Queryable,
+  campaignId: string,
+  where: string,
+  params: unknown[],
+  o: { hangUp: boolean } = { hangUp: true },
+): Promise<number> {
   const now = app.clock.now();
   const stopped = await tx.query<{ contact_id: string }>(
     `UPDATE campaign_numbers SET status = 'cancelled', updated_at = $2
      WHERE campaign_id = $1 AND status IN ('new', 'callback') AND ${where} RETURNING contact_id`,
     [campaignId, now, ...params],
   );
-  const inCall = await tx.query<{ current_attempt_id: string | null }>(
-    `UPDATE campaign_numbers SET cancel_requested = true, updated_at = $2
-     WHERE campaign_id = $1 AND status = 'dialing' AND ${where} RETURNING current_attempt_id`,
-    [campaignId, now, ...params],
-  );
-  const calls = await tx.query<{ provider_call_id: string | null }>('SELECT provider_call_id FROM attempts WHERE id = ANY($1::uuid[])', [
-    inCall.rows.map((r) => r.current_attempt_id).filter(Boolean),
-  ]);
-  for (const c of calls.rows) if (c.provider_call_id) await app.voice.hangup(c.provider_call_id).catch(() => undefined);
+  if (o.hangUp) {
+    const inCall = await tx.query<{ current_attempt_id: string | null }>(
+      `UPDATE campaign_numbers SET cancel_requested = true, updated_at = $2
+       WHERE campaign_id = $1 AND status = 'dialing' AND ${where} RETURNING current_attempt_id`,
+      [campaignId, now, ...params],
+    );
+    const calls = await tx.query<{ provider_call_id: string | null }>('SELECT provider_call_id FROM attempts WHERE id = ANY($1::uuid[])', [
+      inCall.rows.map((r) => r.current_attempt_id).filter(Boolean),
+    ]);
+    for (const c of calls.rows) if (c.provider_call_id) await app.voice.hangup(c.provider_call_id).catch(() => undefined);
+  }
   // Only CRM-origin contacts need a finish callback each; the rest are closed in one statement.
   const contacts = [...new Set(stopped.rows.map((r) => r.contact_id))];
   const withCrm = await tx.query<{ id: string }>('SELECT id FROM campaign_contacts WHERE id = ANY($1::uuid[]) AND crm IS NOT NULL', [contacts]);
@@ -39,8 +52,12 @@ async function cancelWhere(app: AppContext, tx: Queryable, campaignId: string, w
   return stopped.rowCount ?? 0;
 }
 
+/**
+ * The campaign ends (completed or deleted): numbers waiting for a call are cancelled; a call in
+ * progress is not cut — it finishes normally, and the ended campaign gives its number no further call.
+ */
 export async function cancelOpenNumbers(app: AppContext, tx: Queryable, c: Campaign): Promise<number> {
-  return cancelWhere(app, tx, c.id, 'true', []);
+  return cancelWhere(app, tx, c.id, 'true', [], { hangUp: false });
 }
 
 export const cancelRequestSchema = z
@@ -63,12 +80,30 @@ export async function cancelNumbers(app: AppContext, tenantId: string, campaignI
     if (!c) throw notFound('campaign', campaignId);
     let cancelled = 0;
     if (v.numberIds?.length) cancelled += await cancelWhere(app, tx, c.id, 'id = ANY($3::uuid[])', [v.numberIds]);
-    if (v.phones?.length) cancelled += await cancelWhere(app, tx, c.id, 'phone = ANY($3::text[])', [v.phones]);
+    if (v.phones?.length) {
+      // Numbers are stored in E.164: "8 (900) 123-45-67" must find what was added as "+7 900 123 45 67".
+      const rt = await loadRuntime(tx, c);
+      const phones = v.phones.map((p) => {
+        const n = normalizePhone(p, rt.template?.body.country ?? 'RU');
+        return n.ok ? n.e164 : p;
+      });
+      cancelled += await cancelWhere(app, tx, c.id, 'phone = ANY($3::text[])', [phones]);
+    }
     if (v.externalIds?.length) {
       cancelled += await cancelWhere(app, tx, c.id, 'contact_id IN (SELECT id FROM campaign_contacts WHERE campaign_id = $1 AND external_id = ANY($3::text[]))', [
         v.externalIds,
       ]);
     }
+    await completeIfAllDone(app, tx, c.id);
     return { cancelled };
   });
+}
+
+/** "Complete when done" also when the last open numbers were cancelled rather than called. */
+async function completeIfAllDone(app: AppContext, tx: Queryable, campaignId: string): Promise<void> {
+  const c = await findCampaignById(tx, campaignId, { forUpdate: true });
+  if (!c || c.deletedAt || c.status !== 'running' || !c.settings.completeWhenDone) return;
+  if ((await countOpenNumbers(tx, c.id)) > 0) return;
+  const done = await setCampaignStatus(tx, c.id, { status: 'completed', reason: 'all_done', now: app.clock.now() });
+  await notifyCampaignStatus(app, tx, done, 'completed');
 }

@@ -23,6 +23,8 @@ export function exportAttemptsCsv(db: Queryable, tenantId: string, campaignId: s
       const r = await db.query<AttemptRow & { external_id: string | null }>(
         `SELECT a.*, c.external_id FROM attempts a LEFT JOIN campaign_contacts c ON c.id = a.contact_id
          WHERE a.tenant_id = $1 AND a.campaign_id = $2 AND a.status = 'completed'
+           -- a claim given back before dialling (worker stopping, start slot missed) was no attempt
+           AND (a.placed OR a.technical)
            AND ($3::timestamptz IS NULL OR (a.created_at, a.id) > ($3, $4::uuid))
          ORDER BY a.created_at, a.id LIMIT 1000`,
         [tenantId, campaignId, after?.createdAt ?? null, after?.id ?? null],

@@ -17,6 +17,7 @@ import {
   type CampaignSource,
 } from '../../store/repositories/campaigns.js';
 import { findVersioned, TEMPLATES } from '../../store/repositories/versioned.js';
+import { startOf } from './addContacts.js';
 import { budgetLeft } from './budget.js';
 import { cancelOpenNumbers } from './cancelNumbers.js';
 import { notifyCampaignStatus } from './notifyStatus.js';
@@ -38,7 +39,17 @@ export const campaignInputSchema = z
   .strict();
 export type CampaignInput = z.input<typeof campaignInputSchema>;
 
-export const campaignEditSchema = campaignInputSchema.omit({ templateId: true }).partial({ settings: true, startAt: true });
+/**
+ * A PATCH: every field optional; `settings` names only the conditions that change (merged over the
+ * current ones, then validated whole), so changing the window does not reset the e-mails or the webhook.
+ */
+export const campaignEditSchema = z
+  .object({
+    name: campaignInputSchema.shape.name.optional(),
+    settings: z.record(z.string(), z.unknown()).optional(),
+    startAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict();
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
@@ -102,12 +113,22 @@ export async function editCampaign(app: AppContext, tenantId: string, id: string
     if (!canDo(c.status, 'edit')) refuse(c, 'edit');
     if (expectedVersion !== undefined && c.version !== expectedVersion) throw conflict('errors.stale_version', { expected: expectedVersion });
     const startAt = v.startAt === undefined ? c.startAt : v.startAt === null ? null : new Date(v.startAt);
-    return updateCampaignConditions(tx, id, { name: v.name, settings: v.settings ?? c.settings, startAt, now: app.clock.now() });
+    const settings = v.settings ? parse(z.object({ settings: campaignSettingsSchema }), { settings: { ...c.settings, ...v.settings } }).settings : c.settings;
+    const now = app.clock.now();
+    const saved = await updateCampaignConditions(tx, id, { name: v.name ?? c.name, settings, startAt, now });
+    // A moved start moves the first call of numbers added while scheduled (they waited for the old one).
+    if (saved.status === 'scheduled' && startAt?.getTime() !== c.startAt?.getTime()) await readyNewNumbersAt(tx, id, startOf(saved, now));
+    return saved;
   });
   await replanOpenNumbers(app, updated);
   if (updated.status === 'scheduled' && updated.startAt) await app.schedule.campaignStart(updated.id, updated.startAt);
   app.wake.dispatcher();
   return updated;
+}
+
+/** Numbers never called yet may be called from `at` (the re-plan that follows finds their window). */
+async function readyNewNumbersAt(tx: Queryable, campaignId: string, at: Date): Promise<void> {
+  await tx.query(`UPDATE campaign_numbers SET ready_at = $2 WHERE campaign_id = $1 AND status = 'new' AND attempts_made = 0 AND ready_at <> $2`, [campaignId, at]);
 }
 
 export async function startCampaign(app: AppContext, tenantId: string, id: string): Promise<Campaign> {
@@ -116,7 +137,10 @@ export async function startCampaign(app: AppContext, tenantId: string, id: strin
     if (!c) throw notFound('campaign', id);
     if (c.status === 'running') return c;
     if (!canDo(c.status, 'start')) refuse(c, 'start');
-    return setCampaignStatus(tx, id, { status: 'running', reason: null, now: app.clock.now() });
+    const now = app.clock.now();
+    // Numbers added while scheduled waited for the planned start: "start now" means now for them too.
+    await readyNewNumbersAt(tx, id, now);
+    return setCampaignStatus(tx, id, { status: 'running', reason: null, now });
   });
   await replanOpenNumbers(app, c);
   app.wake.dispatcher();

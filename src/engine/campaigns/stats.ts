@@ -38,14 +38,20 @@ async function callStats(db: Queryable, where: string, params: unknown[]): Promi
     amd: Record<string, number> | null;
     gender: Record<string, number> | null;
   }>(
-    `WITH a AS (SELECT * FROM attempts WHERE status = 'completed' AND ${where})
-     SELECT count(*) AS total, count(*) FILTER (WHERE placed) AS placed, count(*) FILTER (WHERE technical) AS tech,
+    `WITH a AS (
+       -- A test call is placed once the platform took it (test calls do not set "placed"); a campaign
+       -- claim given back before dialling (worker stopping, start slot missed) is no call at all.
+       SELECT *, placed OR (kind = 'test' AND provider_call_id IS NOT NULL) AS called,
+              technical OR (kind = 'test' AND provider_call_id IS NULL) AS refused
+       FROM attempts WHERE status = 'completed' AND ${where} AND (kind <> 'campaign' OR placed OR technical))
+     SELECT count(*) AS total, count(*) FILTER (WHERE called) AS placed, count(*) FILTER (WHERE refused) AS tech,
        count(*) FILTER (WHERE ineffective) AS ineffective,
-       avg(duration_sec) FILTER (WHERE placed) AS avg_duration, avg(talk_sec) FILTER (WHERE answered_at IS NOT NULL) AS avg_talk,
+       avg(duration_sec) FILTER (WHERE called) AS avg_duration, avg(talk_sec) FILTER (WHERE answered_at IS NOT NULL) AS avg_talk,
        sum(talk_sec) AS talk,
-       (SELECT jsonb_object_agg(outcome, n) FROM (SELECT outcome, count(*) AS n FROM a WHERE outcome IS NOT NULL GROUP BY outcome) x) AS outcomes,
+       -- Outcomes of calls; a request the platform refused is a technical error (counted above), not "operator failure".
+       (SELECT jsonb_object_agg(outcome, n) FROM (SELECT outcome, count(*) AS n FROM a WHERE outcome IS NOT NULL AND NOT refused GROUP BY outcome) x) AS outcomes,
        (SELECT jsonb_object_agg(result, n) FROM (SELECT result, count(*) AS n FROM a WHERE result IS NOT NULL GROUP BY result) x) AS results,
-       (SELECT jsonb_object_agg(amd_verdict, n) FROM (SELECT amd_verdict, count(*) AS n FROM a WHERE amd_verdict IS NOT NULL AND placed GROUP BY amd_verdict) x) AS amd,
+       (SELECT jsonb_object_agg(amd_verdict, n) FROM (SELECT amd_verdict, count(*) AS n FROM a WHERE amd_verdict IS NOT NULL AND called GROUP BY amd_verdict) x) AS amd,
        (SELECT jsonb_object_agg(gender, n) FROM (SELECT gender, count(*) AS n FROM a WHERE gender IS NOT NULL AND outcome = 'human' GROUP BY gender) x) AS gender
      FROM a`,
     params,

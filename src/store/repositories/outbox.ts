@@ -135,7 +135,7 @@ export async function markOutboxFailed(
     `UPDATE outbox SET
        status = CASE WHEN $3::timestamptz IS NULL OR (expires_at IS NOT NULL AND $3::timestamptz > expires_at) THEN 'dead' ELSE 'pending' END,
        next_attempt_at = COALESCE($3, next_attempt_at), last_error = left($4, 2000), locked_by = NULL, locked_until = NULL,
-       done_at = CASE WHEN $3::timestamptz IS NULL OR (expires_at IS NOT NULL AND $3::timestamptz > expires_at) THEN $5 ELSE NULL END,
+       done_at = CASE WHEN $3::timestamptz IS NULL OR (expires_at IS NOT NULL AND $3::timestamptz > expires_at) THEN $5::timestamptz ELSE NULL END,
        state = COALESCE($6::jsonb, state)
      WHERE id = $1 AND locked_by = $2 RETURNING status`,
     [id, worker, p.retryAt, p.error, p.now, p.state ? JSON.stringify(p.state) : null],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAMPAIGN_STATUSES, campaignSettingsSchema } from '../../../core/campaign.js';
 import { badRequest, notFound } from '../../../core/errors.js';
+import { normalizePhone } from '../../../core/phone.js';
 import { addNumbers, numberItemSchema, parseBatch } from '../../../engine/campaigns/addNumbers.js';
 import { cancelNumbers, cancelRequestSchema } from '../../../engine/campaigns/cancelNumbers.js';
 import { exportAttemptsCsv } from '../../../engine/campaigns/exportAttempts.js';
@@ -17,10 +18,12 @@ import {
   resumeCampaign,
   startCampaign,
 } from '../../../engine/campaigns/lifecycle.js';
+import { loadRuntime } from '../../../engine/campaigns/runtime.js';
 import { campaignStats, templateStats } from '../../../engine/campaigns/stats.js';
 import { listAttempts } from '../../../store/repositories/attempts.js';
 import { listCampaigns, type Campaign } from '../../../store/repositories/campaigns.js';
 import { countNumbersByStatus, findNumber, listNumbers } from '../../../store/repositories/numbers.js';
+import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import { readMultipart } from '../../body.js';
 import { renderIssues as renderDetails } from '../../errors.js';
 import { route, type RouteInput } from '../../route.js';
@@ -182,7 +185,7 @@ export const campaignRoutes = [
     status: 201,
     response: itemResultDto,
     handler: async ({ app, tenantId, params, body, ctx }) => {
-      const r = renderItems(ctx.state.locale, await addNumbers(app, tenantId, params.id, [body]));
+      const r = renderItems(ctx.state.locale, await addNumbers(app, tenantId, params.id, [body], { single: true }));
       return r.items[0];
     },
   }),
@@ -242,8 +245,11 @@ export const campaignRoutes = [
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
     handler: async ({ app, tenantId, params, query }) => {
-      await getCampaign(app, tenantId, params.id);
-      const rows = await listNumbers(app.db, { tenantId, campaignId: params.id, ...query, afterId: query.after });
+      const c = await getCampaign(app, tenantId, params.id);
+      // Stored in E.164: find "8 (900) 123-45-67" too.
+      const normalized = query.phone ? normalizePhone(query.phone, (await loadRuntime(app.db, c)).template?.body.country ?? 'RU') : undefined;
+      const phone = normalized?.ok ? normalized.e164 : query.phone;
+      const rows = await listNumbers(app.db, { tenantId, campaignId: params.id, ...query, phone, afterId: query.after });
       return {
         numbers: rows.map((n) => ({
           id: n.id,
@@ -270,7 +276,8 @@ export const campaignRoutes = [
     handler: async ({ app, tenantId, params }) => {
       const n = await findNumber(app.db, tenantId, params.numberId);
       if (!n || n.campaignId !== params.id) throw notFound('number', params.numberId);
-      const attempts = await listAttempts(app.db, { tenantId, numberId: n.id, limit: 500 });
+      // Claims given back before dialling (worker stopping, start slot missed) were no attempts.
+      const attempts = (await listAttempts(app.db, { tenantId, numberId: n.id, limit: 500 })).filter((a) => a.placed || a.technical || a.status !== 'completed');
       return {
         number: { ...n, nextAttemptAt: n.nextAttemptAt.toISOString(), readyAt: n.readyAt.toISOString() },
         attempts: attempts.reverse().map((a) => toAttemptDto(app, a)),
@@ -312,6 +319,10 @@ export const campaignRoutes = [
     tag: 'statistics',
     access: 'userOrApiKey',
     params: idParams,
-    handler: async ({ app, tenantId, params }) => templateStats(app.db, tenantId, params.id),
+    handler: async ({ app, tenantId, params }) => {
+      // Another account's template (or none) is not found, as everywhere else.
+      if (!(await findVersioned(app.db, TEMPLATES, tenantId, params.id))) throw notFound('template', params.id);
+      return templateStats(app.db, tenantId, params.id);
+    },
   }),
 ];
