@@ -16,7 +16,9 @@ export async function closeAttempt(
   if (!done) return undefined;
   if (c.consumed !== undefined || c.technical !== undefined || c.placed !== undefined) {
     await tx.query(
-      'UPDATE attempts SET consumed = COALESCE($2, consumed), technical = COALESCE($3, technical), placed = COALESCE($4, placed) WHERE id = $1',
+      `UPDATE attempts SET consumed = COALESCE($2, consumed), technical = COALESCE($3, technical), placed = COALESCE($4, placed),
+         dialed_at = CASE WHEN $4 = false THEN NULL ELSE dialed_at END
+       WHERE id = $1`,
       [attemptId, c.consumed ?? null, c.technical ?? null, c.placed ?? null],
     );
   }

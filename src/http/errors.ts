@@ -49,6 +49,10 @@ export function renderIssues(lng: Locale, issues: FieldIssue[]): ErrorBody['erro
 export function errorBody(lng: Locale, e: DomainError, requestId: string): ErrorBody {
   const params: Record<string, unknown> = { ...e.params };
   if (typeof params.entity === 'string') params.entity = t(lng, `entities.${params.entity}`);
+  // Codes in parameters are shown as words in the caller's language.
+  if (typeof params.reasonKey === 'string') params.reason = t(lng, params.reasonKey);
+  if (typeof params.statusKey === 'string') params.status = t(lng, params.statusKey);
+  if (typeof params.actionKey === 'string') params.action = t(lng, params.actionKey);
   return {
     error: { ...e.extra, code: e.code, message: t(lng, e.key, params), details: renderIssues(lng, e.issues), requestId },
   };

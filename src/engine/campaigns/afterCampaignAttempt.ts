@@ -26,7 +26,8 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
   const rt = await loadRuntime(tx, campaign);
   const now = app.clock.now();
 
-  // Granted a slot but never dialled (the worker stopped): back in the queue, nothing counted.
+  // Granted a slot but never dialled (the worker stopped, the slot was missed): back in the queue,
+  // nothing counted, and no trace of a call that never happened.
   if (!attempt.placed && !attempt.technical) {
     const plan = rt.planner.plan(number.zoneKey, now);
     await tx.query(
@@ -35,6 +36,7 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
        WHERE id = $1`,
       [number.id, now, plan.nextAttemptAt, plan.dueUntil],
     );
+    await tx.query('DELETE FROM attempts WHERE id = $1', [attempt.id]);
     return;
   }
 

@@ -59,8 +59,8 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 
 function refuse(c: Campaign, action: CampaignAction): never {
   throw conflict(action === 'edit' ? 'errors.campaign_not_editable' : 'errors.campaign_action_refused', {
-    status: c.status,
-    action,
+    statusKey: `campaign.status.${c.status}`,
+    actionKey: `campaign.action.${action}`,
   });
 }
 
@@ -176,8 +176,11 @@ export async function resumeCampaign(app: AppContext, tenantId: string, id: stri
     if (c.status === 'running') return c;
     if (!canDo(c.status, 'resume')) refuse(c, 'resume');
     const cause = await blockingCause(app, tx, c);
-    if (cause) throw new DomainError('conflict', 'errors.campaign_resume_blocked', { reason: cause }, [], { reason: cause });
-    return setCampaignStatus(tx, id, { status: 'running', reason: null, now: app.clock.now() });
+    if (cause) throw new DomainError('conflict', 'errors.campaign_resume_blocked', { reasonKey: `email.reason.${cause}` }, [], { reason: cause });
+    // Paused before its start time: back to waiting for that moment, not running early.
+    const now = app.clock.now();
+    if (c.startAt && c.startAt > now) return setCampaignStatus(tx, id, { status: 'scheduled', reason: null, now });
+    return setCampaignStatus(tx, id, { status: 'running', reason: null, now });
   });
   await replanOpenNumbers(app, c);
   app.wake.dispatcher();

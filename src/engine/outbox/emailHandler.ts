@@ -9,16 +9,15 @@ import type { HandlerResult } from './outboxWorker.js';
  * Campaign e-mails (J3) through SMTP_URL with nodemailer, in the tenant's language
  * (locales/<lang>/email.json). Without SMTP_URL the e-mail is recorded as skipped.
  */
-let transport: Transporter | undefined;
+const transports = new Map<string, Transporter>();
 
+/** One SMTP transport per SMTP_URL (pooled connections), shared by the apps of this process. */
 function transporter(app: AppContext): Transporter | undefined {
-  if (!app.config.smtpUrl) return undefined;
-  transport ??= nodemailer.createTransport(app.config.smtpUrl);
-  return transport;
-}
-
-export function resetMailTransport(): void {
-  transport = undefined;
+  const url = app.config.smtpUrl;
+  if (!url) return undefined;
+  let t = transports.get(url);
+  if (!t) transports.set(url, (t = nodemailer.createTransport(url)));
+  return t;
 }
 
 interface CampaignStatusMail {

@@ -352,7 +352,7 @@ describe('the minute budget', () => {
     const refused = await t.api<ErrorBody>('POST', `/campaigns/${c.id}/resume`);
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'conflict', reason: 'limits_exhausted' });
-    expect(refused.body.error.message).toContain('limits_exhausted');
+    expect(refused.body.error.message).toContain('the minute budget is used up');
 
     expect((await limits(budget + 100)).status).toBe(200);
     const resumed = await t.api<CampaignBody>('POST', `/campaigns/${other.id}/resume`);

@@ -279,7 +279,19 @@ export const campaignRoutes = [
       // Claims given back before dialling (worker stopping, start slot missed) were no attempts.
       const attempts = (await listAttempts(app.db, { tenantId, numberId: n.id, limit: 500 })).filter((a) => a.placed || a.technical || a.status !== 'completed');
       return {
-        number: { ...n, nextAttemptAt: n.nextAttemptAt.toISOString(), readyAt: n.readyAt.toISOString() },
+        number: {
+          id: n.id,
+          contactId: n.contactId,
+          phone: n.phone,
+          status: n.status,
+          attemptsMade: n.attemptsMade,
+          answeredCalls: n.answeredCalls,
+          redialCounts: n.redialCounts,
+          lastOutcome: n.lastOutcome,
+          nextAttemptAt: ['new', 'callback'].includes(n.status) ? n.nextAttemptAt.toISOString() : null,
+          createdAt: n.createdAt.toISOString(),
+          updatedAt: n.updatedAt.toISOString(),
+        },
         attempts: attempts.reverse().map((a) => toAttemptDto(app, a)),
       };
     },
