@@ -121,7 +121,9 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
         ],
       );
       await tx.query(
-        `UPDATE campaign_numbers n SET current_attempt_id = a.attempt_id FROM unnest($1::uuid[], $2::uuid[]) AS a(number_id, attempt_id) WHERE n.id = a.number_id`,
+        // "n.id = ANY" keeps the primary-key lookup even when the table's statistics are stale.
+        `UPDATE campaign_numbers n SET current_attempt_id = a.attempt_id FROM unnest($1::uuid[], $2::uuid[]) AS a(number_id, attempt_id)
+         WHERE n.id = ANY($1::uuid[]) AND n.id = a.number_id`,
         [out.map((x) => x.number.id), out.map((x) => x.attemptId)],
       );
       return out;

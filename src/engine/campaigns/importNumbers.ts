@@ -6,6 +6,7 @@ import { findCampaign } from '../../store/repositories/campaigns.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
 import { openClientsFile, type RowIssue } from '../clientsFile/index.js';
 import { addContacts } from './addContacts.js';
+import { analyzeCampaignTables } from './analyze.js';
 import { loadRuntime } from './runtime.js';
 
 /**
@@ -88,6 +89,9 @@ export async function importNumbers(
   } finally {
     await reader.close();
   }
+  // Fresh statistics after a large load: PGlite has no autovacuum, and a server's may not have run
+  // yet; stale ones make the dispatcher's joins scan the whole table.
+  if (report.numbersAdded >= 10_000) await analyzeCampaignTables(app.db);
   report.rows = reader.stats.dataRows;
   report.duplicatesInFile = reader.stats.duplicateRows;
   app.wake.dispatcher();

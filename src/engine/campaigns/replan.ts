@@ -34,7 +34,7 @@ async function replan(
     await db.query(
       `UPDATE campaign_numbers n SET next_attempt_at = p.next_at, due_until = p.due
        FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS p(id, next_at, due)
-       WHERE n.id = p.id AND n.status IN ('new', 'callback')`,
+       WHERE n.id = ANY($1::uuid[]) AND n.id = p.id AND n.status IN ('new', 'callback')`,
       [plans.map((p) => p.id), plans.map((p) => p.nextAttemptAt), plans.map((p) => p.dueUntil)],
     );
     total += plans.length;

@@ -2,6 +2,7 @@ import { Agenda } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type pg from 'pg';
 import type { AppContext } from '../../context.js';
+import { analyzeCampaignTables } from '../campaigns/analyze.js';
 import { recoverExpiredLeases } from '../campaigns/recoverLeases.js';
 import { replanMissedWindows } from '../campaigns/replan.js';
 import { startDueScheduledCampaigns, startScheduledCampaign } from '../campaigns/startScheduled.js';
@@ -18,6 +19,7 @@ export const JOBS = {
   recoverLeases: 'numbers.recoverLeases',
   replanMissed: 'numbers.replanMissed',
   recordings: 'recordings.sweep',
+  analyze: 'db.analyze',
 } as const;
 
 export interface ScheduledJobs {
@@ -50,6 +52,9 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   agenda.define(JOBS.recordings, async () => {
     await sweepRecordings(app);
   });
+  agenda.define(JOBS.analyze, async () => {
+    await analyzeCampaignTables(app.db);
+  });
   await agenda.start();
   // A restart after a crash should not wait for the first occurrence to recover leases.
   void recoverExpiredLeases(app).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'lease recovery at start failed'));
@@ -57,6 +62,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   await agenda.every(`${Math.max(2, Math.min(30, app.config.dialLeaseSec))} seconds`, JOBS.recoverLeases);
   await agenda.every('1 minute', JOBS.replanMissed);
   await agenda.every('1 minute', JOBS.recordings);
+  await agenda.every('15 minutes', JOBS.analyze);
   return {
     async scheduleCampaignStart(campaignId, at) {
       await agenda.schedule(at, JOBS.campaignStart, { campaignId });
