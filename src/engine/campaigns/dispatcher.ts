@@ -205,21 +205,32 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
     );
   }
 
+  // Actual start of the last call this process placed per campaign: a slot whose timer fired early
+  // or right after a late one waits, so two starts from this process are never closer than 1/intensity.
+  const lastStart = new Map<string, number>();
+
   function schedule(rt: CampaignRuntime, claim: Claim, language: 'ru' | 'en'): void {
-    const delay = Math.max(0, claim.slot.getTime() - app.clock.now().getTime());
-    const due = Date.now() + delay;
-    const timer = setTimeout(() => {
+    const spacing = 1000 / rt.intensity;
+    const slotDue = Date.now() + Math.max(0, claim.slot.getTime() - app.clock.now().getTime());
+    const fire = () => {
+      const due = Math.max(slotDue, (lastStart.get(rt.campaign.id) ?? 0) + spacing);
+      const now = Date.now();
+      if (now < due) {
+        scheduled.set(claim.attemptId, { timer: setTimeout(fire, due - now), claim, rt, language });
+        return;
+      }
       scheduled.delete(claim.attemptId);
-      // A slot fired late (busy event loop) is given up rather than squeezed next to the following
-      // one: more than half a spacing late could put two starts closer than 1/intensity. The number
-      // goes straight back to the queue; pace never exceeds the setting, throughput drops instead.
-      const late = Date.now() - due > Math.max(5, 500 / rt.intensity);
+      // A slot that fires late (busy event loop) is given up rather than squeezed next to the
+      // following one; the number goes straight back to the queue. Pace never exceeds the
+      // setting; throughput drops instead.
+      const late = now - due > Math.max(5, spacing / 2);
+      if (!late) lastStart.set(rt.campaign.id, now);
       const p = (late ? release(claim, 'start slot missed') : place(rt, claim, language))
         .catch((e: unknown) => app.log.error({ err: (e as Error).message, attemptId: claim.attemptId }, 'dispatcher: placing a call failed'))
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
-    }, delay);
-    scheduled.set(claim.attemptId, { timer, claim, rt, language });
+    };
+    scheduled.set(claim.attemptId, { timer: setTimeout(fire, Math.max(0, slotDue - Date.now())), claim, rt, language });
   }
 
   async function tick(): Promise<number> {
