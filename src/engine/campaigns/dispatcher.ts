@@ -220,10 +220,10 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
         return;
       }
       scheduled.delete(claim.attemptId);
-      // A slot that fires late (busy event loop) is given up rather than squeezed next to the
-      // following one; the number goes straight back to the queue. Pace never exceeds the
-      // setting; throughput drops instead.
-      const late = now - due > Math.max(5, spacing / 2);
+      // A slot that fires very late (a stalled event loop) is given up rather than started on top
+      // of other processes' slots; the number goes straight back to the queue. Within this process
+      // the spacing above already holds.
+      const late = now - due > Math.max(50, spacing);
       if (!late) lastStart.set(rt.campaign.id, now);
       const p = (late ? release(claim, 'start slot missed') : place(rt, claim, language))
         .catch((e: unknown) => app.log.error({ err: (e as Error).message, attemptId: claim.attemptId }, 'dispatcher: placing a call failed'))
