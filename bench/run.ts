@@ -9,6 +9,7 @@ import { benchTestCalls } from './testCalls.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   testCalls: () => benchTestCalls(),
+  bitrix24: async () => (await import('./bitrix24.js')).benchBitrix24(),
   pacing: () => benchPacing(),
   import: () => benchImportAndDispatch(),
 };

@@ -46,6 +46,27 @@ export const redialChoiceSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('set'), setId: id }).strict(),
 ]);
 
+/** A scenario result or outcome code (the keys of a stage map). */
+const resultCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { message: 'validation.invalid_format' });
+
+/**
+ * Optional per-CRM write-back settings of a template. Optional with empty defaults, so templates
+ * saved before it existed stay valid and mean "no stage moves".
+ */
+export const crmWritebackSchema = z
+  .object({
+    bitrix24: z
+      .object({
+        /** Move the deal to this stage (`STAGE_ID`, e.g. `C1:WON`) when a call ends with this result (or outcome). */
+        stageByResult: z.record(resultCode, z.string().trim().min(1).max(50)).default({}),
+        /** Set the lead's status (`STATUS_ID`) likewise. */
+        leadStatusByResult: z.record(resultCode, z.string().trim().min(1).max(50)).default({}),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const templateSettingsSchema = z
   .object({
     /** Short name shown in the CRM as the robot / action name. */
@@ -74,6 +95,8 @@ export const templateSettingsSchema = z
     /** Detect the callee's gender (T11). */
     genderDetection: z.boolean().default(false),
     redial: redialChoiceSchema.default({ mode: 'none' }),
+    /** What the CRM write-back does besides the call record and comment (C6); absent = nothing more. */
+    crm: crmWritebackSchema.optional(),
   })
   .strict()
   .superRefine((t, ctx) => {

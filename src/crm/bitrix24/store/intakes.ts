@@ -1,11 +1,14 @@
 import type { Queryable } from '../../../store/db.js';
 
+/** Deals and leads are what selections and filters take in. */
+export type BulkEntity = 'deal' | 'lead';
+
 /** `b24_intakes`: the progress of a selection or filter intake, committed with the contacts it added. */
 export interface Intake {
   campaignId: string;
   tenantId: string;
   kind: 'ids' | 'filter';
-  entity: 'deal' | 'lead';
+  entity: BulkEntity;
   spec: Record<string, unknown>;
   lastId: number;
   fetched: number;

@@ -78,5 +78,5 @@ export async function setRobotCampaign(db: Queryable, tenantId: string, template
 /** Whether the campaign is still some (template, variant)'s current robot campaign. */
 export async function isCurrentRobotCampaign(db: Queryable, campaignId: string): Promise<boolean> {
   const r = await db.query('SELECT 1 FROM b24_robot_campaigns WHERE campaign_id = $1', [campaignId]);
-  return (r.rowCount ?? 0) > 0;
+  return r.rows.length > 0;
 }

@@ -1,0 +1,177 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TemplateSettings } from '../src/core/template.js';
+import { bitrix24Of } from '../src/crm/bitrix24/index.js';
+import { callByFilter } from '../src/crm/bitrix24/intake/startCalls.js';
+import { updatePortalRateLimit, updatePortalSettings } from '../src/crm/bitrix24/portalSettings.js';
+import { findIntake } from '../src/crm/bitrix24/store/intakes.js';
+import { findPortalByMember } from '../src/crm/bitrix24/store/portals.js';
+import { updateTemplate } from '../src/engine/catalog/templates.js';
+import { pauseCampaign } from '../src/engine/campaigns/lifecycle.js';
+import { createLogger } from '../src/log.js';
+import { startDozvon, type RunningDozvon } from '../src/main.js';
+import { listVersioned, TEMPLATES } from '../src/store/repositories/versioned.js';
+import { startBitrix24Emulator, type Bitrix24Emulator, type Portal, type Workflow } from '../test/fakes/bitrix24/index.js';
+
+/**
+ * Bitrix24 adapter under load, against the emulator (C7). Figures, one per line:
+ *
+ * 1,000 robot runs on one portal (each: read the deal and its contact, one sandbox call to …0004
+ * with its recording, the call record + recording + comment + fields on the deal, the return
+ * values to the workflow):
+ *   - requests made vs the minimum possible (every essential command packed 50 to a batch);
+ *   - wall time vs the rate-limit floor (requests ÷ the bucket's drain rate);
+ *   - timeline entries lost or doubled (must be 0).
+ * 100,000 deals taken in by a filter: requests used vs the minimum (2,500 deals and 2,500 contacts
+ * per request), time vs the rate-limit floor.
+ *
+ * The portal's bucket is scaled up (RATE req/s instead of 2) to keep the run to minutes; figures are
+ * reported as ratios to that floor, so they read the same at 2 req/s. Operating-time costs are
+ * scaled down by the same factor.
+ */
+const RATE = 20;
+const BURST = 50;
+const SCALE = RATE / 2;
+
+function print(name: string, value: number, unit: string): void {
+  process.stdout.write(`${name} ${Number.isInteger(value) ? value : value.toFixed(value < 10 ? 3 : 1)} ${unit}\n`);
+}
+
+interface Setup {
+  dozvon: RunningDozvon;
+  emu: Bitrix24Emulator;
+  portal: Portal;
+  tenantId: string;
+  dataDir: string;
+}
+
+async function setup(): Promise<Setup> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dozvon-bench-b24-'));
+  const clientId = `local.${crypto.randomBytes(7).toString('hex')}.${crypto.randomInt(10_000_000, 99_999_999)}`;
+  const clientSecret = crypto.randomBytes(24).toString('hex');
+  const env = {
+    PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SANDBOX_TIME_SCALE: '0.01', SANDBOX_TTS: 'generated',
+    B24_CLIENT_ID: clientId, B24_CLIENT_SECRET: clientSecret, CRM_ALLOW_HTTP: 'true',
+  };
+  const dozvon = await startDozvon(env, { log: createLogger('silent') });
+  const emu = await startBitrix24Emulator({ app: { clientId, clientSecret, handlerUrl: `${dozvon.url}/bitrix24/app`, installUrl: `${dozvon.url}/bitrix24/install` } });
+  const portal = await emu.createPortal({ rateLimit: { drainPerSecond: RATE, burst: BURST }, costScale: 1 / SCALE });
+  const page = await portal.installApp();
+  if (page.page?.status !== 200) throw new Error(`install failed: ${page.page?.body}`);
+  await portal.installFinish();
+  await portal.flush();
+  const tenantId = (await findPortalByMember(dozvon.app.db, portal.memberId))!.tenantId;
+  const app = dozvon.app;
+  await updatePortalRateLimit(bitrix24Of(app)!, tenantId, RATE, BURST);
+  await updatePortalSettings(app, tenantId, { intensity: 50, maxConcurrent: 200 });
+  await app.db.query(`UPDATE tenants SET settings = jsonb_set(settings, '{limits}', '{"maxConcurrentCalls": 200}'::jsonb) WHERE id = $1`, [tenantId]);
+  for (const t of await listVersioned<TemplateSettings>(app.db, TEMPLATES, tenantId)) {
+    await updateTemplate(app, tenantId, null, t.id, { ...t.body, callingWindow: { from: '00:00', to: '23:59' } });
+  }
+  return { dozvon, emu, portal, tenantId, dataDir };
+}
+
+async function teardown(s: Setup): Promise<void> {
+  await s.dozvon.stop();
+  await s.emu.stop();
+  fs.rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+async function robotRuns(s: Setup, runs: number): Promise<void> {
+  const { portal } = s;
+  const code = portal.robots()[0]!.code;
+  const deals = Array.from({ length: runs }, (_, i) =>
+    portal.addDeal({ title: `Bench ${i}`, contactIds: [portal.addContact({ name: 'Anna', phones: [`+79${String(i).padStart(5, '0')}0004`] })] }),
+  );
+  portal.resetLimits();
+  const since = portal.calls().at(-1)?.seq ?? 0;
+  const started = performance.now();
+  const flows: Workflow[] = [];
+  for (let i = 0; i < deals.length; i += 50) {
+    flows.push(...(await Promise.all(deals.slice(i, i + 50).map((d) => portal.runRobot({ code, document: `DEAL_${d}`, properties: { max_attempts: '1' } })))));
+  }
+  const settled = await Promise.all(flows.map((wf) => wf.settled(600_000)));
+  const seconds = (performance.now() - started) / 1000;
+  // Let the last write-backs land (they precede each return, so this is quick).
+  await new Promise((r) => setTimeout(r, 500));
+
+  const mine = portal.calls().filter((c) => c.seq > since);
+  const requests = mine.filter((c) => c.batch === null).length;
+  const commands = mine.filter((c) => c.method !== 'batch').length;
+  // Essential commands of a run: deal.get, contact.items.get, contact.list; register, finish,
+  // attachRecord, binding.add, comment.add, deal.update; event.send.
+  const minimum = Math.ceil((runs * 10) / 50);
+  let lost = 0;
+  let doubled = 0;
+  for (const d of deals) {
+    const t = portal.timeline('deal', d);
+    const n = Math.min(t.filter((e) => e.kind === 'comment').length, t.filter((e) => e.kind === 'activity').length);
+    const m = Math.max(t.filter((e) => e.kind === 'comment').length, t.filter((e) => e.kind === 'activity').length);
+    if (n === 0) lost++;
+    if (m > 1) doubled++;
+  }
+  print('b24_robot_runs', runs, 'runs');
+  print('b24_robot_runs_completed', settled.filter((x) => x === 'completed').length, 'runs');
+  print('b24_robot_requests', requests, 'requests');
+  print('b24_robot_commands', commands, 'commands');
+  print('b24_robot_requests_minimum', minimum, 'requests');
+  print('b24_robot_requests_vs_minimum', requests / minimum, 'ratio');
+  print('b24_robot_requests_per_run', requests / runs, 'requests');
+  print('b24_robot_wall_time', seconds, 's');
+  print('b24_robot_rate_floor', requests / RATE, 's');
+  print('b24_robot_wall_vs_rate_floor', seconds / (requests / RATE), 'ratio');
+  print('b24_robot_503_met', mine.filter((c) => c.error === 'QUERY_LIMIT_EXCEEDED').length, 'requests');
+  print('b24_robot_timeline_lost', lost, 'deals');
+  print('b24_robot_timeline_doubled', doubled, 'deals');
+}
+
+async function bulkIntake(s: Setup, count: number): Promise<void> {
+  const { portal, dozvon, tenantId } = s;
+  const app = dozvon.app;
+  const stage = 'PREPAYMENT_INVOICE';
+  const firstContact = portal.addContact({ name: 'C0', phones: ['+79100000000'] });
+  for (let i = 1; i < count; i++) portal.addContact({ name: `C${i}`, phones: [`+791${String(i).padStart(8, '0')}`] });
+  let k = 0;
+  portal.seedDeals(count, () => ({ title: `Bulk ${k}`, stage, contactIds: [firstContact + k++] }));
+  portal.resetLimits();
+  const since = portal.calls().at(-1)?.seq ?? 0;
+  const [template] = await listVersioned<TemplateSettings>(app.db, TEMPLATES, tenantId);
+  const started = performance.now();
+  const { campaignId } = await callByFilter(bitrix24Of(app)!, tenantId, { templateId: template!.id, entity: 'deal', stageId: stage });
+  // Only the intake is measured: the campaign must not call 100,000 numbers.
+  await pauseCampaign(app, tenantId, campaignId, null);
+  let intake = await findIntake(app.db, tenantId, campaignId);
+  while (intake?.status === 'running') {
+    await new Promise((r) => setTimeout(r, 200));
+    intake = await findIntake(app.db, tenantId, campaignId);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const mine = portal.calls().filter((c) => c.seq > since);
+  const requests = mine.filter((c) => c.batch === null).length;
+  const minimum = Math.ceil(count / 2500) * 2; // deals, then their contacts
+  print('b24_intake_deals', intake?.added ?? 0, 'deals');
+  print('b24_intake_requests', requests, 'requests');
+  print('b24_intake_requests_minimum', minimum, 'requests');
+  print('b24_intake_requests_vs_minimum', requests / minimum, 'ratio');
+  print('b24_intake_wall_time', seconds, 's');
+  print('b24_intake_rate_floor', requests / RATE, 's');
+  print('b24_intake_wall_vs_rate_floor', seconds / (requests / RATE), 'ratio');
+  print('b24_intake_deals_per_sec', (intake?.added ?? 0) / seconds, 'deals/s');
+  print('b24_intake_max_rows_scanned_per_command', Math.max(...mine.map((c) => c.scannedRows)), 'rows');
+}
+
+export async function benchBitrix24(o: { runs?: number; deals?: number } = {}): Promise<void> {
+  const s = await setup();
+  try {
+    await robotRuns(s, o.runs ?? 1000);
+    await bulkIntake(s, o.deals ?? 100_000);
+  } finally {
+    await teardown(s);
+  }
+}
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
+  await benchBitrix24({ runs: Number(process.env.RUNS ?? 1000), deals: Number(process.env.DEALS ?? 100_000) });
+}

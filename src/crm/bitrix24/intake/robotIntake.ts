@@ -1,0 +1,76 @@
+import type { TemplateSettings } from '../../../core/template.js';
+import type { HandlerResult } from '../../../engine/outbox/outboxWorker.js';
+import { t } from '../../../i18n.js';
+import { withTransaction } from '../../../store/db.js';
+import type { OutboxJob } from '../../../store/repositories/outbox.js';
+import { findTenant } from '../../../store/repositories/tenants.js';
+import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
+import type { B24Context } from '../b24Context.js';
+import { documentPartition, enqueueB24, type JobPayload } from '../jobs.js';
+import { isAccessDenied } from '../rest/b24Error.js';
+import { readRobotProperties } from '../robots/robotProperties.js';
+import { findPortal } from '../store/portals.js';
+import { findRobotRun, setRobotRunCalling } from '../store/robotRuns.js';
+import { parseDocument } from './crmRecords.js';
+import { readDocument } from './readDocument.js';
+import { addToRobotCampaign } from './robotCampaign.js';
+import { toContactInput } from './toContactInput.js';
+
+/**
+ * `robot.intake` (C5): a robot call was acknowledged; now read its document (a deal's contacts and
+ * their phones, or a lead's), put it into the template's robot campaign and tell the workflow log.
+ * The run's status moves to `calling` in the same transaction that adds the contact, so a retry
+ * after a crash never adds it twice. A document without a usable phone, or one that is gone, is
+ * answered at once (`invalid_number` / `failed`), so the workflow does not wait for nothing.
+ */
+export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.intake'>): Promise<HandlerResult> {
+  const { app } = b24;
+  const run = await findRobotRun(app.db, job.tenantId, p.runId);
+  if (!run || run.status !== 'queued') return { kind: 'done' };
+  const portal = await findPortal(app.db, job.tenantId);
+  const tenant = await findTenant(app.db, job.tenantId);
+  if (!portal?.accessTokenEnc || !tenant) return { kind: 'dead', error: 'the app is not installed on the portal' };
+  const lng = tenant.locale;
+  const template = await findVersioned<TemplateSettings>(app.db, TEMPLATES, job.tenantId, run.templateId);
+  const ref = parseDocument(run.document)!;
+  const props = readRobotProperties(run.properties);
+  const read = template ? await readDocument(b24, job.tenantId, ref) : ({ found: false } as const);
+  const intake = read.found ? toContactInput(read.record, read.people, read.companies, { country: template!.body.country, phoneField: props.phoneField, variables: props.variables, runId: run.id }) : undefined;
+
+  const added = await withTransaction(app.db, async (tx) => {
+    const fresh = await findRobotRun(tx, job.tenantId, run.id, { forUpdate: true });
+    if (fresh?.status !== 'queued') return undefined;
+    if (!intake?.ok) {
+      await tx.query(`UPDATE b24_robot_runs SET status = 'calling' WHERE id = $1`, [run.id]);
+      await enqueueB24(app, tx, {
+        tenantId: job.tenantId,
+        kind: 'robot.return',
+        key: `b24:robot.return:${run.id}`,
+        partition: documentPartition(job.tenantId, run.document),
+        payload: { runId: run.id, contactId: null, status: intake ? 'no_phone' : 'failed' },
+      });
+      return undefined;
+    }
+    const { campaign, contactId } = await addToRobotCampaign(
+      app,
+      tx,
+      { tenantId: job.tenantId, templateId: run.templateId, templateName: template!.name, maxAttempts: props.maxAttempts, lng },
+      intake.contact,
+    );
+    await setRobotRunCalling(tx, run.id, campaign.id, contactId);
+    return intake.contact.phones;
+  });
+  app.wake.outbox();
+  if (!added) return { kind: 'done' };
+  app.wake.dispatcher();
+  try {
+    await b24.gateway.call(job.tenantId, 'bizproc.activity.log', {
+      EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc),
+      LOG_MESSAGE: t(lng, 'bitrix24.log.queued', { phones: added.join(', '), template: template!.name }),
+    });
+  } catch (e) {
+    // A progress line is a courtesy: a stale token or a failure here must not re-run the intake.
+    if (!isAccessDenied(e)) app.log.warn({ tenantId: job.tenantId, runId: run.id, err: (e as Error).message }, 'bitrix24: robot log line not written');
+  }
+  return { kind: 'done' };
+}

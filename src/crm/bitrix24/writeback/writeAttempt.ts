@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import type { TemplateSettings } from '../../../core/template.js';
+import type { HandlerControl, HandlerResult } from '../../../engine/outbox/outboxWorker.js';
+import type { Locale } from '../../../i18n.js';
+import { findAttemptById, type Attempt } from '../../../store/repositories/attempts.js';
+import { findContact } from '../../../store/repositories/numbers.js';
+import type { OutboxJob } from '../../../store/repositories/outbox.js';
+import { findTenant } from '../../../store/repositories/tenants.js';
+import { findVersionById, TEMPLATES } from '../../../store/repositories/versioned.js';
+import type { B24Context } from '../b24Context.js';
+import { readContactRef, type ContactRef } from '../intake/contactRef.js';
+import { parseDocument } from '../intake/crmRecords.js';
+import type { JobPayload } from '../jobs.js';
+import { isB24Error, type B24Error } from '../rest/b24Error.js';
+import { findPortal, type PortalRecord } from '../store/portals.js';
+import { findRobotRun } from '../store/robotRuns.js';
+import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
+import { dealFields } from './dealFields.js';
+import { recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
+
+/**
+ * `attempt.writeback` (C6): one finished call becomes, on the deal or lead,
+ *   1. a call record with its recording: `telephony.externalcall.register` (a unique
+ *      EXTERNAL_CALL_ID per attempt, no call card, no chat), `finish` with the status code, then
+ *      `attachRecord` with our permanent signed link, and `crm.activity.binding.add` to the deal
+ *      (external calls cannot name a deal, gotcha 8);
+ *   2. a timeline comment with outcome, answers, gender and result in the portal's language;
+ *   3. the user fields (result, gender, last call) and, if the template says so, a stage move;
+ *   4. for a robot run, a line in the workflow log.
+ * Each step is checkpointed as soon as it succeeds, so a retry never writes a timeline entry twice
+ * (the CALL_ID of the register step, the comment id, …). Steps 1c–4 are independent and leave in
+ * one batch.
+ */
+const stateSchema = z.object({
+  callId: z.string().optional(),
+  finished: z.boolean().optional(),
+  activityId: z.number().nullable().optional(),
+  attached: z.boolean().optional(),
+  bound: z.boolean().optional(),
+  commentId: z.number().optional(),
+  fields: z.boolean().optional(),
+  logged: z.boolean().optional(),
+  recordingWaits: z.number().optional(),
+});
+type State = z.infer<typeof stateSchema>;
+
+interface Ctx {
+  b24: B24Context;
+  portal: PortalRecord;
+  lng: Locale;
+  attempt: Attempt;
+  ref: ContactRef;
+  ctl: HandlerControl;
+  state: State;
+}
+
+export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayload<'attempt.writeback'>, ctl: HandlerControl): Promise<HandlerResult> {
+  const { app } = b24;
+  const attempt = await findAttemptById(app.db, p.attemptId);
+  const contact = attempt?.contactId ? await findContact(app.db, attempt.contactId) : undefined;
+  const ref = readContactRef(contact?.crm);
+  if (!attempt || !ref) return { kind: 'dead', error: 'the attempt or its CRM reference is gone' };
+  const portal = await findPortal(app.db, job.tenantId);
+  const tenant = await findTenant(app.db, job.tenantId);
+  if (!portal?.accessTokenEnc || !tenant) return { kind: 'dead', error: 'the app is not installed on the portal' };
+  const state = stateSchema.parse(job.state ?? {});
+  const waits = state.recordingWaits ?? 0;
+  if (recordingPending(attempt) && waits < RECORDING_WAITS) {
+    await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
+    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)) };
+  }
+  const c: Ctx = { b24, portal, lng: tenant.locale, attempt, ref, ctl, state };
+  await registerAndFinish(c);
+  await writeTimeline(c);
+  return { kind: 'done', state: c.state };
+}
+
+async function save(c: Ctx, patch: Partial<State>): Promise<void> {
+  c.state = { ...c.state, ...patch };
+  await c.ctl.checkpoint(c.state);
+}
+
+function callUser(c: Ctx): number {
+  return c.ref.responsibleId ?? c.portal.tokenUserId ?? 1;
+}
+
+async function registerAndFinish(c: Ctx): Promise<void> {
+  const { b24, attempt: a, ref } = c;
+  const tenantId = c.portal.tenantId;
+  if (!c.state.callId) {
+    const owner = ref.owners[a.phone];
+    const params = {
+      USER_ID: callUser(c),
+      PHONE_NUMBER: a.phone,
+      TYPE: 1,
+      CALL_START_DATE: (a.dialedAt ?? a.createdAt).toISOString(),
+      CRM_CREATE: 0,
+      SHOW: 0,
+      ADD_TO_CHAT: 0,
+      // Unique per attempt: a reused id makes Bitrix24 hand back an open call (gotcha 7).
+      EXTERNAL_CALL_ID: `dozvon-${a.id}`,
+      ...(owner ? { CRM_ENTITY_TYPE: owner.type, CRM_ENTITY_ID: owner.id } : {}),
+    };
+    let reg;
+    try {
+      reg = await b24.gateway.call<{ CALL_ID: string }>(tenantId, 'telephony.externalcall.register', params);
+    } catch (e) {
+      // The responsible user may be fired (inactive): register the call as the installing admin.
+      if (!(isB24Error(e) && e.kind === 'final' && params.USER_ID !== (c.portal.tokenUserId ?? 1))) throw e;
+      reg = await b24.gateway.call<{ CALL_ID: string }>(tenantId, 'telephony.externalcall.register', { ...params, USER_ID: c.portal.tokenUserId ?? 1 });
+      c.ref = { ...c.ref, responsibleId: c.portal.tokenUserId ?? 1 };
+    }
+    await save(c, { callId: reg.result.CALL_ID });
+  }
+  if (!c.state.finished) {
+    const answered = a.outcome === 'human' || a.outcome === 'machine' || a.outcome === 'short';
+    try {
+      const fin = await b24.gateway.call<{ CRM_ACTIVITY_ID?: number | null }>(tenantId, 'telephony.externalcall.finish', {
+        CALL_ID: c.state.callId,
+        USER_ID: callUser(c),
+        DURATION: answered ? talkSeconds(a) : 0,
+        STATUS_CODE: STATUS_CODE[a.outcome ?? 'failed'],
+        ADD_TO_CHAT: 0,
+      });
+      await save(c, { finished: true, activityId: fin.result.CRM_ACTIVITY_ID ?? null });
+    } catch (e) {
+      // "Call is not found" (empty code) after a finish whose answer was lost: it is finished;
+      // its activity id is unknown, so the deal binding is skipped rather than guessed.
+      if (!(isB24Error(e) && e.code === '' && /not found/i.test(e.description))) throw e;
+      await save(c, { finished: true, activityId: null });
+    }
+  }
+}
+
+async function writeTimeline(c: Ctx): Promise<void> {
+  const { b24, attempt: a, ref } = c;
+  const tenantId = c.portal.tenantId;
+  const doc = parseDocument(ref.document)!;
+  const template = await findVersionById<TemplateSettings>(b24.app.db, TEMPLATES, a.templateVersionId);
+  const url = recordingLink(b24.app, a);
+  const run = ref.runId ? await findRobotRun(b24.app.db, tenantId, ref.runId) : undefined;
+
+  const steps: { key: keyof State; value: boolean | number; method: string; params: Record<string, unknown>; accept?: (e: B24Error) => boolean }[] = [];
+  if (url && !c.state.attached) steps.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: `${a.id}.wav` } });
+  if (doc.entity === 'deal' && c.state.activityId && !c.state.bound) {
+    steps.push({
+      key: 'bound',
+      value: true,
+      method: 'crm.activity.binding.add',
+      params: { activityId: c.state.activityId, entityTypeId: 2, entityId: doc.id },
+      accept: (e) => e.code === 'ACTIVITY_IS_ALREADY_BOUND',
+    });
+  }
+  if (c.state.commentId === undefined) {
+    const comment = callComment(c.lng, a, { templateName: template?.body.name ?? '', recordingUrl: url });
+    steps.push({ key: 'commentId', value: 0, method: 'crm.timeline.comment.add', params: { fields: { ENTITY_ID: doc.id, ENTITY_TYPE: doc.entity, COMMENT: comment } } });
+  }
+  const fields = dealFields(c.portal, doc.entity, a, template?.body);
+  if (fields && !c.state.fields) steps.push({ key: 'fields', value: true, method: `crm.${doc.entity}.update`, params: { id: doc.id, fields } });
+  if (run && !c.state.logged) {
+    steps.push({
+      key: 'logged',
+      value: true,
+      method: 'bizproc.activity.log',
+      params: { EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc), LOG_MESSAGE: attemptLogLine(c.lng, a) },
+      // The workflow stopped waiting (gotcha 14): the log line has nowhere to go, and that is fine.
+      accept: (e) => e.code === 'ACCESS_DENIED',
+    });
+  }
+  const results = await b24.gateway.callAll(tenantId, steps.map((s) => ({ method: s.method, params: s.params })));
+  const patch: Partial<State> = {};
+  let failure: B24Error | undefined;
+  results.forEach((r, i) => {
+    const s = steps[i]!;
+    if (r.ok || s.accept?.(r.error)) {
+      (patch as Record<string, unknown>)[s.key] = s.key === 'commentId' ? Number(r.ok ? r.result : 0) : s.value;
+    } else {
+      failure ??= r.error;
+    }
+  });
+  await save(c, patch);
+  if (failure) throw failure;
+}

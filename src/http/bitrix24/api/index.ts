@@ -1,0 +1,86 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { TemplateSettings } from '../../../core/template.js';
+import { notFound } from '../../../core/errors.js';
+import { parseInput } from '../../../core/validation.js';
+import type { B24Context } from '../../../crm/bitrix24/b24Context.js';
+import { callHistory } from '../../../crm/bitrix24/history.js';
+import { callByFilter, callIds } from '../../../crm/bitrix24/intake/startCalls.js';
+import { robotCode } from '../../../crm/bitrix24/robots/robotDefinition.js';
+import { findIntake } from '../../../crm/bitrix24/store/intakes.js';
+import { findCampaign } from '../../../store/repositories/campaigns.js';
+import { countNumbersByStatus } from '../../../store/repositories/numbers.js';
+import { listVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
+import { readJson } from '../../body.js';
+import type { DozvonState } from '../../state.js';
+import { FrameAuth } from '../frameAuth.js';
+
+/**
+ * `/bitrix24/api/*` — the JSON API of the placement pages (deal/lead tab, list menu), for a portal
+ * user authenticated by their frame token (see ../frameAuth.ts). Everything is scoped to that
+ * user's portal. Contract (also in docs/bitrix24.md):
+ *
+ *   GET  /bitrix24/api/me                                  → {userId, admin, name, portal:{memberId, domain, status, statusReason, locale}}
+ *   GET  /bitrix24/api/templates                           → {templates:[{id, name, description, robotCode}]}
+ *   GET  /bitrix24/api/history?entity=deal|lead&id=123     → {document, calls:[HistoryEntry…]} newest first
+ *   POST /bitrix24/api/calls        {templateId, entity, ids[], maxAttempts?}                          → 202 {campaignId, name}
+ *   POST /bitrix24/api/calls/filter {templateId, entity, filter?, stageId?, categoryId?, statusId?, maxAttempts?} → 202 {campaignId, name}
+ *   GET  /bitrix24/api/campaigns/:id                       → {id, name, status, statusReason, numbers:{<status>:n}, intake:{status, fetched, added, skipped, error}}
+ *
+ * Errors use the app's one shape `{error:{code, message, details, requestId}}` (401 without a valid
+ * frame token, 422 for invalid input, 404 for another portal's campaign).
+ */
+const historyQuery = z.object({ entity: z.enum(['deal', 'lead', 'contact']), id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: z.uuid() });
+
+export function mountApiRoutes(router: Router<DozvonState>, b24: B24Context): void {
+  const auth = new FrameAuth(b24);
+  const { app } = b24;
+
+  router.get('/bitrix24/api/me', async (ctx) => {
+    const u = await auth.authenticate(ctx);
+    const portal = { memberId: u.memberId, domain: u.tenant.name, status: u.tenant.status, statusReason: u.tenant.statusReason, locale: u.tenant.locale };
+    ctx.body = { userId: u.userId, admin: u.admin, name: u.name, portal };
+  });
+
+  router.get('/bitrix24/api/templates', async (ctx) => {
+    const u = await auth.authenticate(ctx);
+    const templates = await listVersioned<TemplateSettings>(app.db, TEMPLATES, u.tenant.id);
+    ctx.body = { templates: templates.map((x) => ({ id: x.id, name: x.name, description: x.body.description, robotCode: robotCode(x.id) })) };
+  });
+
+  router.get('/bitrix24/api/history', async (ctx) => {
+    const u = await auth.authenticate(ctx);
+    const q = parseInput(historyQuery, ctx.query, 'query');
+    const document = `${q.entity.toUpperCase()}_${q.id}`;
+    ctx.body = { document, calls: await callHistory(app, u.tenant.id, document, u.tenant.locale) };
+  });
+
+  router.post('/bitrix24/api/calls', async (ctx) => {
+    const u = await auth.authenticate(ctx);
+    ctx.status = 202;
+    ctx.body = await callIds(b24, u.tenant.id, await readJson(ctx));
+  });
+
+  router.post('/bitrix24/api/calls/filter', async (ctx) => {
+    const u = await auth.authenticate(ctx);
+    ctx.status = 202;
+    ctx.body = await callByFilter(b24, u.tenant.id, await readJson(ctx));
+  });
+
+  router.get('/bitrix24/api/campaigns/:id', async (ctx) => {
+    const u = await auth.authenticate(ctx);
+    const { id } = parseInput(idParam, ctx.params, 'params');
+    const c = await findCampaign(app.db, u.tenant.id, id);
+    if (!c) throw notFound('campaign', id);
+    const intake = await findIntake(app.db, u.tenant.id, id);
+    ctx.body = {
+      id: c.id,
+      name: c.name,
+      status: c.status,
+      statusReason: c.statusReason,
+      numbers: await countNumbersByStatus(app.db, c.id),
+      intake: intake ? { status: intake.status, fetched: intake.fetched, added: intake.added, skipped: intake.skipped, error: intake.error } : null,
+    };
+  });
+}

@@ -1,0 +1,57 @@
+import type Router from '@koa/router';
+import { sha256Hex } from '../../core/crypto.js';
+import { DomainError } from '../../core/errors.js';
+import { parseInput } from '../../core/validation.js';
+import type { B24Context } from '../../crm/bitrix24/b24Context.js';
+import { documentPartition, enqueueB24 } from '../../crm/bitrix24/jobs.js';
+import { templateIdOfCode } from '../../crm/bitrix24/robots/robotDefinition.js';
+import { insertRobotRun } from '../../crm/bitrix24/store/robotRuns.js';
+import { withTransaction } from '../../store/db.js';
+import { readForm } from '../body.js';
+import type { DozvonState } from '../state.js';
+import { verifyApplicationToken } from './portalAuth.js';
+import { robotCallSchema } from './robot.schema.js';
+
+/**
+ * POST /bitrix24/robot — where every robot's HANDLER points (C2). The chain states the contract:
+ * form body → schema → application token (constant time) → our robot code → the run recorded once
+ * per event token, its intake queued in the same transaction → 200 at once. Bitrix24 does not
+ * redeliver and deprioritises slow handlers (gotcha 4), so nothing here talks to the portal;
+ * reading the deal, calling and answering back happen in outbox jobs. A forged, malformed or
+ * unknown-portal call gets a 4xx and leaves nothing behind.
+ */
+export function mountRobotRoute(router: Router<DozvonState>, b24: B24Context): void {
+  router.post('/bitrix24/robot', async (ctx) => {
+    const call = parseInput(robotCallSchema, await readForm(ctx));
+    const { tenant } = await verifyApplicationToken(b24, call.auth.member_id, call.auth.application_token);
+    const templateId = templateIdOfCode(call.code);
+    if (!templateId) throw new DomainError('not_found', 'bitrix24.errors.unknown_robot', { code: call.code });
+    const document = call.document_id[2];
+    const { app, sealer } = b24;
+    const queued = await withTransaction(app.db, async (tx) => {
+      const run = await insertRobotRun(tx, {
+        tenantId: tenant.id,
+        eventTokenHash: sha256Hex(call.event_token),
+        eventTokenEnc: sealer.seal(call.event_token),
+        workflowId: call.workflow_id,
+        code: call.code,
+        templateId,
+        document,
+        properties: call.properties,
+        now: app.clock.now(),
+      });
+      if (!run) return false; // the same robot call delivered again
+      await enqueueB24(app, tx, {
+        tenantId: tenant.id,
+        kind: 'robot.intake',
+        key: `b24:robot.intake:${run.id}`,
+        partition: documentPartition(tenant.id, document),
+        payload: { runId: run.id },
+      });
+      return true;
+    });
+    if (queued) app.wake.outbox();
+    ctx.status = 200;
+    ctx.body = { status: queued ? 'queued' : 'duplicate' };
+  });
+}

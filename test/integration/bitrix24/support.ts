@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import { expect } from 'vitest';
+import type { AppContext } from '../../../src/context.js';
+import { bitrix24Of } from '../../../src/crm/bitrix24/index.js';
+import { updatePortalSettings } from '../../../src/crm/bitrix24/portalSettings.js';
+import { findPortalByMember } from '../../../src/crm/bitrix24/store/portals.js';
+import type { TemplateSettings } from '../../../src/core/template.js';
+import { updateTemplate } from '../../../src/engine/catalog/templates.js';
+import { listVersioned, TEMPLATES } from '../../../src/store/repositories/versioned.js';
+import { startBitrix24Emulator, type Bitrix24Emulator, type Portal, type PortalOptions } from '../../fakes/bitrix24/index.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+
+/**
+ * One Dozvon (with the Bitrix24 adapter on) and one emulator per test file. Tests talk to Dozvon
+ * only as a portal does — install page, installFinish, robots, events, placement posts — and look
+ * at what landed in the portal. Dozvon-side setup that an admin would do in the console (a
+ * template's calling window, the portal's call pace) goes through the engine.
+ */
+export interface B24Harness {
+  emu: Bitrix24Emulator;
+  t: TestApp;
+  app: AppContext;
+  /** A portal whose app is registered with this Dozvon's URLs. */
+  newPortal(o?: PortalOptions): Promise<Portal>;
+  /** Install page + installFinish; returns the portal's tenant id. */
+  install(portal: Portal, o?: { lang?: string; alwaysOpen?: boolean }): Promise<string>;
+  tenantOf(portal: Portal): Promise<string>;
+  /** Templates call around the clock, campaigns from the portal call briskly. */
+  alwaysOpen(tenantId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<B24Harness> {
+  const clientId = `local.${crypto.randomBytes(7).toString('hex')}.${crypto.randomInt(10_000_000, 99_999_999)}`;
+  const clientSecret = crypto.randomBytes(24).toString('hex');
+  const t = await startTestApp({ B24_CLIENT_ID: clientId, B24_CLIENT_SECRET: clientSecret, CRM_ALLOW_HTTP: 'true', ...env });
+  const emu = await startBitrix24Emulator({
+    app: { clientId, clientSecret, handlerUrl: `${t.url}/bitrix24/app`, installUrl: `${t.url}/bitrix24/install` },
+  });
+  const app = t.dozvon.app;
+  const h: B24Harness = {
+    emu,
+    t,
+    app,
+    newPortal: (o = {}) => emu.createPortal(o),
+    async install(portal, o = {}) {
+      const res = await portal.installApp(o.lang ? { lang: o.lang } : {});
+      expect(res.page?.status, res.page?.body).toBe(200);
+      await portal.installFinish();
+      await portal.flush();
+      const tenantId = await h.tenantOf(portal);
+      if (o.alwaysOpen ?? true) await h.alwaysOpen(tenantId);
+      return tenantId;
+    },
+    async tenantOf(portal) {
+      const p = await findPortalByMember(app.db, portal.memberId);
+      if (!p) throw new Error(`portal ${portal.memberId} is not known to Dozvon`);
+      return p.tenantId;
+    },
+    async alwaysOpen(tenantId) {
+      for (const tpl of await listVersioned<TemplateSettings>(app.db, TEMPLATES, tenantId)) {
+        await updateTemplate(app, tenantId, null, tpl.id, { ...tpl.body, callingWindow: { from: '00:00', to: '23:59' } });
+      }
+      await updatePortalSettings(app, tenantId, { intensity: 20, maxConcurrent: 50 });
+    },
+    async stop() {
+      await t.stop();
+      await emu.stop();
+    },
+  };
+  return h;
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Outbox rows of the bitrix24 channel for a tenant (what the adapter queued). */
+export async function b24Jobs(app: AppContext, tenantId?: string): Promise<{ kind: string; status: string; attempts: number; last_error: string | null; idempotency_key: string }[]> {
+  const r = await app.db.query<{ kind: string; status: string; attempts: number; last_error: string | null; idempotency_key: string }>(
+    `SELECT kind, status, attempts, last_error, idempotency_key FROM outbox WHERE channel = 'bitrix24' AND ($1::uuid IS NULL OR tenant_id = $1) ORDER BY created_at`,
+    [tenantId ?? null],
+  );
+  return r.rows;
+}
+
+/** Waits until no bitrix24 job of the tenant is pending. */
+export async function settleOutbox(app: AppContext, tenantId: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor('the Bitrix24 outbox to drain', async () => (await b24Jobs(app, tenantId)).every((j) => j.status !== 'pending'), timeoutMs, 100);
+}
+
+export const gatewayStats = (app: AppContext, tenantId: string) => bitrix24Of(app)!.gateway.stats(tenantId);
