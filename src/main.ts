@@ -135,7 +135,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app), recordingsRouter(app), sandboxRouter(app, sandbox), ...crm.routers, apiRouter(app, apiRoutes())], { resolveApiKey });
+    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...crm.routers, apiRouter(app, apiRoutes())], { resolveApiKey });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -154,7 +154,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
 
     if (config.workers) {
       jobs = await startScheduledJobs(app);
-      outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers });
+      // Up to 50 jobs at once: Bitrix24 packs concurrent writes of a portal into one batch of ≤ 50.
+      outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { batch: 50 });
       dispatcher = startDispatcher(app);
       cleanups.unshift(
         async () => outbox?.stop(),

@@ -9,7 +9,7 @@ import type { DozvonState } from './state.js';
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** GET /health for probes; GET / a small status page until the web console replaces it. */
-export function statusRouter(app: AppContext): Router<DozvonState> {
+export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }): Router<DozvonState> {
   const router = new Router<DozvonState>();
 
   router.get('/health', async (ctx) => {
@@ -20,7 +20,7 @@ export function statusRouter(app: AppContext): Router<DozvonState> {
       dbOk = false;
     }
     ctx.status = dbOk ? 200 : 503;
-    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: app.db.kind, version: VERSION, voicePlatform: app.voice.name };
+    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: app.db.kind, version: VERSION, voicePlatform: app.voice.name, crm: o.crm };
   });
 
   router.get('/', async (ctx) => {

@@ -69,6 +69,7 @@ export async function importNumbers(
       else report.issuesTruncated = true;
     }
   };
+  let nextAnalyze = 5000;
   try {
     await withTransaction(app.db, async (tx) => {
       for await (const batch of reader) {
@@ -83,6 +84,12 @@ export async function importNumbers(
         );
         report.contactsAdded += r.contacts;
         report.numbersAdded += r.numbers;
+        // Statistics keep up with a growing campaign (at 5,000 rows, then at every doubling):
+        // plans made while the tables looked empty would scan them on every insert.
+        if (report.numbersAdded >= nextAnalyze) {
+          await analyzeCampaignTables(tx);
+          nextAnalyze *= 2;
+        }
         report.duplicatesInCampaign += r.duplicatePhones.length;
       }
     });
@@ -91,7 +98,7 @@ export async function importNumbers(
   }
   // Fresh statistics after a large load: PGlite has no autovacuum, and a server's may not have run
   // yet; stale ones make the dispatcher's joins scan the whole table.
-  if (report.numbersAdded >= 10_000) await analyzeCampaignTables(app.db);
+  if (report.numbersAdded >= 5000) await analyzeCampaignTables(app.db);
   report.rows = reader.stats.dataRows;
   report.duplicatesInFile = reader.stats.duplicateRows;
   app.wake.dispatcher();

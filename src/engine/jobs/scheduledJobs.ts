@@ -15,11 +15,11 @@ import { sweepRecordings } from '../recordingSweeper.js';
  * The table comes from our migrations (0003_agenda.sql), not from the library at run time.
  */
 export const JOBS = {
-  campaignStart: 'campaign.start',
-  recoverLeases: 'numbers.recoverLeases',
-  replanMissed: 'numbers.replanMissed',
-  recordings: 'recordings.sweep',
-  analyze: 'db.analyze',
+  campaignStart: 'campaign:start',
+  recoverLeases: 'numbers:recoverLeases',
+  replanMissed: 'numbers:replanMissed',
+  recordings: 'recordings:sweep',
+  analyze: 'db:analyze',
 } as const;
 
 export interface ScheduledJobs {
