@@ -49,7 +49,7 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
   let attemptsMade = number.attemptsMade;
   let techErrors = 0;
   if ((attempt.technical && !attempt.consumed) || lost) {
-    const t = afterTechnicalError(number.techErrors, now);
+    const t = afterTechnicalError(number.techErrors, attempt.endedAt ?? now);
     techErrors = t.techErrors;
     step = { kind: 'again', readyAt: t.readyAt, why: 'attempts', redialCounts: number.redialCounts };
   } else {

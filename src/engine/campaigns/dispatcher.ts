@@ -220,10 +220,11 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
         return;
       }
       scheduled.delete(claim.attemptId);
-      // A slot that fires very late (a stalled event loop) is given up rather than started on top
-      // of other processes' slots; the number goes straight back to the queue. Within this process
-      // the spacing above already holds.
-      const late = now - due > Math.max(50, spacing);
+      // Every start lands within 0.9 × spacing after its GCRA slot, or not at all: two starts are
+      // then never closer than 0.1 × spacing, and no 1-second window holds more than
+      // ⌊intensity⌋ + 1 starts — across processes too. A later slot (busy event loop) is given up
+      // and the number goes straight back to the queue: throughput drops, the pace never rises.
+      const late = now - slotDue > 0.9 * spacing;
       if (!late) lastStart.set(rt.campaign.id, now);
       const p = (late ? release(claim, 'start slot missed') : place(rt, claim, language))
         .catch((e: unknown) => app.log.error({ err: (e as Error).message, attemptId: claim.attemptId }, 'dispatcher: placing a call failed'))
