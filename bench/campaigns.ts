@@ -73,10 +73,8 @@ export async function benchPacing(o: { seconds?: number; intensity?: number; cap
            AND b.dialed_at >= a.dialed_at AND b.dialed_at < a.dialed_at + interval '1 second') AS n FROM attempts a WHERE a.campaign_id = $1 AND a.placed) x`,
         [campaign.id],
       );
-      const released = await db.query<{ n: string }>(`SELECT count(*) AS n FROM attempts WHERE campaign_id = $1 AND error = 'released: start slot missed'`, [campaign.id]);
       print('pacing_achieved_vs_set', achieved / intensity, 'ratio');
       print('pacing_max_starts_in_1s_vs_set', Number(burst.rows[0]!.peak) / intensity, 'ratio');
-      print('pacing_missed_slots_given_back', Number(released.rows[0]!.n) / Number(s.n), 'ratio');
       print('concurrency_peak_vs_cap', Number(peak.rows[0]!.peak) / cap, 'ratio');
     } finally {
       await close();
