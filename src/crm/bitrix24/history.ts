@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import type { Locale } from '../../i18n.js';
 import { toAttempt, type AttemptRow } from '../../store/repositories/attempts.js';
 import { outcomeText, talkSeconds } from './writeback/callTexts.js';
-import { recordingLink } from './writeback/recordingLink.js';
+import { recordingLink, recordingPending } from './writeback/recordingLink.js';
 
 /**
  * A deal's or lead's call history for its tab (C3): every call Dozvon made for that document in
@@ -27,6 +27,8 @@ export interface HistoryEntry {
   durationSec: number | null;
   talkSec: number;
   recordingUrl: string | null;
+  /** The call has a recording that Dozvon is still saving (moments after the call ends): look again. */
+  recordingPending: boolean;
   startedAt: string;
   endedAt: string | null;
 }
@@ -59,6 +61,7 @@ export async function callHistory(app: AppContext, tenantId: string, document: s
       durationSec: a.durationSec,
       talkSec: talkSeconds(a),
       recordingUrl: recordingLink(app, a),
+      recordingPending: recordingPending(a),
       startedAt: (a.dialedAt ?? a.createdAt).toISOString(),
       endedAt: a.endedAt ? a.endedAt.toISOString() : null,
     };

@@ -19,6 +19,7 @@ import { mountStaticRoutes } from './static.js';
  *   POST /bitrix24/placement/:name    deal/lead tab, list menu (placement.ts)
  *   /bitrix24/api/*                   JSON API of the placement pages (api/index.ts)
  *   GET  /bitrix24/static/b24jssdk.js B24Frame for the pages (static.ts)
+ *   GET  /bitrix24/static/:file       the pages' bundled code, widgets/bitrix24 (static.ts)
  */
 export function bitrix24Router(b24: B24Context): Router<DozvonState> {
   const router = new Router<DozvonState>();

@@ -1,41 +1,26 @@
-import type { Campaign } from '../../../store/repositories/campaigns.js';
-import type { Tenant } from '../../../store/repositories/tenants.js';
-import { t, type Locale } from '../../../i18n.js';
-import { esc, page } from './html.js';
+import { t } from '../../../i18n.js';
+import type { WidgetAssets } from '../static.js';
+import { esc, widgetShell } from './html.js';
+import type { MainWidgetConfig } from './widgetConfig.js';
 
 /**
- * The app's main page inside the portal (`/bitrix24/app`): connection state (with the visible
- * reason when the portal needs re-authorisation), the templates offered as robots, recent
- * campaigns. The web-console person may replace it; the server contract is the POST it receives.
+ * The app's main page inside the portal (`/bitrix24/app`, `widgets/bitrix24/main.ts`): connection
+ * state, templates (= robots), bulk call by filter, recent campaigns. The connection state is also
+ * rendered here on the server, so the reason for a needed re-authorisation is visible even before
+ * (or without) the browser code and the API.
  */
-export interface AppPageData {
-  lng: Locale;
-  tenant: Tenant;
-  domain: string;
-  templates: { id: string; name: string; robotCode: string }[];
-  campaigns: Campaign[];
-  reauthorised: boolean;
+export function connectionLine(c: Pick<MainWidgetConfig, 'lang' | 'portal' | 'reauthorised'>): { text: string; ok: boolean } {
+  const { lang, portal } = c;
+  if (portal.status === 'needs_reauth') {
+    const reason = t(lang, `bitrix24.status.${portal.statusReason ?? 'refresh_rejected'}`);
+    return { text: t(lang, 'bitrix24.app.needs_reauth', { reason }), ok: false };
+  }
+  return { text: t(lang, c.reauthorised ? 'bitrix24.app.reauthorised' : 'bitrix24.app.connected', { domain: portal.domain }), ok: true };
 }
 
-export function appPage(d: AppPageData): string {
-  const { lng } = d;
-  const status =
-    d.tenant.status === 'needs_reauth'
-      ? `<p class="error">${esc(t(lng, 'bitrix24.app.needs_reauth', { reason: t(lng, `bitrix24.status.${d.tenant.statusReason ?? 'refresh_rejected'}`) }))}</p>`
-      : `<p class="ok">${esc(t(lng, d.reauthorised ? 'bitrix24.app.reauthorised' : 'bitrix24.app.connected', { domain: d.domain }))}</p>`;
-  const templates = d.templates.length
-    ? `<table><tr><th>${esc(t(lng, 'bitrix24.app.template'))}</th><th>${esc(t(lng, 'bitrix24.app.robot'))}</th></tr>${d.templates
-        .map((x) => `<tr><td>${esc(x.name)}</td><td>${esc(t(lng, 'bitrix24.robot.name', { template: x.name }))} <span class="muted">${esc(x.robotCode)}</span></td></tr>`)
-        .join('')}</table>`
-    : `<p class="muted">${esc(t(lng, 'bitrix24.app.no_templates'))}</p>`;
-  const campaigns = d.campaigns.length
-    ? `<table><tr><th>${esc(t(lng, 'bitrix24.app.campaign'))}</th><th>${esc(t(lng, 'bitrix24.app.status'))}</th><th>${esc(t(lng, 'bitrix24.app.created'))}</th></tr>${d.campaigns
-        .map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.status)}${c.statusReason ? ` <span class="muted">(${esc(c.statusReason)})</span>` : ''}</td><td>${esc(c.createdAt.toISOString().slice(0, 16).replace('T', ' '))}</td></tr>`)
-        .join('')}</table>`
-    : `<p class="muted">${esc(t(lng, 'bitrix24.app.no_campaigns'))}</p>`;
-  const body = `<h1>Dozvon</h1>${status}
-<h2>${esc(t(lng, 'bitrix24.app.templates'))}</h2>${templates}
-<p class="muted">${esc(t(lng, 'bitrix24.app.robot_hint'))}</p>
-<h2>${esc(t(lng, 'bitrix24.app.campaigns'))}</h2>${campaigns}`;
-  return page({ lang: lng, title: 'Dozvon', body });
+export function appPage(c: MainWidgetConfig, assets: WidgetAssets): string {
+  const line = connectionLine(c);
+  const body = `<h1>${esc(t(c.lang, 'placements.main.title'))}</h1>
+<p class="notice ${line.ok ? 'notice-ok' : 'notice-error'}">${esc(line.text)}</p>`;
+  return widgetShell({ lang: c.lang, title: t(c.lang, 'placements.main.title'), config: c, assets, entry: 'main', body });
 }

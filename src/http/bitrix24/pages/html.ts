@@ -1,10 +1,16 @@
-import type { Locale } from '../../../i18n.js';
+import type { Context } from 'koa';
+import { DomainError } from '../../../core/errors.js';
+import { t, type Locale } from '../../../i18n.js';
+import { errorBody, STATUS_OF } from '../../errors.js';
+import type { DozvonState } from '../../state.js';
+import type { WidgetAssets, WidgetEntry } from '../static.js';
 
 /**
  * The frame pages' shared shell: escaped text, the portal's look (plain system font, light
  * spacing), the b24jssdk browser bundle (global `B24Js`, served from /bitrix24/static) and a JSON
  * config block the page script reads. Pages are framed by the portal, so nothing here may forbid
- * framing (no X-Frame-Options, no frame-ancestors).
+ * framing by it: no X-Frame-Options; the widget pages' CSP names the portal in `frame-ancestors`
+ * (see `framePolicy`).
  */
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -29,4 +35,86 @@ ${o.config === undefined ? '' : `<script type="application/json" id="dozvon-conf
 ${o.sdk ? '<script src="/bitrix24/static/b24jssdk.js"></script>' : ''}
 ${o.script ? `<script>${o.script}</script>` : ''}
 </body></html>`;
+}
+
+/**
+ * A page whose content the browser code of `widgets/bitrix24/<entry>.ts` builds: a loading line (or
+ * what the server already knows, `body`), the config block, b24jssdk's browser bundle (global
+ * `B24Js`), the stylesheet and the entry module — all from Dozvon's own origin.
+ */
+export function widgetShell(o: { lang: Locale; title: string; config: unknown; assets: WidgetAssets; entry: WidgetEntry; body?: string }): string {
+  const loading = `<p class="loading" role="status">${esc(t(o.lang, 'placements.common.loading'))}</p>`;
+  return `<!doctype html>
+<html lang="${o.lang}"><head><meta charset="utf-8"><title>${esc(o.title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${esc(o.assets.css)}">
+</head>
+<body>
+<main id="app" class="app" aria-busy="true">${o.body ?? ''}${loading}</main>
+<noscript><p class="notice notice-error">${esc(t(o.lang, 'placements.common.noscript'))}</p></noscript>
+<script type="application/json" id="dozvon-config">${jsonBlock(o.config)}</script>
+<script src="/bitrix24/static/b24jssdk.js"></script>
+<script type="module" src="${esc(o.assets.scripts[o.entry])}"></script>
+</body></html>`;
+}
+
+/** `host` or `host:port`, as Bitrix24 sends DOMAIN; anything else is not put into a header. */
+const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
+
+/**
+ * Headers of a widget page: not cached (it answers a POST with the user's context), and a CSP that
+ * lets only the portal frame it and only our own scripts run. The page talks to Dozvon (same
+ * origin) and, through B24Frame, to the portal's REST; recordings come from Dozvon's public URL.
+ * `domains` are the portal's stored domain and the DOMAIN it sent now (they differ after a rename);
+ * plain http only when the portal itself says PROTOCOL=0 (emulators, local portals).
+ */
+export function framePolicy(ctx: Context, o: { domains: string[]; protocol: string | undefined; publicUrl: string }): void {
+  const hosts = [...new Set(o.domains.map((d) => d.trim().toLowerCase()).filter((d) => DOMAIN_RE.test(d)))];
+  const portal = hosts.flatMap((h) => (o.protocol === '0' ? [`https://${h}`, `http://${h}`] : [`https://${h}`]));
+  let publicOrigin = '';
+  try {
+    publicOrigin = new URL(o.publicUrl).origin;
+  } catch {
+    // no public URL yet: 'self' covers the recordings
+  }
+  const policy = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `media-src 'self' ${publicOrigin}`.trim(),
+    `connect-src 'self' ${portal.join(' ')}`.trim(),
+    `frame-ancestors 'self' ${portal.join(' ')}`.trim(),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ];
+  ctx.set('Content-Security-Policy', policy.join('; '));
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Referrer-Policy', 'same-origin');
+  ctx.type = 'text/html; charset=utf-8';
+}
+
+/**
+ * A page route's refusal as a page (the frame shows it to a person), with the status the JSON API
+ * would use and the message in the page's language. Anything that is not a DomainError is left to
+ * the app's error renderer.
+ */
+export async function asPage(ctx: Context & { state: DozvonState }, lng: Locale, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    const body = errorBody(lng, e, ctx.state.requestId).error;
+    ctx.status = STATUS_OF[e.code];
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = page({
+      lang: lng,
+      title: t(lng, 'placements.common.error_title'),
+      body: `<h1>${esc(t(lng, 'placements.common.error_title'))}</h1><p class="error" role="alert">${esc(body.message)}</p>${body.details
+        .map((d) => `<p class="muted">${esc(d.path ? `${d.path}: ${d.message}` : d.message)}</p>`)
+        .join('')}<p class="muted">${esc(t(lng, 'placements.common.request_id', { id: body.requestId }))}</p>`,
+    });
+  }
 }

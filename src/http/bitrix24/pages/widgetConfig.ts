@@ -1,0 +1,129 @@
+import type { Locale } from '../../../i18n.js';
+import { readLocaleResources } from '../../../i18n.js';
+
+/**
+ * The contract between the server-rendered frame pages and their browser code in
+ * `widgets/bitrix24/` (which imports these types only — no runtime code crosses over): the JSON in
+ * `<script type="application/json" id="dozvon-config">`, and the shapes of the `/bitrix24/api/*`
+ * answers the pages read. Documented in docs/bitrix24.md, "Placements".
+ */
+export type WidgetPage = 'deal_tab' | 'lead_tab' | 'deal_list' | 'lead_list' | 'main';
+export type WidgetEntity = 'deal' | 'lead';
+
+export interface BaseWidgetConfig {
+  page: WidgetPage;
+  /** `PLACEMENT` the portal posted (`DEFAULT` for the app page). */
+  placement: string;
+  /** Sent back as `X-B24-Member-Id` with every API call. */
+  memberId: string;
+  /** The portal's `DOMAIN`, sent back as `X-B24-Domain`. */
+  domain: string;
+  /** Base of the JSON API the page calls (`/bitrix24/api/`). */
+  api: string;
+  /** The page's language (the portal user's `LANG`: ru/ua/by/kz → ru, otherwise en). */
+  lang: Locale;
+  /** i18next resources for `lang`: the locale files' areas the pages use (see `browserTexts`). */
+  texts: Record<string, unknown>;
+}
+
+/** Deal / lead tab and list menu. */
+export interface PlacementWidgetConfig extends BaseWidgetConfig {
+  page: 'deal_tab' | 'lead_tab' | 'deal_list' | 'lead_list';
+  entity: WidgetEntity;
+  /** Ids from `PLACEMENT_OPTIONS.ID`: the card's id for a tab, the chosen rows for a list action. */
+  ids: number[];
+}
+
+export interface RecentCampaign {
+  id: string;
+  name: string;
+  status: string;
+  statusReason: string | null;
+  createdAt: string;
+  numbers: Record<string, number>;
+}
+
+/** The app's main page (`POST /bitrix24/app`). */
+export interface MainWidgetConfig extends BaseWidgetConfig {
+  page: 'main';
+  /** What the server knew when it rendered the page; `/bitrix24/api/me` refreshes it. */
+  portal: { domain: string; status: string; statusReason: string | null };
+  /** An administrator's visit just restored access (their fresh tokens were adopted). */
+  reauthorised: boolean;
+  campaigns: RecentCampaign[];
+  links: { server: string; openapi: string };
+}
+
+export const API_BASE = '/bitrix24/api/';
+
+export type WidgetConfig = PlacementWidgetConfig | MainWidgetConfig;
+
+// ---------------------------------------------------------------- API answers the pages read
+
+export interface MeAnswer {
+  userId: number;
+  admin: boolean;
+  name: string;
+  portal: { memberId: string; domain: string; status: string; statusReason: string | null; locale: string };
+}
+
+export interface TemplateItem {
+  id: string;
+  name: string;
+  description?: string;
+  robotCode: string;
+}
+
+export interface StartedAnswer {
+  campaignId: string;
+  name: string;
+}
+
+export interface CampaignProgress {
+  id: string;
+  name: string;
+  status: string;
+  statusReason: string | null;
+  numbers: Record<string, number>;
+  intake: { status: 'running' | 'done' | 'failed'; fetched: number; added: number; skipped: number; error: string | null } | null;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: { path: string; message: string; reason: string }[]; requestId?: string };
+}
+
+// ---------------------------------------------------------------- texts
+
+/**
+ * The part of the locale files the browser code uses, as i18next resources with the server's key
+ * paths (`placements.tab.call_now`, `outcome.human`, …). Read from `locales/<lng>/*.json` — the
+ * pages never carry texts of their own. Cached per language until `resetBrowserTexts()` (the
+ * bundler calls it when a locale file changes in development).
+ */
+const cache = new Map<Locale, Record<string, unknown>>();
+
+type Tree = Record<string, unknown>;
+const pick = (tree: unknown, path: string): unknown => path.split('.').reduce<unknown>((node, k) => (node && typeof node === 'object' ? (node as Tree)[k] : undefined), tree);
+
+export function browserTexts(lng: Locale): Record<string, unknown> {
+  const hit = cache.get(lng);
+  if (hit) return hit;
+  const all = readLocaleResources(lng);
+  const texts = {
+    placements: all.placements,
+    outcome: all.outcome,
+    bitrix24: {
+      gender: pick(all, 'bitrix24.gender'),
+      status: pick(all, 'bitrix24.status'),
+      app: pick(all, 'bitrix24.app'),
+      robot: { name: pick(all, 'bitrix24.robot.name') },
+    },
+    email: { reason: pick(all, 'email.reason') },
+  };
+  cache.set(lng, texts);
+  return texts;
+}
+
+export function resetBrowserTexts(): void {
+  cache.clear();
+}
