@@ -143,3 +143,24 @@ describe('placement pages', () => {
     expect(await res.text()).toContain('"ids":[3,5]');
   });
 });
+
+describe('who may start calls by filter', () => {
+  it('a portal user who is not an administrator is refused (403) and nothing starts', async () => {
+    const manager = portal.addUser({ name: 'Manager', admin: false });
+    const campaignsBefore = await h.t.dozvon.app.db.query<{ n: string }>('SELECT count(*) AS n FROM campaigns WHERE tenant_id = $1', [tenantId]);
+    const res = await fetch(`${h.t.url}/bitrix24/api/calls/filter`, {
+      method: 'POST',
+      headers: {
+        'x-b24-auth': portal.issueTokens(manager.id).accessToken,
+        'x-b24-member-id': portal.memberId,
+        'content-type': 'application/json',
+        'accept-language': 'en',
+      },
+      body: JSON.stringify({ templateId, entity: 'deal', maxAttempts: 1 }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('administrator');
+    const campaignsAfter = await h.t.dozvon.app.db.query<{ n: string }>('SELECT count(*) AS n FROM campaigns WHERE tenant_id = $1', [tenantId]);
+    expect(campaignsAfter.rows[0]!.n).toBe(campaignsBefore.rows[0]!.n);
+  });
+});

@@ -90,7 +90,7 @@ export async function callIds(b24: B24Context, tenantId: string, input: unknown)
     kind: 'ids',
     spec: { ids: [...new Set(v.ids)] },
     maxAttempts: v.maxAttempts,
-    nameKey: 'bitrix24.campaign.selection_name',
+    nameKey: `bitrix24.campaign.selection_${v.entity}`,
     count: new Set(v.ids).size,
   });
 }

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { TemplateSettings } from '../../../core/template.js';
-import { notFound } from '../../../core/errors.js';
+import { forbidden, notFound } from '../../../core/errors.js';
 import { parseInput } from '../../../core/validation.js';
 import type { B24Context } from '../../../crm/bitrix24/b24Context.js';
 import { callHistory } from '../../../crm/bitrix24/history.js';
@@ -64,6 +64,8 @@ export function mountApiRoutes(router: Router<DozvonState>, b24: B24Context): vo
 
   router.post('/bitrix24/api/calls/filter', async (ctx) => {
     const u = await auth.authenticate(ctx);
+    // A filter can reach every deal of the portal, read with the install's tokens: admins only.
+    if (!u.admin) throw forbidden('bitrix24.errors.admin_only');
     ctx.status = 202;
     ctx.body = await callByFilter(b24, u.tenant.id, await readJson(ctx));
   });
