@@ -18,7 +18,7 @@ import { FrameAuth } from '../frameAuth.js';
 /**
  * `/bitrix24/api/*` — the JSON API of the placement pages (deal/lead tab, list menu), for a portal
  * user authenticated by their frame token (see ../frameAuth.ts). Everything is scoped to that
- * user's portal. Contract (also in docs/bitrix24.md):
+ * user's portal. Contract (also in README.md, "Bitrix24"):
  *
  *   GET  /bitrix24/api/me                                  → {userId, admin, name, portal:{memberId, domain, status, statusReason, locale}}
  *   GET  /bitrix24/api/templates                           → {templates:[{id, name, description, robotCode}]}

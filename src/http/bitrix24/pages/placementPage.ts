@@ -7,7 +7,7 @@ import type { PlacementWidgetConfig } from './widgetConfig.js';
  * Placement pages: the deal / lead tab (`widgets/bitrix24/tab.ts`: call history, "Call now") and the
  * list-menu action (`widgets/bitrix24/menu.ts`: call the chosen rows, then the campaign's
  * progress). The server only hands over the config block; the page reads and acts through
- * `/bitrix24/api/*` with the user's frame token (docs/bitrix24.md, "Placements").
+ * `/bitrix24/api/*` with the user's frame token (README.md, "Placements: the pages inside Bitrix24").
  */
 export function placementPage(c: PlacementWidgetConfig, assets: WidgetAssets): string {
   const tab = c.page.endsWith('_tab');

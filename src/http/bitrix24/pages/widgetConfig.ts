@@ -5,7 +5,7 @@ import { readLocaleResources } from '../../../i18n.js';
  * The contract between the server-rendered frame pages and their browser code in
  * `widgets/bitrix24/` (which imports these types only — no runtime code crosses over): the JSON in
  * `<script type="application/json" id="dozvon-config">`, and the shapes of the `/bitrix24/api/*`
- * answers the pages read. Documented in docs/bitrix24.md, "Placements".
+ * answers the pages read. Documented in README.md, "Placements: the pages inside Bitrix24".
  */
 export type WidgetPage = 'deal_tab' | 'lead_tab' | 'deal_list' | 'lead_list' | 'main';
 export type WidgetEntity = 'deal' | 'lead';
