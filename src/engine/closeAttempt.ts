@@ -6,6 +6,35 @@ import { completeAttempt, findAttemptById, type Attempt, type Completion } from 
  * Completes an attempt once and runs the completion hooks in the caller's transaction — the one
  * path for a platform's "ended" event, a call that could not be placed, and a call lost in a crash.
  */
+/**
+ * The completion of an attempt that never became a call: the platform refused it, or it was given
+ * back before dialling. Nothing was said, nobody answered.
+ */
+export function withoutCall(o: {
+  outcome: 'failed' | 'cancelled';
+  error: string;
+  at: Date;
+  technical: boolean;
+  consumed: boolean;
+}): Completion & { consumed: boolean; technical: boolean; placed: boolean } {
+  return {
+    outcome: o.outcome,
+    amdVerdict: 'not_checked',
+    gender: 'unknown',
+    sipCode: null,
+    error: o.error,
+    ineffective: false,
+    endedAt: o.at,
+    durationSec: 0,
+    talkSec: 0,
+    recordingSource: null,
+    answeredAt: null,
+    technical: o.technical,
+    placed: false,
+    consumed: o.consumed,
+  };
+}
+
 export async function closeAttempt(
   app: AppContext,
   tx: Queryable,

@@ -5,9 +5,11 @@ import type { AppContext } from '../context.js';
 import type { ScenarioGraph } from '../scenario/schema.js';
 import { validateScenario } from '../scenario/validate.js';
 import { newId } from '../store/ids.js';
-import { completeAttempt, findAttemptById, insertAttempt, markDialing, type Attempt } from '../store/repositories/attempts.js';
+import { findAttemptById, insertAttempt, markDialing, type Attempt } from '../store/repositories/attempts.js';
 import { findVersioned, SCENARIOS, TEMPLATES } from '../store/repositories/versioned.js';
 import { VoicePlatformError } from '../voice/port.js';
+import { withTransaction } from '../store/db.js';
+import { closeAttempt, withoutCall } from './closeAttempt.js';
 import { pickCallerId, prepareCall } from './prepareCall.js';
 
 export interface TestCallInput {
@@ -64,19 +66,9 @@ export async function placeTestCall(ctx: AppContext, input: TestCallInput): Prom
     await markDialing(ctx.db, attemptId, { providerCallId, callerId: callerId ?? null, at: ctx.clock.now() });
   } catch (e) {
     const message = e instanceof VoicePlatformError ? e.message : 'voice platform error';
-    await completeAttempt(ctx.db, attemptId, {
-      outcome: 'failed',
-      amdVerdict: 'not_checked',
-      gender: 'unknown',
-      sipCode: null,
-      error: message,
-      ineffective: false,
-      endedAt: ctx.clock.now(),
-      durationSec: 0,
-      talkSec: 0,
-      recordingSource: null,
-      answeredAt: null,
-    });
+    await withTransaction(ctx.db, (tx) =>
+      closeAttempt(ctx, tx, attemptId, withoutCall({ outcome: 'failed', error: message, at: ctx.clock.now(), technical: true, consumed: false })),
+    );
     const failed = (await findAttemptById(ctx.db, attemptId))!;
     for (const fn of ctx.hooks.afterAttemptCompleted) fn(failed);
     throw new DomainError('voice_platform_failed', 'errors.voice_platform_failed', { reason: message }, [], { attemptId });

@@ -8,7 +8,7 @@ import { listRunningCampaigns, noteTechnicalResult, type Campaign } from '../../
 import type { CampaignNumber } from '../../store/repositories/numbers.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
 import { VoicePlatformError } from '../../voice/port.js';
-import { closeAttempt } from '../closeAttempt.js';
+import { closeAttempt, withoutCall } from '../closeAttempt.js';
 import { pickCallerId, prepareCall } from '../prepareCall.js';
 import { budgetLeft, tenantLimits } from './budget.js';
 import { autoPause } from './lifecycle.js';
@@ -161,23 +161,9 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       const message = e instanceof VoicePlatformError ? e.message : `voice platform error: ${(e as Error).message}`;
       await withTransaction(app.db, async (tx) => {
         const inRow = await noteTechnicalResult(tx, c.id, true);
-        await closeAttempt(app, tx, claim.attemptId, {
-          outcome: 'failed',
-          amdVerdict: 'not_checked',
-          gender: 'unknown',
-          sipCode: null,
-          error: message,
-          ineffective: false,
-          endedAt: app.clock.now(),
-          durationSec: 0,
-          talkSec: 0,
-          recordingSource: null,
-          answeredAt: null,
-          technical: true,
-          placed: false,
-          // J2: the ninth technical error in a row costs an attempt.
-          consumed: claim.number.techErrors + 1 >= 9,
-        });
+        // J2: the ninth technical error in a row costs an attempt.
+        const consumed = claim.number.techErrors + 1 >= 9;
+        await closeAttempt(app, tx, claim.attemptId, withoutCall({ outcome: 'failed', error: message, at: app.clock.now(), technical: true, consumed }));
         if (inRow >= app.config.techErrorsPauseAfter) await autoPause(app, tx, c.id, 'technical_error', message);
       });
     }
@@ -186,22 +172,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   /** Gives a claimed number back untouched (no call was made): the worker stops, or its slot was missed. */
   async function release(claim: Claim, why: string): Promise<void> {
     await withTransaction(app.db, (tx) =>
-      closeAttempt(app, tx, claim.attemptId, {
-        outcome: 'cancelled',
-        amdVerdict: 'not_checked',
-        gender: 'unknown',
-        sipCode: null,
-        error: `released: ${why}`,
-        ineffective: false,
-        endedAt: app.clock.now(),
-        durationSec: 0,
-        talkSec: 0,
-        recordingSource: null,
-        answeredAt: null,
-        technical: false,
-        placed: false,
-        consumed: false,
-      }),
+      closeAttempt(app, tx, claim.attemptId, withoutCall({ outcome: 'cancelled', error: `released: ${why}`, at: app.clock.now(), technical: false, consumed: false })),
     );
   }
 

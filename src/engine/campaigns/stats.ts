@@ -39,11 +39,9 @@ async function callStats(db: Queryable, where: string, params: unknown[]): Promi
     gender: Record<string, number> | null;
   }>(
     `WITH a AS (
-       -- A test call is placed once the platform took it (test calls do not set "placed"); a campaign
-       -- claim given back before dialling (worker stopping, start slot missed) is no call at all.
-       SELECT *, placed OR (kind = 'test' AND provider_call_id IS NOT NULL) AS called,
-              technical OR (kind = 'test' AND provider_call_id IS NULL) AS refused
-       FROM attempts WHERE status = 'completed' AND ${where} AND (kind <> 'campaign' OR placed OR technical))
+       -- Attempts the platform refused are technical errors, not calls.
+       SELECT *, placed AS called, technical AS refused
+       FROM attempts WHERE status = 'completed' AND ${where})
      SELECT count(*) AS total, count(*) FILTER (WHERE called) AS placed, count(*) FILTER (WHERE refused) AS tech,
        count(*) FILTER (WHERE ineffective) AS ineffective,
        avg(duration_sec) FILTER (WHERE called) AS avg_duration, avg(talk_sec) FILTER (WHERE answered_at IS NOT NULL) AS avg_talk,

@@ -225,7 +225,7 @@ export async function listAttempts(db: Queryable, f: AttemptFilter): Promise<Att
 export async function markDialing(db: Queryable, id: string, p: { providerCallId: string; callerId: string | null; at: Date }): Promise<void> {
   await db.query(
     // The platform's first event may arrive before this write: never move the status backwards.
-    `UPDATE attempts SET provider_call_id = $2, caller_id = COALESCE($3, caller_id), dialed_at = COALESCE(dialed_at, $4),
+    `UPDATE attempts SET provider_call_id = $2, caller_id = COALESCE($3, caller_id), dialed_at = COALESCE(dialed_at, $4), placed = true,
        status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END
      WHERE id = $1`,
     [id, p.providerCallId, p.callerId, p.at],
