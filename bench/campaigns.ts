@@ -128,11 +128,12 @@ async function benchClaimOverhead(dataDir: string): Promise<void> {
     await app.db.query(`UPDATE campaigns SET settings = jsonb_set(jsonb_set(settings, '{maxConcurrent}', '1000'), '{intensity}', '50') WHERE name = 'One million'`);
     let claimed = 0;
     const started = performance.now();
+    // Ticks at the dispatcher's own interval (200 ms), as in production.
     for (let i = 0; i < 40; i++) {
       claimed += await d.tick();
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
     }
-    const ms = performance.now() - started - 40 * 50;
+    const ms = performance.now() - started - 40 * 200;
     print('dispatcher_overhead_per_number', Math.round((ms / Math.max(1, claimed)) * 100) / 100, 'ms');
     print('dispatcher_claimed_numbers', claimed, 'numbers');
     await d.stop();

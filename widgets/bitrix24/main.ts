@@ -263,14 +263,8 @@ function bulkForm(api: Api, $b24: B24Frame, templates: TemplateItem[], onCampaig
   }
 
   async function start(): Promise<void> {
-    const maxAttempts = attempts.value();
-    if (maxAttempts !== undefined && !(maxAttempts >= 1 && maxAttempts <= 99)) {
-      attempts.input.setAttribute('aria-invalid', 'true');
-      status.say(t('placements.common.max_attempts_hint'), 'error');
-      attempts.input.focus();
-      return;
-    }
-    attempts.input.removeAttribute('aria-invalid');
+    const maxAttempts = attempts.checked(status);
+    if (maxAttempts === false) return;
     startButton.disabled = true;
     startButton.textContent = t('placements.main.starting');
     fill(errorBox);

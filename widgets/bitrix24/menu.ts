@@ -56,14 +56,8 @@ boot<PlacementWidgetConfig>(async ({ cfg, api, $b24, root }: PageContext<Placeme
   );
 
   async function start(): Promise<void> {
-    const maxAttempts = attempts.value();
-    if (maxAttempts !== undefined && !(maxAttempts >= 1 && maxAttempts <= 99)) {
-      attempts.input.setAttribute('aria-invalid', 'true');
-      status.say(t('placements.common.max_attempts_hint'), 'error');
-      attempts.input.focus();
-      return;
-    }
-    attempts.input.removeAttribute('aria-invalid');
+    const maxAttempts = attempts.checked(status);
+    if (maxAttempts === false) return;
     fieldset.disabled = true;
     startButton.disabled = true;
     startButton.textContent = t('placements.menu.starting');

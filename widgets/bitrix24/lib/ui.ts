@@ -74,7 +74,19 @@ export function templateField(templates: TemplateItem[], id = 'template'): { fie
 }
 
 /** Optional "Calls per number" (1–99), empty = the template's rules. */
-export function maxAttemptsField(): { field: HTMLElement; value(): number | undefined; input: HTMLInputElement } {
+export interface MaxAttemptsField {
+  field: HTMLElement;
+  input: HTMLInputElement;
+  /** The number typed, undefined when empty, NaN when not a whole number. */
+  value(): number | undefined;
+  /**
+   * Checks the value before a start: a problem is announced in `status` and the field focused.
+   * Returns false when the value is not 1–99, otherwise what to send (undefined = the template's rules).
+   */
+  checked(status: { say(text: string, tone?: 'ok' | 'error' | 'muted'): void }): number | undefined | false;
+}
+
+export function maxAttemptsField(): MaxAttemptsField {
   const id = newId('max-attempts');
   const hint = `${id}-hint`;
   const input = h('input', {
@@ -98,13 +110,26 @@ export function maxAttemptsField(): { field: HTMLElement; value(): number | unde
   return {
     field,
     input,
-    value() {
-      const v = input.value.trim();
-      if (!v) return undefined;
-      const n = Number(v);
-      return Number.isInteger(n) ? n : Number.NaN;
+    value,
+    checked(status) {
+      const n = value();
+      if (n !== undefined && !(n >= 1 && n <= 99)) {
+        input.setAttribute('aria-invalid', 'true');
+        status.say(t('placements.common.max_attempts_hint'), 'error');
+        input.focus();
+        return false;
+      }
+      input.removeAttribute('aria-invalid');
+      return n;
     },
   };
+
+  function value(): number | undefined {
+    const v = input.value.trim();
+    if (!v) return undefined;
+    const n = Number(v);
+    return Number.isInteger(n) ? n : Number.NaN;
+  }
 }
 
 // ---------------------------------------------------------------- campaign progress
