@@ -8,6 +8,8 @@ import { redialRulesSchema } from './redial.js';
  */
 const id = z.uuid();
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'validation.time_hhmm' });
+/** An end of day may be written 24:00 (the whole day up to midnight). */
+const hhmmEnd = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { message: 'validation.time_hhmm' });
 
 export const AMD_MODES = ['off', 'background', 'blocking'] as const;
 export type AmdMode = (typeof AMD_MODES)[number];
@@ -80,7 +82,7 @@ export const templateSettingsSchema = z
     /** Calls started per second (T7); fractions allowed. */
     intensity: z.number().min(0.1).max(50).default(1),
     /** Calling-time limiter (T8), in the callee's local time. `from > to` crosses midnight. */
-    callingWindow: z.object({ from: hhmm, to: hhmm }).strict().default({ from: '09:00', to: '21:00' }),
+    callingWindow: z.object({ from: hhmm, to: hhmmEnd }).strict().default({ from: '09:00', to: '21:00' }),
     /** Calls shorter than this many seconds are "ineffective" in reports (T9); 0 = off. */
     ineffectiveSec: z.number().int().min(0).max(3600).default(10),
     /** An answered call ending within this many seconds without a result is a "short" call. */

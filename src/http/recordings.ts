@@ -59,8 +59,10 @@ export function parseRange(header: string, size: number): { start: number; end: 
     end = size - 1;
   } else {
     start = Number(m[1]);
+    // "bytes=20-10" is not a valid range: ignored, the whole file is served (RFC 9110 §14.1.2).
+    if (m[2] !== '' && Number(m[2]) < start) return undefined;
     end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  if (start >= size || start > end) return 'unsatisfiable';
+  if (start >= size) return 'unsatisfiable';
   return { start, end };
 }

@@ -1,24 +1,14 @@
 import type { AmdVerdict, Gender, Outcome } from '../../core/outcome.js';
+import type { CollectedAnswer } from '../../scenario/elements/contract.js';
+import type { ScenarioStep } from '../../scenario/interpreter.js';
 import type { Queryable } from '../db.js';
 
 export type AttemptStatus = 'queued' | 'dialing' | 'ringing' | 'answered' | 'completed';
 
-export interface AttemptStep {
-  nodeId: string;
-  type: string;
-  title?: string | undefined;
-  exit?: string | undefined;
-  detail?: string | undefined;
-  atMs: number;
-  durationMs: number;
-  scenario: string;
-}
-
-export interface AttemptAnswer {
-  question: string;
-  text: string;
-  branch: string;
-}
+/** A step of the scenario's log, as the interpreter reports it. */
+export type AttemptStep = ScenarioStep;
+/** An answer the scenario collected. */
+export type AttemptAnswer = CollectedAnswer;
 
 export interface Attempt {
   id: string;

@@ -103,7 +103,7 @@ describe('template settings: every field (T1–T12)', () => {
 
   it('T8: the calling window is two HH:MM times; one crossing midnight is allowed', () => {
     expect(templateSettingsSchema.parse({ ...base, callingWindow: { from: '22:00', to: '06:00' } }).callingWindow).toEqual({ from: '22:00', to: '06:00' });
-    expect(issuesOf({ callingWindow: { from: '9:00', to: '24:00' } })).toEqual([
+    expect(issuesOf({ callingWindow: { from: '9:00', to: '24:01' } })).toEqual([
       { path: 'callingWindow.from', key: 'validation.time_hhmm', params: { format: 'regex' } },
       { path: 'callingWindow.to', key: 'validation.time_hhmm', params: { format: 'regex' } },
     ]);
@@ -177,5 +177,14 @@ describe('template settings: rules across fields', () => {
       { path: 'redirect.number', key: 'validation.phone_invalid', params: { value: '1234567' } },
     ]);
     expect(keysOf({ redirect: { mode: 'dialPlan', dialPlanId: OTHER, number: 'sales' } })).toEqual(['redirect.number validation.phone_invalid']);
+  });
+});
+
+describe('the calling window may end at 24:00', () => {
+  it('accepts 24:00 as the end of the day but not as a start', async () => {
+    const { templateSettingsSchema } = await import('../../../src/core/template.js');
+    const base = { name: 'T', scenarioId: '01a1fcdd-0000-7000-8000-000000000000' };
+    expect(templateSettingsSchema.safeParse({ ...base, callingWindow: { from: '00:00', to: '24:00' } }).success).toBe(true);
+    expect(templateSettingsSchema.safeParse({ ...base, callingWindow: { from: '24:00', to: '23:00' } }).success).toBe(false);
   });
 });
