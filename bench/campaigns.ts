@@ -33,12 +33,20 @@ async function upload(url: string, token: string, campaignId: string, body: Buff
   return { seconds: (performance.now() - started) / 1000, report };
 }
 
-export async function benchPacing(o: { seconds?: number; intensity?: number; cap?: number } = {}): Promise<void> {
+/**
+ * One campaign run for `seconds`. Rate-bound (short calls, a generous cap) it measures the pace
+ * against the intensity; cap-bound (`timeScale` making calls outlast cap ÷ intensity) it measures
+ * the peak of simultaneous calls against a cap that is really reached. `suffix` names the figures.
+ */
+export async function benchPacing(
+  o: { seconds?: number; intensity?: number; cap?: number; timeScale?: number; suffix?: string } = {},
+): Promise<void> {
   const intensity = o.intensity ?? 10;
   const cap = o.cap ?? 25;
   const seconds = o.seconds ?? 60;
+  const suffix = o.suffix ?? '';
   const dataDir = tempDir('pacing');
-  const server = await startDozvonProcess({ dataDir, env: { SANDBOX_TIME_SCALE: '0.01', SANDBOX_TTS: 'generated' } });
+  const server = await startDozvonProcess({ dataDir, env: { SANDBOX_TIME_SCALE: String(o.timeScale ?? 0.01), SANDBOX_TTS: 'generated' } });
   try {
     const token = await setupAdmin(server);
     const api = apiClient(server.url, token);
@@ -73,9 +81,9 @@ export async function benchPacing(o: { seconds?: number; intensity?: number; cap
            AND b.dialed_at >= a.dialed_at AND b.dialed_at < a.dialed_at + interval '1 second') AS n FROM attempts a WHERE a.campaign_id = $1 AND a.placed) x`,
         [campaign.id],
       );
-      print('pacing_achieved_vs_set', achieved / intensity, 'ratio');
-      print('pacing_max_starts_in_1s_vs_set', Number(burst.rows[0]!.peak) / intensity, 'ratio');
-      print('concurrency_peak_vs_cap', Number(peak.rows[0]!.peak) / cap, 'ratio');
+      print(`pacing_achieved_vs_set${suffix}`, achieved / intensity, 'ratio');
+      print(`pacing_max_starts_in_1s_vs_set${suffix}`, Number(burst.rows[0]!.peak) / intensity, 'ratio');
+      print(`concurrency_peak_vs_cap${suffix}`, Number(peak.rows[0]!.peak) / cap, 'ratio');
     } finally {
       await close();
     }

@@ -10,7 +10,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   testCalls: () => benchTestCalls(),
   bitrix24: async () => (await import('./bitrix24.js')).benchBitrix24(),
-  pacing: () => benchPacing(),
+  pacing: async () => {
+    await benchPacing();
+    // Calls of ~1.6 s at 10/s would keep ~16 live: a cap of 5 must hold them to 5.
+    await benchPacing({ seconds: 30, intensity: 10, cap: 5, timeScale: 0.1, suffix: '_cap_bound' });
+  },
   import: () => benchImportAndDispatch(),
 };
 
