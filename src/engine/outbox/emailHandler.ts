@@ -27,15 +27,18 @@ interface CampaignStatusMail {
   event: 'paused' | 'completed';
   reason: string | null;
   detail: string | null;
+  /** Set when an API key acted: its name, worded in the recipient's language. */
+  apiKeyName?: string;
   at: string;
 }
 
 export function renderCampaignMail(lng: Locale, p: CampaignStatusMail, consoleUrl: string): { subject: string; text: string } {
   const reason = t(lng, `email.reason.${p.reason ?? 'manual'}`);
-  const params = { name: p.campaignName, reason, detail: p.detail ?? '', at: new Date(p.at).toLocaleString(lng === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: 'UTC' }), url: `${consoleUrl}/api/v1/campaigns/${p.campaignId}` };
+  const detail = p.apiKeyName ? t(lng, 'email.api_key', { name: p.apiKeyName }) : p.detail;
+  const params = { name: p.campaignName, reason, detail: detail ?? '', at: new Date(p.at).toLocaleString(lng === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: 'UTC' }), url: `${consoleUrl}/api/v1/campaigns/${p.campaignId}` };
   return {
     subject: t(lng, `email.campaign_${p.event}.subject`, params),
-    text: [t(lng, `email.campaign_${p.event}.body`, params), p.detail ? t(lng, 'email.detail', params) : '', t(lng, 'email.footer', params)].filter(Boolean).join('\n\n'),
+    text: [t(lng, `email.campaign_${p.event}.body`, params), detail ? t(lng, 'email.detail', params) : '', t(lng, 'email.footer', params)].filter(Boolean).join('\n\n'),
   };
 }
 

@@ -65,6 +65,7 @@ describe('in English', () => {
     const [m] = await mails('Autumn sale', 1);
     expect(m!.subject).toBe('Campaign "Autumn sale" is completed');
     expect(m!.text).toContain('Reason: stopped by a person (console or Calls API).');
+    expect(m!.text).toContain('Details: API key "mailer test"');
   });
 
   it('paused automatically after technical errors in a row: an e-mail with the reason and the platform error', async () => {
@@ -111,6 +112,11 @@ describe('in Russian', () => {
       const both = await mails('Весенняя акция', 2);
       expect(both[1]!.subject).toBe('Обзвон «Весенняя акция» завершён');
       expect(both[1]!.text).toContain('завершён');
+      const viaKey = await createCampaign(t, templateId, { notifyEmails: ['rukovoditel@example.com'] }, { name: 'Осенняя акция' });
+      const key = (await t.api<{ key: string }>('POST', '/api-keys', { name: 'интеграция' })).body.key;
+      await t.api('POST', `/campaigns/${viaKey.id}/pause`, undefined, { token: null, headers: { 'x-api-key': key } });
+      const [byKey] = await mails('Осенняя акция', 1);
+      expect(byKey!.text).toContain('Подробности: API-ключ «интеграция»');
     } finally {
       await setLocale('en');
     }
