@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hasKey, LOCALES, localesDir, t } from '../../../../src/i18n.js';
-import { parseManualNumbers } from '../../../../src/engine/clientsFile/index.js';
+import { parseClientsFileAll } from '../../../../src/engine/clientsFile/index.js';
 import { VARIABLE_GROUPS } from '../../../../src/engine/clientsFile/headerAliases.js';
 
 const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../src/engine/clientsFile');
@@ -34,10 +34,10 @@ describe('clientsFile locale keys', () => {
     for (const text of Object.values(ruErrors)) expect(text).toMatch(/[а-яё]/i);
   });
 
-  it('phone rejections point at the phone.* keys and render the value', () => {
+  it('phone rejections point at the phone.* keys and render the value', async () => {
     const reasons = ['empty', 'not_a_number', 'invalid_country', 'too_short', 'too_long', 'invalid'];
     for (const lng of LOCALES) for (const r of reasons) expect(hasKey(lng, `phone.${r}`), `${lng}: phone.${r}`).toBe(true);
-    const [issue] = parseManualNumbers('12345', 'RU').errors;
+    const [issue] = (await parseClientsFileAll(Buffer.from('12345\n'), { country: 'RU', variables: [], filename: 'typed.txt' })).errors;
     expect(issue && t('ru', issue.reason.key, issue.reason.params)).toContain('12345');
   });
 });
