@@ -53,6 +53,11 @@ export function t(lng: Locale, key: string, params: Record<string, unknown> = {}
   return translator(lng)(key, params as Record<string, string>);
 }
 
+/** The text in every language, `{ru: '…', en: '…'}`: for CRMs that show each user their own. */
+export function inEveryLocale(key: string, params: Record<string, unknown> = {}): Record<Locale, string> {
+  return Object.fromEntries(LOCALES.map((l) => [l, t(l, key, params)])) as Record<Locale, string>;
+}
+
 export function hasKey(lng: Locale, key: string): boolean {
   initI18n();
   return instance.exists(key, { lng, fallbackLng: false });

@@ -109,7 +109,7 @@ boot<MainWidgetConfig>(async ({ cfg, api, $b24, root, retry }: PageContext<MainW
             'tbody',
             null,
             recent.slice(0, 10).map((c) => {
-              const s = totals({ id: c.id, name: c.name, status: c.status, statusReason: c.statusReason, numbers: c.numbers, intake: null });
+              const s = totals(c);
               return h(
                 'tr',
                 null,

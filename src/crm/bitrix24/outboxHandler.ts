@@ -1,10 +1,11 @@
-import type { HandlerResult, OutboxHandler } from '../../engine/outbox/outboxWorker.js';
+import type { HandlerControl, HandlerResult, OutboxHandler } from '../../engine/outbox/outboxWorker.js';
 import { backoff } from '../../engine/outbox/outboxWorker.js';
+import type { OutboxJob } from '../../store/repositories/outbox.js';
 import { findTenant } from '../../store/repositories/tenants.js';
 import type { B24Context } from './b24Context.js';
 import { bulkIntake } from './intake/bulkIntake.js';
 import { robotIntake } from './intake/robotIntake.js';
-import { jobPayloads, type JobKind } from './jobs.js';
+import { jobPayloads, type JobKind, type JobPayload } from './jobs.js';
 import { isB24Error } from './rest/b24Error.js';
 import { syncRobot } from './robots/syncRobot.js';
 import { returnToRobot } from './writeback/returnToRobot.js';
@@ -21,6 +22,17 @@ import { writeAttempt } from './writeback/writeAttempt.js';
  */
 const REAUTH_RETRY_MS = 10 * 60_000;
 
+type JobHandler<K extends JobKind> = (b24: B24Context, job: OutboxJob, p: JobPayload<K>, ctl: HandlerControl) => Promise<HandlerResult>;
+
+/** One handler per job kind (a kind without one does not compile), given the payload already validated. */
+const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
+  'robot.sync': (b24, job, p) => syncRobot(b24, job.tenantId, p),
+  'robot.intake': robotIntake,
+  intake: bulkIntake,
+  'attempt.writeback': writeAttempt,
+  'robot.return': returnToRobot,
+};
+
 export function bitrix24OutboxHandler(b24: B24Context): OutboxHandler {
   return async (app, job, ctl): Promise<HandlerResult> => {
     const kind = job.kind as JobKind;
@@ -29,18 +41,7 @@ export function bitrix24OutboxHandler(b24: B24Context): OutboxHandler {
     const parsed = schema.safeParse(job.payload);
     if (!parsed.success) return { kind: 'dead', error: `malformed ${job.kind} payload` };
     try {
-      switch (kind) {
-        case 'robot.sync':
-          return await syncRobot(b24, job.tenantId, jobPayloads['robot.sync'].parse(job.payload));
-        case 'robot.intake':
-          return await robotIntake(b24, job, jobPayloads['robot.intake'].parse(job.payload));
-        case 'intake':
-          return await bulkIntake(b24, job, jobPayloads.intake.parse(job.payload));
-        case 'attempt.writeback':
-          return await writeAttempt(b24, job, jobPayloads['attempt.writeback'].parse(job.payload), ctl);
-        case 'robot.return':
-          return await returnToRobot(b24, job, jobPayloads['robot.return'].parse(job.payload));
-      }
+      return await (HANDLERS[kind] as JobHandler<JobKind>)(b24, job, parsed.data, ctl);
     } catch (e) {
       if (!isB24Error(e)) return { kind: 'retry', error: (e as Error).message };
       const error = e.message;

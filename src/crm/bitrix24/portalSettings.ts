@@ -23,16 +23,21 @@ export const portalSettingsSchema = z
   .strict();
 export type PortalSettings = z.output<typeof portalSettingsSchema>;
 
+/** The stored knobs; anything unreadable counts as the defaults. */
+function settingsOf(stored: unknown): PortalSettings {
+  const parsed = portalSettingsSchema.safeParse(stored ?? {});
+  return parsed.success ? parsed.data : portalSettingsSchema.parse({});
+}
+
 export async function portalSettings(db: Queryable, tenantId: string): Promise<PortalSettings> {
   const r = await db.query<{ settings: { bitrix24?: unknown } }>('SELECT settings FROM tenants WHERE id = $1', [tenantId]);
-  const parsed = portalSettingsSchema.safeParse(r.rows[0]?.settings.bitrix24 ?? {});
-  return parsed.success ? parsed.data : portalSettingsSchema.parse({});
+  return settingsOf(r.rows[0]?.settings.bitrix24);
 }
 
 export async function updatePortalSettings(app: AppContext, tenantId: string, input: unknown): Promise<PortalSettings> {
   const v = parseInput(portalSettingsSchema.partial(), input);
   const tenant = await findTenant(app.db, tenantId);
-  const next = portalSettingsSchema.parse({ ...(await portalSettings(app.db, tenantId)), ...v });
+  const next = portalSettingsSchema.parse({ ...settingsOf(tenant?.settings.bitrix24), ...v });
   await updateTenant(app.db, tenantId, { settings: { ...(tenant?.settings ?? {}), bitrix24: next } });
   return next;
 }

@@ -3,7 +3,7 @@ import { parseInput } from '../../core/validation.js';
 import type { B24Context } from '../../crm/bitrix24/b24Context.js';
 import { adoptAdminTokens } from '../../crm/bitrix24/tokens/adoptAdminTokens.js';
 import { listCampaigns } from '../../store/repositories/campaigns.js';
-import { countNumbersByStatus } from '../../store/repositories/numbers.js';
+import { countNumbersByStatusOf } from '../../store/repositories/numbers.js';
 import { findTenant } from '../../store/repositories/tenants.js';
 import { readForm } from '../body.js';
 import type { DozvonState } from '../state.js';
@@ -37,11 +37,18 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context): voi
           expiresInSec: Number(form.AUTH_EXPIRES) > 0 ? Number(form.AUTH_EXPIRES) : 3600,
         });
       }
-      const fresh = (await findTenant(b24.app.db, tenant.id)) ?? tenant;
-      const campaigns: RecentCampaign[] = [];
-      for (const c of await listCampaigns(b24.app.db, tenant.id, { limit: RECENT })) {
-        campaigns.push({ id: c.id, name: c.name, status: c.status, statusReason: c.statusReason, createdAt: c.createdAt.toISOString(), numbers: await countNumbersByStatus(b24.app.db, c.id) });
-      }
+      // Adopting the tokens changed the tenant's status: show the page as it is now.
+      const fresh = reauthorised ? ((await findTenant(b24.app.db, tenant.id)) ?? tenant) : tenant;
+      const recent = await listCampaigns(b24.app.db, tenant.id, { limit: RECENT });
+      const counts = await countNumbersByStatusOf(b24.app.db, recent.map((c) => c.id));
+      const campaigns: RecentCampaign[] = recent.map((c) => ({
+        id: c.id,
+        name: c.name,
+        status: c.status,
+        statusReason: c.statusReason,
+        createdAt: c.createdAt.toISOString(),
+        numbers: counts.get(c.id) ?? {},
+      }));
       const lang = pageLocale(query.LANG, fresh.locale);
       const assets = await pageAssets(b24.app.log);
       const publicUrl = b24.app.publicUrl();

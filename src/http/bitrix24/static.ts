@@ -127,6 +127,7 @@ export class WidgetBundler {
 
   private async build(): Promise<Bundle> {
     const esbuild = await import('esbuild');
+    const root = path.resolve(this.dir, '..', '..');
     const outdir = path.join(this.dir, '.out');
     const entryPoints: Record<string, string> = Object.fromEntries(WIDGET_ENTRIES.map((e) => [e, path.join(this.dir, `${e}.ts`)]));
     entryPoints.style = path.join(this.dir, 'style.css');
@@ -146,7 +147,7 @@ export class WidgetBundler {
       metafile: true,
       write: false,
       logLevel: 'silent',
-      absWorkingDir: path.resolve(this.dir, '..', '..'),
+      absWorkingDir: root,
     });
     const files = new Map<string, Asset>();
     for (const f of result.outputFiles) {
@@ -159,7 +160,7 @@ export class WidgetBundler {
       if (!meta.entryPoint) continue;
       const name = path.basename(out);
       if (name.endsWith('.map')) continue;
-      byEntry.set(path.resolve(path.resolve(this.dir, '..', '..'), meta.entryPoint), name);
+      byEntry.set(path.resolve(root, meta.entryPoint), name);
     }
     const url = (entry: string): string => {
       const name = byEntry.get(entry);
@@ -167,7 +168,6 @@ export class WidgetBundler {
       return STATIC_PREFIX + name;
     };
     const inputs = new Map<string, number>();
-    const root = path.resolve(this.dir, '..', '..');
     for (const input of Object.keys(result.metafile.inputs)) {
       if (input.includes('node_modules')) continue;
       const file = path.resolve(root, input);

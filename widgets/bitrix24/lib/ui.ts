@@ -138,7 +138,7 @@ const NUMBER_STATUSES = ['new', 'dialing', 'callback', 'answered', 'not_answered
 const OPEN = new Set(['new', 'dialing']);
 const FINISHED = new Set(['answered', 'not_answered', 'failed', 'done', 'cancelled']);
 
-export function totals(p: CampaignProgress): { total: number; done: number; open: number; callback: number } {
+export function totals(p: Pick<CampaignProgress, 'numbers'>): { total: number; done: number; open: number; callback: number } {
   let total = 0;
   let done = 0;
   let open = 0;

@@ -1,5 +1,5 @@
 import { GENDERS } from '../../../core/outcome.js';
-import { LOCALES, t, type Locale } from '../../../i18n.js';
+import { inEveryLocale, LOCALES, t, type Locale } from '../../../i18n.js';
 
 /**
  * What the app declares on a portal at install (brief §6, §5.5): placements, event handlers and
@@ -39,12 +39,8 @@ export const USER_FIELDS: readonly UserFieldSpec[] = [
   { name: 'DOZVON_LAST_CALL', fieldName: UF_LAST_CALL, type: 'datetime', labelKey: 'bitrix24.uf.last_call' },
 ];
 
-function both(key: string): Record<Locale, string> {
-  return Object.fromEntries(LOCALES.map((l) => [l, t(l, key)])) as Record<Locale, string>;
-}
-
 export function userFieldAddFields(f: UserFieldSpec, lng: Locale): Record<string, unknown> {
-  const label = both(f.labelKey);
+  const label = inEveryLocale(f.labelKey);
   return {
     FIELD_NAME: f.name,
     USER_TYPE_ID: f.type,

@@ -1,6 +1,7 @@
 import type { B24Context } from '../b24Context.js';
 import type { CommandOutcome } from '../rest/batchCodec.js';
 import { dealFromItem, leadFromClassic, type CrmRecord } from './crmRecords.js';
+import { chunks } from './readPeople.js';
 
 /**
  * Reads deals or leads in bulk (C5) the fast way (brief §3.4, gotcha 10): ordered by id, each page
@@ -129,9 +130,7 @@ export async function readFilterPages(b24: B24Context, tenantId: string, entity:
 export async function readIdPages(b24: B24Context, tenantId: string, entity: Entity, ids: number[], afterId: number): Promise<Page> {
   const next = [...new Set(ids)].filter((id) => id > afterId).sort((a, b) => a - b).slice(0, PAGE * PAGES_PER_REQUEST);
   if (next.length === 0) return { records: [], lastId: afterId, done: true };
-  const chunks: number[][] = [];
-  for (let i = 0; i < next.length; i += PAGE) chunks.push(next.slice(i, i + PAGE));
-  const commands = chunks.map((chunk) => {
+  const commands = chunks(next, PAGE).map((chunk) => {
     const c = listCommand(entity, {}, chunk[0]! - 1);
     const filter = c.params.filter as CrmFilter;
     filter[entity === 'deal' ? '@id' : '@ID'] = chunk;

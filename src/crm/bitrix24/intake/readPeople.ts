@@ -9,7 +9,8 @@ import { peopleById, type CrmPerson, type CrmRecord } from './crmRecords.js';
  */
 const IDS_PER_COMMAND = 50;
 
-function chunks<T>(items: T[], size: number): T[][] {
+/** `items` cut into runs of `size` (one `@ID` command each). */
+export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

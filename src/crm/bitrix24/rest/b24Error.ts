@@ -25,10 +25,6 @@ export class B24Error extends Error {
     super(`Bitrix24 ${code || '(no code)'}${status ? ` HTTP ${status}` : ''}: ${description}`);
     this.name = 'B24Error';
   }
-
-  get retryable(): boolean {
-    return this.kind === 'limit' || this.kind === 'transient' || this.kind === 'auth';
-  }
 }
 
 const AUTH_CODES = new Set(['expired_token', 'invalid_token']);

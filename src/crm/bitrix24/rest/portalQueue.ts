@@ -183,8 +183,7 @@ export class PortalQueue {
     }
     try {
       this.deps.onRequest(units.reduce((n, u) => n + u.commands.length, 0));
-      const sent = await sendUnits(grant.clientEndpoint, grant.accessToken, units, this.deps.transport);
-      await this.settle(units, sent.outcomes);
+      await this.settle(units, await sendUnits(grant.clientEndpoint, grant.accessToken, units, this.deps.transport));
     } catch (e) {
       await this.onRequestFailed(units, e, grant);
     }

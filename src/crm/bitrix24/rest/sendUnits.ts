@@ -16,39 +16,30 @@ export interface Unit {
 
 export const MAX_BATCH = 50;
 
-export interface SentRequest {
-  /** Per unit, per command. */
-  outcomes: CommandOutcome[][];
-  /** The methods put on the wire (for operating-time notes). */
-  commandCount: number;
-}
-
-export async function sendUnits(clientEndpoint: string, accessToken: string, units: Unit[], o: TransportOptions): Promise<SentRequest> {
-  const total = units.reduce((n, u) => n + u.commands.length, 0);
+/** Each unit's outcomes, command by command. */
+export async function sendUnits(clientEndpoint: string, accessToken: string, units: Unit[], o: TransportOptions): Promise<CommandOutcome[][]> {
   const lone = units.length === 1 && units[0]!.commands.length === 1 ? units[0]!.commands[0]! : undefined;
   if (lone) {
     try {
       const env = await postToBitrix(`${clientEndpoint}${lone.method}`, { json: { ...lone.params, auth: accessToken } }, o);
-      return { outcomes: [[{ ok: true, result: env.result, total: env.total, next: env.next, time: env.time }]], commandCount: 1 };
+      return [[{ ok: true, result: env.result, total: env.total, next: env.next, time: env.time }]];
     } catch (e) {
       // The method's own refusal is this command's outcome, as it would be inside a batch;
       // limits, auth and transport failures concern the request and go back to the queue.
-      if (isB24Error(e) && e.kind === 'final' && e.status !== 0) return { outcomes: [[{ ok: false, error: e }]], commandCount: 1 };
+      if (isB24Error(e) && e.kind === 'final' && e.status !== 0) return [[{ ok: false, error: e }]];
       throw e;
     }
   }
   const cmd: Record<string, string> = {};
-  const keysPerUnit: string[][] = [];
-  units.forEach((u, ui) => {
+  const keysPerUnit = units.map((u, ui) => {
     const prefix = `u${ui}_`;
-    const keys = u.commands.map((c, ci) => {
+    return u.commands.map((c, ci) => {
       const key = `${prefix}${u.keys[ci] ?? `c${ci}`}`;
       cmd[key] = encodeCommand({ method: c.method, params: prefixRefs(c.params, prefix) as Record<string, unknown> });
       return key;
     });
-    keysPerUnit.push(keys);
   });
   const env = await postToBitrix(`${clientEndpoint}batch`, { json: { halt: 0, cmd, auth: accessToken } }, o);
   const decoded = decodeBatch(env.result, Object.keys(cmd));
-  return { outcomes: keysPerUnit.map((keys) => keys.map((k) => decoded.get(k)!)), commandCount: total };
+  return keysPerUnit.map((keys) => keys.map((k) => decoded.get(k)!));
 }

@@ -23,7 +23,10 @@ export interface PortalIdentity {
 
 export async function upsertRobots(b24: B24Context, portal: PortalIdentity, templates: RobotTemplate[]): Promise<void> {
   const handler = `${b24.app.publicUrl()}/bitrix24/robot`;
-  const specs = templates.map((t) => ({ t, code: robotCode(t.id), fields: robotFields({ code: robotCode(t.id), templateName: t.name, handler, authUserId: portal.authUserId, lng: portal.lng }) }));
+  const specs = templates.map((t) => {
+    const code = robotCode(t.id);
+    return { t, code, fields: robotFields({ code, templateName: t.name, handler, authUserId: portal.authUserId, lng: portal.lng }) };
+  });
   const added = await b24.gateway.callAll(
     portal.tenantId,
     specs.map((s) => ({ method: 'bizproc.robot.add', params: { CODE: s.code, ...s.fields } })),

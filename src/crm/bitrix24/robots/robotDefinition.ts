@@ -1,5 +1,5 @@
 import { GENDERS, OUTCOMES } from '../../../core/outcome.js';
-import { LOCALES, t, type Locale } from '../../../i18n.js';
+import { inEveryLocale, t, type Locale } from '../../../i18n.js';
 
 /**
  * What a call-task template looks like as a Bitrix24 robot (C2, brief §2.1): one robot per
@@ -29,11 +29,6 @@ export function templateIdOfCode(code: string): string | undefined {
   return UUID.test(id) ? id.toLowerCase() : undefined;
 }
 
-/** `{ru: '…', en: '…'}`: Bitrix24 shows the admin's language. */
-function both(key: string, params: Record<string, unknown> = {}): Record<Locale, string> {
-  return Object.fromEntries(LOCALES.map((l) => [l, t(l, key, params)])) as Record<Locale, string>;
-}
-
 function options(values: readonly string[], prefix: string, lng: Locale): Record<string, string> {
   return Object.fromEntries(values.map((v) => [v, t(lng, `${prefix}${v}`)]));
 }
@@ -52,15 +47,15 @@ export interface RobotSpec {
 /** The fields of `bizproc.robot.add` (and, without CODE, of `bizproc.robot.update` FIELDS). */
 export function robotFields(s: RobotSpec): Record<string, unknown> {
   const prop = (key: string, type: string, extra: Record<string, unknown> = {}) => ({
-    Name: both(`bitrix24.robot.prop.${key}.name`),
-    Description: both(`bitrix24.robot.prop.${key}.description`),
+    Name: inEveryLocale(`bitrix24.robot.prop.${key}.name`),
+    Description: inEveryLocale(`bitrix24.robot.prop.${key}.description`),
     Type: type,
     Required: 'N',
     Multiple: 'N',
     ...extra,
   });
   const ret = (key: string, type: string, extra: Record<string, unknown> = {}) => ({
-    Name: both(`bitrix24.robot.return.${key}`),
+    Name: inEveryLocale(`bitrix24.robot.return.${key}`),
     Type: type,
     ...extra,
   });
@@ -68,8 +63,8 @@ export function robotFields(s: RobotSpec): Record<string, unknown> {
     HANDLER: s.handler,
     AUTH_USER_ID: s.authUserId,
     USE_SUBSCRIPTION: 'Y',
-    NAME: both('bitrix24.robot.name', { template: s.templateName }),
-    DESCRIPTION: both('bitrix24.robot.description', { template: s.templateName }),
+    NAME: inEveryLocale('bitrix24.robot.name', { template: s.templateName }),
+    DESCRIPTION: inEveryLocale('bitrix24.robot.description', { template: s.templateName }),
     FILTER: { INCLUDE: [['crm', 'CCrmDocumentDeal'], ['crm', 'CCrmDocumentLead']] },
     PROPERTIES: Object.fromEntries(ROBOT_PROPERTY_KEYS.map((k) => [k, prop(k, PROPERTY_TYPES[k], k === 'max_attempts' ? {} : { Default: '' })])),
     RETURN_PROPERTIES: {

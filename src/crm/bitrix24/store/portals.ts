@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../store/db.js';
+import { findTenant, type Tenant } from '../../../store/repositories/tenants.js';
 
 /**
  * `b24_portals`: one row per installed portal. Tokens are stored sealed (AES-GCM with
@@ -76,6 +77,13 @@ export async function findPortalByMember(db: Queryable, memberId: string): Promi
 export async function findPortal(db: Queryable, tenantId: string): Promise<PortalRecord | undefined> {
   const r = await db.query<PortalRow>('SELECT * FROM b24_portals WHERE tenant_id = $1', [tenantId]);
   return r.rows[0] && toPortal(r.rows[0]);
+}
+
+/** The portal and its tenant while the app is installed there (the portal holds tokens); undefined otherwise. */
+export async function findInstalledPortal(db: Queryable, tenantId: string): Promise<{ portal: PortalRecord; tenant: Tenant } | undefined> {
+  const portal = await findPortal(db, tenantId);
+  const tenant = portal?.accessTokenEnc ? await findTenant(db, tenantId) : undefined;
+  return portal && tenant ? { portal, tenant } : undefined;
 }
 
 export interface SealedTokens {

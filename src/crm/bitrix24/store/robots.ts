@@ -1,42 +1,6 @@
 import type { Queryable } from '../../../store/db.js';
 
 /** `b24_robots` and `b24_robot_campaigns`: which robot stands for which template, and where its runs go. */
-export interface RobotRecord {
-  tenantId: string;
-  code: string;
-  templateId: string;
-  name: string;
-  registeredAt: Date | null;
-  deletedAt: Date | null;
-}
-
-interface RobotRow {
-  tenant_id: string;
-  code: string;
-  template_id: string;
-  name: string;
-  registered_at: Date | null;
-  deleted_at: Date | null;
-}
-
-const toRobot = (r: RobotRow): RobotRecord => ({
-  tenantId: r.tenant_id,
-  code: r.code,
-  templateId: r.template_id,
-  name: r.name,
-  registeredAt: r.registered_at,
-  deletedAt: r.deleted_at,
-});
-
-export async function findRobot(db: Queryable, tenantId: string, code: string): Promise<RobotRecord | undefined> {
-  const r = await db.query<RobotRow>('SELECT * FROM b24_robots WHERE tenant_id = $1 AND code = $2', [tenantId, code]);
-  return r.rows[0] && toRobot(r.rows[0]);
-}
-
-export async function listRobots(db: Queryable, tenantId: string): Promise<RobotRecord[]> {
-  const r = await db.query<RobotRow>('SELECT * FROM b24_robots WHERE tenant_id = $1 ORDER BY code', [tenantId]);
-  return r.rows.map(toRobot);
-}
 
 /** Records that the portal now has the robot with this name. */
 export async function saveRobotRegistered(db: Queryable, p: { tenantId: string; code: string; templateId: string; name: string; now: Date }): Promise<void> {

@@ -1,6 +1,5 @@
 import { decryptSecret, encryptSecret } from '../../../core/crypto.js';
-import type { Queryable } from '../../../store/db.js';
-import { findPortal, type PortalRecord, type SealedTokens } from '../store/portals.js';
+import type { PortalRecord, SealedTokens } from '../store/portals.js';
 import type { TokenResponse } from './oauthServer.js';
 
 /**
@@ -54,9 +53,4 @@ export function grantOf(sealer: TokenSealer, p: PortalRecord): AccessGrant | und
     version: p.tokenVersion,
     expiresAt: p.accessExpiresAt,
   };
-}
-
-export async function currentGrant(db: Queryable, sealer: TokenSealer, tenantId: string): Promise<AccessGrant | undefined> {
-  const p = await findPortal(db, tenantId);
-  return p ? grantOf(sealer, p) : undefined;
 }

@@ -1,10 +1,10 @@
 import type { AppContext } from '../../../context.js';
-import { signRecordingPath } from '../../../engine/recordingUrls.js';
+import { signedMediaUrl } from '../../../engine/recordingUrls.js';
 import type { Attempt } from '../../../store/repositories/attempts.js';
 
 /** A permanent signed link to an attempt's recording (what goes into the CRM), or null. */
 export function recordingLink(app: AppContext, a: Pick<Attempt, 'recordingId'>): string | null {
-  return a.recordingId ? app.publicUrl() + signRecordingPath(app.keys.recordingUrl, a.recordingId, null) : null;
+  return a.recordingId ? signedMediaUrl(app, a.recordingId, null) : null;
 }
 
 /** The platform has the recording but we have not stored our copy yet (it follows the completion by moments). */

@@ -1,13 +1,12 @@
 import type { HandlerResult } from '../../../engine/outbox/outboxWorker.js';
 import { t } from '../../../i18n.js';
-import { toAttempt, type AttemptRow } from '../../../store/repositories/attempts.js';
+import { completedAttemptsOfContact } from '../../../store/repositories/attempts.js';
 import { findContact } from '../../../store/repositories/numbers.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
-import { findTenant } from '../../../store/repositories/tenants.js';
 import type { B24Context } from '../b24Context.js';
 import type { JobPayload } from '../jobs.js';
 import { isAccessDenied } from '../rest/b24Error.js';
-import { findPortal } from '../store/portals.js';
+import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunFinished } from '../store/robotRuns.js';
 import { outcomeText } from './callTexts.js';
 import { recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
@@ -24,22 +23,21 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
   const { app } = b24;
   const run = await findRobotRun(app.db, job.tenantId, p.runId);
   if (!run || run.status === 'returned' || run.status === 'failed') return { kind: 'done' };
-  const portal = await findPortal(app.db, job.tenantId);
-  const tenant = await findTenant(app.db, job.tenantId);
-  if (!portal?.accessTokenEnc || !tenant) {
+  const installed = await findInstalledPortal(app.db, job.tenantId);
+  if (!installed) {
     await setRobotRunFinished(app.db, run.id, 'failed', app.clock.now());
     return { kind: 'dead', error: 'the app is not installed on the portal' };
   }
   const contact = p.contactId ? await findContact(app.db, p.contactId) : undefined;
   const attempts = p.contactId
-    ? (await app.db.query<AttemptRow>(`SELECT * FROM attempts WHERE contact_id = $1 AND status = 'completed' ORDER BY created_at, id`, [p.contactId])).rows.map(toAttempt)
+    ? await completedAttemptsOfContact(app.db, p.contactId)
     : [];
   const deciding = decidingAttempt(p.status, attempts);
   if (deciding && recordingPending(deciding) && job.attempts <= RECORDING_WAITS) {
     return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(job.attempts)) };
   }
   const values = returnValues(app, p.status, attempts, contact?.result ?? null);
-  const lng = tenant.locale;
+  const lng = installed.tenant.locale;
   try {
     await b24.gateway.call(job.tenantId, 'bizproc.event.send', {
       EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc),

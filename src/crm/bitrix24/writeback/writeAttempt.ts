@@ -5,14 +5,13 @@ import type { Locale } from '../../../i18n.js';
 import { findAttemptById, type Attempt } from '../../../store/repositories/attempts.js';
 import { findContact } from '../../../store/repositories/numbers.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
-import { findTenant } from '../../../store/repositories/tenants.js';
 import { findVersionById, TEMPLATES } from '../../../store/repositories/versioned.js';
 import type { B24Context } from '../b24Context.js';
 import { readContactRef, type ContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
 import type { JobPayload } from '../jobs.js';
 import { isB24Error, type B24Error } from '../rest/b24Error.js';
-import { findPortal, type PortalRecord } from '../store/portals.js';
+import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
@@ -60,16 +59,15 @@ export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayloa
   const contact = attempt?.contactId ? await findContact(app.db, attempt.contactId) : undefined;
   const ref = readContactRef(contact?.crm);
   if (!attempt || !ref) return { kind: 'dead', error: 'the attempt or its CRM reference is gone' };
-  const portal = await findPortal(app.db, job.tenantId);
-  const tenant = await findTenant(app.db, job.tenantId);
-  if (!portal?.accessTokenEnc || !tenant) return { kind: 'dead', error: 'the app is not installed on the portal' };
+  const installed = await findInstalledPortal(app.db, job.tenantId);
+  if (!installed) return { kind: 'dead', error: 'the app is not installed on the portal' };
   const state = stateSchema.parse(job.state ?? {});
   const waits = state.recordingWaits ?? 0;
   if (recordingPending(attempt) && waits < RECORDING_WAITS) {
     await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
     return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)) };
   }
-  const c: Ctx = { b24, portal, lng: tenant.locale, attempt, ref, ctl, state };
+  const c: Ctx = { b24, portal: installed.portal, lng: installed.tenant.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
   await writeTimeline(c);
   return { kind: 'done', state: c.state };

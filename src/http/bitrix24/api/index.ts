@@ -5,6 +5,7 @@ import { forbidden, notFound } from '../../../core/errors.js';
 import { parseInput } from '../../../core/validation.js';
 import type { B24Context } from '../../../crm/bitrix24/b24Context.js';
 import { callHistory } from '../../../crm/bitrix24/history.js';
+import { documentOf } from '../../../crm/bitrix24/intake/crmRecords.js';
 import { callByFilter, callIds } from '../../../crm/bitrix24/intake/startCalls.js';
 import { robotCode } from '../../../crm/bitrix24/robots/robotDefinition.js';
 import { findIntake } from '../../../crm/bitrix24/store/intakes.js';
@@ -52,7 +53,7 @@ export function mountApiRoutes(router: Router<DozvonState>, b24: B24Context): vo
   router.get('/bitrix24/api/history', async (ctx) => {
     const u = await auth.authenticate(ctx);
     const q = parseInput(historyQuery, ctx.query, 'query');
-    const document = `${q.entity.toUpperCase()}_${q.id}`;
+    const document = documentOf(q);
     ctx.body = { document, calls: await callHistory(app, u.tenant.id, document, u.tenant.locale) };
   });
 

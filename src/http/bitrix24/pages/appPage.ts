@@ -1,6 +1,7 @@
 import { t } from '../../../i18n.js';
 import type { WidgetAssets } from '../static.js';
-import { esc, widgetShell } from './html.js';
+import { esc } from '../../html.js';
+import { widgetShell } from './html.js';
 import type { MainWidgetConfig } from './widgetConfig.js';
 
 /**

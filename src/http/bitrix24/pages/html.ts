@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { DomainError } from '../../../core/errors.js';
 import { t, type Locale } from '../../../i18n.js';
 import { errorBody, STATUS_OF } from '../../errors.js';
+import { esc } from '../../html.js';
 import type { DozvonState } from '../../state.js';
 import type { WidgetAssets, WidgetEntry } from '../static.js';
 
@@ -12,7 +13,6 @@ import type { WidgetAssets, WidgetEntry } from '../static.js';
  * framing by it: no X-Frame-Options; the widget pages' CSP names the portal in `frame-ancestors`
  * (see `framePolicy`).
  */
-export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** JSON for a `<script type="application/json">` block: `<` escaped so no text can close the tag. */
 export const jsonBlock = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');

@@ -1,6 +1,7 @@
 import type { InstallOutcome } from '../../../crm/bitrix24/install/installPortal.js';
 import { t, type Locale } from '../../../i18n.js';
-import { esc, page } from './html.js';
+import { esc } from '../../html.js';
+import { page } from './html.js';
 
 /**
  * The install page the administrator sees in the portal's frame once the server side is done
