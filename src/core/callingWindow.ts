@@ -146,11 +146,7 @@ const CLOSE_SCAN_MS = 4 * FIRST_CHUNK_MS;
 
 /** Whether calls to the number are allowed at `now`. */
 export function isWithinWindow(now: Date, spec: WindowSpec, zones: CallZones, calendar?: HolidayCalendar): boolean {
-  const p = prepare(spec, zones, calendar);
-  const t = now.getTime();
-  if (p.candidates.length <= 1) return allowedIn(p.candidates[0] ?? p.campaign, p.rules, t);
-  if (p.candidates.every((z) => allowedIn(z, p.rules, t))) return true;
-  return dayDecision(p, t).fallback && allowedIn(p.campaign, p.rules, t);
+  return allowedAt(prepare(spec, zones, calendar), now.getTime());
 }
 
 /** The first instant ≥ now at which calls are allowed; null if none within a year (e.g. no days). */
@@ -171,9 +167,9 @@ export function nextWindowOpening(now: Date, spec: WindowSpec, zones: CallZones,
  * first. A window still open 32 days on (e.g. every day 00:00–24:00) reports that moment.
  */
 export function windowClosesAt(now: Date, spec: WindowSpec, zones: CallZones, calendar?: HolidayCalendar): Date | null {
-  if (!isWithinWindow(now, spec, zones, calendar)) return null;
   const p = prepare(spec, zones, calendar);
   const t0 = now.getTime();
+  if (!allowedAt(p, t0)) return null;
   let a = t0;
   while (a < t0 + CLOSE_SCAN_MS) {
     const b = a + FIRST_CHUNK_MS;
@@ -218,6 +214,13 @@ function prepare(spec: WindowSpec, zones: CallZones, calendar: HolidayCalendar |
 
 function isConstraintList(spec: WindowSpec): spec is readonly WindowConstraint[] {
   return Array.isArray(spec);
+}
+
+/** Whether t is allowed under the zone rule (see isWithinWindow). */
+function allowedAt(p: Prepared, t: number): boolean {
+  if (p.candidates.length <= 1) return allowedIn(p.candidates[0] ?? p.campaign, p.rules, t);
+  if (p.candidates.every((z) => allowedIn(z, p.rules, t))) return true;
+  return dayDecision(p, t).fallback && allowedIn(p.campaign, p.rules, t);
 }
 
 function allowedIn(zone: IANAZone, rules: readonly DayRule[], t: number): boolean {

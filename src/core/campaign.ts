@@ -96,6 +96,3 @@ const ALLOWED: Record<CampaignStatus, readonly CampaignAction[]> = {
 export function canDo(status: CampaignStatus, action: CampaignAction): boolean {
   return ALLOWED[status].includes(action);
 }
-
-/** Pause causes that must be gone before a resume is accepted (J5). */
-export const BLOCKING_REASONS: readonly PauseReason[] = ['limits_exhausted', 'channel_deleted', 'list_deleted', 'crm_needs_reauth'];

@@ -8,8 +8,8 @@ import { decideRedial, type RedialCounts, type RedialRules } from './redial.js';
  * "call again if shorter" (J1), the answered / not-answered schedules (V2) and redials the scenario
  * asks for all meet here; the campaign's maximum caps them all.
  */
-export type NumberStatus = 'new' | 'dialing' | 'answered' | 'not_answered' | 'callback' | 'failed' | 'done' | 'cancelled';
-export const OPEN_NUMBER_STATUSES: readonly NumberStatus[] = ['new', 'dialing', 'callback'];
+export const NUMBER_STATUSES = ['new', 'dialing', 'answered', 'not_answered', 'callback', 'failed', 'done', 'cancelled'] as const;
+export type NumberStatus = (typeof NUMBER_STATUSES)[number];
 
 export interface NumberProgress {
   /** Calls that counted so far, including the one that just ended when it counted. */

@@ -36,8 +36,9 @@ export function normalizePhone(raw: string, country: string | undefined): PhoneR
         case 'INVALID_COUNTRY':
           return { ok: false, reason: 'invalid_country' };
         case 'TOO_SHORT':
+          return { ok: false, reason: 'too_short' };
         case 'NOT_A_NUMBER':
-          return { ok: false, reason: e.message === 'TOO_SHORT' ? 'too_short' : 'not_a_number' };
+          return { ok: false, reason: 'not_a_number' };
         case 'TOO_LONG':
           return { ok: false, reason: 'too_long' };
       }

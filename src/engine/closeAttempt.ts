@@ -3,10 +3,6 @@ import type { Queryable } from '../store/db.js';
 import { completeAttempt, findAttemptById, type Attempt, type Completion } from '../store/repositories/attempts.js';
 
 /**
- * Completes an attempt once and runs the completion hooks in the caller's transaction — the one
- * path for a platform's "ended" event, a call that could not be placed, and a call lost in a crash.
- */
-/**
  * The completion of an attempt that never became a call: the platform refused it, or it was given
  * back before dialling. Nothing was said, nobody answered.
  */
@@ -35,6 +31,10 @@ export function withoutCall(o: {
   };
 }
 
+/**
+ * Completes an attempt once and runs the completion hooks in the caller's transaction — the one
+ * path for a platform's "ended" event, a call that could not be placed, and a call lost in a crash.
+ */
 export async function closeAttempt(
   app: AppContext,
   tx: Queryable,

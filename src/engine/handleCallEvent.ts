@@ -2,7 +2,7 @@ import { classifyOutcome, isIneffective } from '../core/outcome.js';
 import { notFound } from '../core/errors.js';
 import type { TemplateSettings } from '../core/template.js';
 import type { AppContext } from '../context.js';
-import { withTransaction } from '../store/db.js';
+import { withTransaction, type Queryable } from '../store/db.js';
 import {
   advanceStatus,
   findAttemptById,
@@ -66,7 +66,7 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
 
 async function finishAttempt(
   ctx: AppContext,
-  tx: Parameters<Parameters<typeof withTransaction>[1]>[0],
+  tx: Queryable,
   attempt: Attempt,
   event: Extract<CallEvent, { type: 'ended' }>,
 ): Promise<Attempt | undefined> {

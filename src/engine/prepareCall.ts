@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../store/db.js';
 import { dialPlans } from '../store/repositories/catalog.js';
 import type { PlaceCallRequest } from '../voice/port.js';
-import { signRecordingPath } from './recordingUrls.js';
+import { signedMediaUrl } from './recordingUrls.js';
 
 /**
  * Everything a platform needs to dial one number with a template: the dialled string after the
@@ -50,10 +50,7 @@ export async function prepareCall(
     }
   }
   const base = ctx.publicUrl();
-  const greetingUrl =
-    s.amd.mode !== 'off' && s.amd.greetingId
-      ? base + signRecordingPath(ctx.keys.recordingUrl, s.amd.greetingId, new Date(ctx.clock.now().getTime() + 3600_000))
-      : undefined;
+  const greetingUrl = s.amd.mode !== 'off' && s.amd.greetingId ? signedMediaUrl(ctx, s.amd.greetingId, 3600_000) : undefined;
   return {
     attemptId: p.attemptId,
     tenantId: p.tenantId,

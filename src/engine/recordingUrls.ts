@@ -1,4 +1,5 @@
 import { hmacHex, safeEqual } from '../core/crypto.js';
+import type { AppContext } from '../context.js';
 
 /**
  * Recording links for CRMs and players: `/recordings/<id>?exp=<unix seconds | 0>&sig=<hmac>`.
@@ -7,6 +8,12 @@ import { hmacHex, safeEqual } from '../core/crypto.js';
 export function signRecordingPath(key: Buffer, mediaId: string, expiresAt: Date | null): string {
   const exp = expiresAt ? Math.floor(expiresAt.getTime() / 1000) : 0;
   return `/recordings/${mediaId}?exp=${exp}&sig=${hmacHex(key, `${mediaId}.${exp}`)}`;
+}
+
+/** The full link to a stored recording or greeting: permanent when `ttlMs` is null. */
+export function signedMediaUrl(app: Pick<AppContext, 'publicUrl' | 'keys' | 'clock'>, mediaId: string, ttlMs: number | null): string {
+  const expiresAt = ttlMs === null ? null : new Date(app.clock.now().getTime() + ttlMs);
+  return app.publicUrl() + signRecordingPath(app.keys.recordingUrl, mediaId, expiresAt);
 }
 
 export type RecordingLinkCheck = 'ok' | 'bad_signature' | 'expired';

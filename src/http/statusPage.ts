@@ -4,9 +4,8 @@ import { isSetupDone } from '../engine/auth/users.js';
 import { t } from '../i18n.js';
 import { schemaVersion } from '../store/migrate.js';
 import { VERSION } from '../version.js';
+import { esc } from './html.js';
 import type { DozvonState } from './state.js';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** GET /health for probes; GET / a small status page until the web console replaces it. */
 export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }): Router<DozvonState> {

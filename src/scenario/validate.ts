@@ -148,19 +148,17 @@ function cyclesWithout(resolved: Map<string, Resolved>, skip: (r: Resolved) => b
   const inSet = new Set(ids);
   const out: string[] = [];
   const state = new Map<string, 0 | 1 | 2>();
-  const visit = (id: string, stack: string[]): void => {
+  const visit = (id: string): void => {
     state.set(id, 1);
-    stack.push(id);
     for (const t of Object.values(resolved.get(id)!.node.exits)) {
       if (!inSet.has(t)) continue;
+      // t is still being visited: an edge back to it closes a cycle through t.
       if (state.get(t) === 1) {
-        const cycleStart = stack.indexOf(t);
-        if (!out.includes(t)) out.push(stack[cycleStart]!);
-      } else if (!state.get(t)) visit(t, stack);
+        if (!out.includes(t)) out.push(t);
+      } else if (!state.get(t)) visit(t);
     }
-    stack.pop();
     state.set(id, 2);
   };
-  for (const id of ids) if (!state.get(id)) visit(id, []);
+  for (const id of ids) if (!state.get(id)) visit(id);
   return out;
 }

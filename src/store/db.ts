@@ -53,3 +53,8 @@ export async function withTransaction<T>(db: Db, fn: (tx: Queryable) => Promise<
     client.release();
   }
 }
+
+/** A write refused by a unique index (PostgreSQL error 23505), on PGlite and a server alike. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
+}

@@ -5,7 +5,7 @@ import { conflict, DomainError, notFound, unauthorized } from '../../core/errors
 import { randomToken, safeEqual } from '../../core/crypto.js';
 import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
-import { withTransaction } from '../../store/db.js';
+import { isUniqueViolation, withTransaction } from '../../store/db.js';
 import {
   countUsers,
   findUserWithHashByEmail,
@@ -15,7 +15,6 @@ import {
   updateUser,
   type User,
 } from '../../store/repositories/users.js';
-import { isUniqueViolation } from '../catalog/references.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
 import { issueSession } from './sessions.js';
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { conflict, notFound, validationFailed, type FieldIssue } from '../../core/errors.js';
 import { normalizePhone } from '../../core/phone.js';
-import { toFieldIssues } from '../../core/validation.js';
+import { parseInput, toFieldIssues } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
+import { VARIABLE_NAME } from '../../scenario/variables.js';
 import { withTransaction } from '../../store/db.js';
 import { findCampaign } from '../../store/repositories/campaigns.js';
 import { addContacts, type ContactInput } from './addContacts.js';
@@ -13,17 +14,15 @@ import { loadRuntime } from './runtime.js';
  * and an external id that is echoed back. Valid items are added; each invalid one is reported with
  * its index and reasons; a phone already in the campaign is reported as a duplicate.
  */
-const variableName = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export const numberItemSchema = z
   .object({
     phone: z.string().min(1).max(40).optional(),
     phones: z.array(z.string().min(1).max(40)).min(1).max(10).optional(),
-    variables: z.record(z.string().regex(variableName, { message: 'validation.variable_name' }), z.union([z.string().max(1000), z.number()]).transform(String)).default({}),
+    variables: z.record(z.string().regex(VARIABLE_NAME, { message: 'validation.variable_name' }), z.union([z.string().max(1000), z.number()]).transform(String)).default({}),
     externalId: z.string().trim().min(1).max(200).optional(),
   })
   .strict()
   .refine((v) => v.phone !== undefined || v.phones !== undefined, { message: 'validation.phone_required', path: ['phone'] });
-export type NumberItem = z.output<typeof numberItemSchema>;
 
 export const numberBatchSchema = z.object({ items: z.array(z.unknown()).min(1).max(10_000) }).strict();
 
@@ -97,7 +96,5 @@ function externalIdOf(raw: unknown): string | null {
 }
 
 export function parseBatch(input: unknown): unknown[] {
-  const r = numberBatchSchema.safeParse(input);
-  if (!r.success) throw validationFailed(toFieldIssues(r.error));
-  return r.data.items;
+  return parseInput(numberBatchSchema, input).items;
 }

@@ -45,6 +45,7 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
   // A placed call cut by the platform (not by us) is a technical loss, not the callee's answer.
   const lost = attempt.outcome === 'cancelled' && !number.cancelRequested;
 
+  const answeredCalls = number.answeredCalls + (attempt.outcome === 'human' ? 1 : 0);
   let step: NextStep;
   let attemptsMade = number.attemptsMade;
   let techErrors = 0;
@@ -57,7 +58,7 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
     step = nextAfterCall(
       campaign.settings,
       rt.rules,
-      { attemptsMade, answeredCalls: number.answeredCalls + (attempt.outcome === 'human' ? 1 : 0), redialCounts: number.redialCounts, techErrors: number.techErrors },
+      { attemptsMade, answeredCalls, redialCounts: number.redialCounts, techErrors: number.techErrors },
       {
         outcome: attempt.outcome ?? 'failed',
         startedAt: attempt.dialedAt ?? attempt.createdAt,
@@ -74,7 +75,7 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
     step = { kind: 'stop', status: attempt.outcome === 'human' ? 'answered' : 'not_answered', reached: attempt.outcome === 'human' };
   }
 
-  const common = [number.id, now, attemptsMade, number.answeredCalls + (attempt.outcome === 'human' ? 1 : 0), attempt.id, attempt.outcome];
+  const common = [number.id, now, attemptsMade, answeredCalls, attempt.id, attempt.outcome];
   if (step.kind === 'again') {
     const plan = rt.planner.plan(number.zoneKey, step.readyAt);
     await tx.query(

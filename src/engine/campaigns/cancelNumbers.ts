@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { notFound, validationFailed } from '../../core/errors.js';
+import { notFound } from '../../core/errors.js';
 import { normalizePhone } from '../../core/phone.js';
-import { toFieldIssues } from '../../core/validation.js';
+import type { TemplateSettings } from '../../core/template.js';
+import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
 import { withTransaction, type Queryable } from '../../store/db.js';
 import { findCampaign, findCampaignById, setCampaignStatus, type Campaign } from '../../store/repositories/campaigns.js';
 import { countOpenNumbers } from '../../store/repositories/numbers.js';
+import { findVersioned, TEMPLATES } from '../../store/repositories/versioned.js';
 import { finishContactIfDone } from './finishContact.js';
 import { notifyCampaignStatus } from './notifyStatus.js';
-import { loadRuntime } from './runtime.js';
 
 /**
  * Cancelling numbers: open ones stop at once; one in a call is hung up and gets no further call.
@@ -72,9 +73,7 @@ export const cancelRequestSchema = z
   });
 
 export async function cancelNumbers(app: AppContext, tenantId: string, campaignId: string, input: unknown): Promise<{ cancelled: number }> {
-  const r = cancelRequestSchema.safeParse(input);
-  if (!r.success) throw validationFailed(toFieldIssues(r.error));
-  const v = r.data;
+  const v = parseInput(cancelRequestSchema, input);
   return withTransaction(app.db, async (tx) => {
     const c = await findCampaign(tx, tenantId, campaignId);
     if (!c) throw notFound('campaign', campaignId);
@@ -82,9 +81,9 @@ export async function cancelNumbers(app: AppContext, tenantId: string, campaignI
     if (v.numberIds?.length) cancelled += await cancelWhere(app, tx, c.id, 'id = ANY($3::uuid[])', [v.numberIds]);
     if (v.phones?.length) {
       // Numbers are stored in E.164: "8 (900) 123-45-67" must find what was added as "+7 900 123 45 67".
-      const rt = await loadRuntime(tx, c);
+      const country = (await findVersioned<TemplateSettings>(tx, TEMPLATES, c.tenantId, c.templateId))?.body.country ?? 'RU';
       const phones = v.phones.map((p) => {
-        const n = normalizePhone(p, rt.template?.body.country ?? 'RU');
+        const n = normalizePhone(p, country);
         return n.ok ? n.e164 : p;
       });
       cancelled += await cancelWhere(app, tx, c.id, 'phone = ANY($3::text[])', [phones]);

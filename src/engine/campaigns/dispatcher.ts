@@ -10,7 +10,7 @@ import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js'
 import { VoicePlatformError } from '../../voice/port.js';
 import { closeAttempt, withoutCall } from '../closeAttempt.js';
 import { pickCallerId, prepareCall } from '../prepareCall.js';
-import { budgetLeft, tenantLimits } from './budget.js';
+import { budgetLeft, tenantLimits, type TenantLimits } from './budget.js';
 import { autoPause } from './lifecycle.js';
 import { loadRuntime, type CampaignRuntime } from './runtime.js';
 
@@ -53,7 +53,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   const scheduled = new Map<string, { timer: NodeJS.Timeout; claim: Claim; rt: CampaignRuntime; language: 'ru' | 'en' }>();
   const inFlight = new Set<Promise<void>>();
 
-  async function claimFor(rt: CampaignRuntime, want: number): Promise<{ claims: Claim[]; language: 'ru' | 'en' }> {
+  async function claimFor(rt: CampaignRuntime, limits: TenantLimits, want: number): Promise<{ claims: Claim[]; language: 'ru' | 'en' }> {
     const c = rt.campaign;
     const template = rt.template!;
     const scenario = await findVersioned<ScenarioGraph>(app.db, SCENARIOS, c.tenantId, template.body.scenarioId);
@@ -67,7 +67,6 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       );
       const row = pacing.rows[0];
       if (!row || row.status !== 'running') return [];
-      const limits = await tenantLimits(tx, c.tenantId);
       const counts = await tx.query<{ campaign: string; tenant: string }>(
         `SELECT count(*) FILTER (WHERE campaign_id = $1) AS campaign, count(*) AS tenant
          FROM campaign_numbers WHERE tenant_id = $2 AND status = 'dialing'`,
@@ -214,7 +213,9 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       for (const c of running) byTenant.set(c.tenantId, [...(byTenant.get(c.tenantId) ?? []), c]);
       let claimed = 0;
       for (const [tenantId, campaigns] of byTenant) {
-        if ((await budgetLeft(app.db, tenantId, now)) <= 0) {
+        // Read once per tenant and tick: the budget, the fair share and each claim's cap use them.
+        const limits = await tenantLimits(app.db, tenantId);
+        if ((await budgetLeft(app.db, tenantId, now, limits)) <= 0) {
           await withTransaction(app.db, async (tx) => {
             for (const c of campaigns) await autoPause(app, tx, c.id, 'limits_exhausted', null);
           });
@@ -225,7 +226,6 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
         if (due.length === 0) continue;
         // Fair share: the tenant's free lines split evenly between its campaigns with work to do;
         // the rotating start keeps the same campaign from always going first.
-        const limits = await tenantLimits(app.db, tenantId);
         const share = Math.max(1, Math.ceil(limits.maxConcurrentCalls / due.length));
         const offset = Math.floor(now.getTime() / tickMs) % due.length;
         for (let i = 0; i < due.length; i++) {
@@ -236,7 +236,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
             await withTransaction(app.db, (tx) => autoPause(app, tx, c.id, 'channel_deleted', null));
             continue;
           }
-          const { claims, language } = await claimFor(rt, share);
+          const { claims, language } = await claimFor(rt, limits, share);
           for (const claim of claims) schedule(rt, claim, language);
           claimed += claims.length;
         }

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../store/db.js';
-import { toAttempt, type AttemptRow } from '../../store/repositories/attempts.js';
+import { completedAttemptsOfContact } from '../../store/repositories/attempts.js';
 import { findContact } from '../../store/repositories/numbers.js';
 
 /**
@@ -20,9 +20,7 @@ export async function finishContactIfDone(app: AppContext, tx: Queryable, contac
   const row = open.rows[0]!;
   if (Number(row.n) > 0) return;
   const status = Number(row.answered) > 0 ? 'reached' : Number(row.cancelled) === Number(row.total) ? 'cancelled' : 'unreached';
-  const attempts = (
-    await tx.query<AttemptRow>('SELECT * FROM attempts WHERE contact_id = $1 AND status = $2 ORDER BY created_at, id', [contactId, 'completed'])
-  ).rows.map(toAttempt);
+  const attempts = await completedAttemptsOfContact(tx, contactId);
   const last = attempts.filter((a) => a.consumed || a.placed).at(-1) ?? attempts.at(-1);
   const updated = await tx.query(
     `UPDATE campaign_contacts SET status = $2, finished_at = $3, result = $4 WHERE id = $1 AND status = 'open'`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { campaignSettingsSchema, canDo, type CampaignAction, type PauseReason } from '../../core/campaign.js';
 import { conflict, DomainError, notFound, validationFailed } from '../../core/errors.js';
 import type { TemplateSettings } from '../../core/template.js';
-import { toFieldIssues } from '../../core/validation.js';
+import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
 import { withTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
@@ -51,12 +51,6 @@ export const campaignEditSchema = z
   })
   .strict();
 
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw validationFailed(toFieldIssues(r.error));
-  return r.data;
-}
-
 function refuse(c: Campaign, action: CampaignAction): never {
   throw conflict(action === 'edit' ? 'errors.campaign_not_editable' : 'errors.campaign_action_refused', {
     statusKey: `campaign.status.${c.status}`,
@@ -72,7 +66,7 @@ export async function createCampaign(
   source: CampaignSource = { kind: 'console' },
   tx?: Queryable,
 ): Promise<Campaign> {
-  const v = parse(campaignInputSchema, input);
+  const v = parseInput(campaignInputSchema, input);
   const run = async (db: Queryable) => {
     const template = await findVersioned<TemplateSettings>(db, TEMPLATES, tenantId, v.templateId);
     if (!template) throw validationFailed([{ path: 'templateId', key: 'validation.reference_not_found', params: { id: v.templateId } }]);
@@ -106,14 +100,14 @@ export async function getCampaign(app: AppContext, tenantId: string, id: string)
 
 /** Changes the conditions (J7): only while scheduled or paused; open numbers are re-planned. */
 export async function editCampaign(app: AppContext, tenantId: string, id: string, input: unknown, expectedVersion?: number): Promise<Campaign> {
-  const v = parse(campaignEditSchema, input);
+  const v = parseInput(campaignEditSchema, input);
   const updated = await withTransaction(app.db, async (tx) => {
     const c = await findCampaign(tx, tenantId, id, { forUpdate: true });
     if (!c) throw notFound('campaign', id);
     if (!canDo(c.status, 'edit')) refuse(c, 'edit');
     if (expectedVersion !== undefined && c.version !== expectedVersion) throw conflict('errors.stale_version', { expected: expectedVersion });
     const startAt = v.startAt === undefined ? c.startAt : v.startAt === null ? null : new Date(v.startAt);
-    const settings = v.settings ? parse(z.object({ settings: campaignSettingsSchema }), { settings: { ...c.settings, ...v.settings } }).settings : c.settings;
+    const settings = v.settings ? parseInput(campaignSettingsSchema, { ...c.settings, ...v.settings }, 'settings') : c.settings;
     const now = app.clock.now();
     const saved = await updateCampaignConditions(tx, id, { name: v.name ?? c.name, settings, startAt, now });
     // A moved start moves the first call of numbers added while scheduled (they waited for the old one).

@@ -44,11 +44,6 @@ export class WindowPlanner {
     return base;
   }
 
-  isOpen(zoneKey: string, at: Date): boolean {
-    const p = this.compute(zoneKey, at);
-    return p.nextAttemptAt.getTime() <= at.getTime();
-  }
-
   private compute(zoneKey: string, from: Date): Plan {
     const zones = { candidates: this.campaign.useCalleeTime ? zoneKey.split('|').filter(Boolean) : [], campaignZone: this.campaign.timezone };
     const opening = nextWindowOpening(from, this.spec, zones);

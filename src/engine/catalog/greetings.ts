@@ -1,10 +1,10 @@
-import { conflict, DomainError, notFound } from '../../core/errors.js';
+import { DomainError, notFound } from '../../core/errors.js';
 import type { AppContext } from '../../context.js';
 import { withTransaction } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { deleteMedia, insertMedia, type Media } from '../../store/repositories/media.js';
 import { inspectWav } from '../../voice/audio/index.js';
-import { templatesReferencing } from './references.js';
+import { assertUnreferenced } from './references.js';
 
 /** Longest greeting we accept: it only fills the silence while detection runs. */
 export const MAX_GREETING_MS = 60_000;
@@ -33,8 +33,7 @@ export async function uploadGreeting(ctx: AppContext, tenantId: string, file: { 
 
 export async function removeGreeting(ctx: AppContext, tenantId: string, id: string): Promise<void> {
   const removed = await withTransaction(ctx.db, async (tx) => {
-    const users = await templatesReferencing(tx, tenantId, 'greeting', id);
-    if (users.length) throw conflict('errors.in_use', { templates: users.join(', ') });
+    await assertUnreferenced(tx, tenantId, 'greeting', id);
     return deleteMedia(tx, tenantId, id);
   });
   if (!removed || removed.kind !== 'greeting') throw notFound('greeting', id);

@@ -1,5 +1,5 @@
-import type { FieldIssue } from '../../core/errors.js';
-import type { Queryable } from '../../store/db.js';
+import { conflict, type FieldIssue } from '../../core/errors.js';
+import { isUniqueViolation, type Queryable } from '../../store/db.js';
 
 /** Which current templates point at an entity: deleting it would break them. */
 export type ReferencedEntity = 'scenario' | 'redialSet' | 'callerIdGroup' | 'dialPlan' | 'direction' | 'greeting';
@@ -13,7 +13,7 @@ const CONDITIONS: Record<ReferencedEntity, string> = {
   greeting: `v.settings->'amd'->>'greetingId' = $2`,
 };
 
-export async function templatesReferencing(db: Queryable, tenantId: string, entity: ReferencedEntity, id: string): Promise<string[]> {
+async function templatesReferencing(db: Queryable, tenantId: string, entity: ReferencedEntity, id: string): Promise<string[]> {
   const r = await db.query<{ name: string }>(
     `SELECT h.name FROM templates h
      JOIN template_versions v ON v.template_id = h.id AND v.version = h.current_version
@@ -22,6 +22,12 @@ export async function templatesReferencing(db: Queryable, tenantId: string, enti
     [tenantId, id],
   );
   return r.rows.map((x) => x.name);
+}
+
+/** Refuses (409 `errors.in_use`, naming the templates) to delete an entity a current template points at. */
+export async function assertUnreferenced(db: Queryable, tenantId: string, entity: ReferencedEntity, id: string): Promise<void> {
+  const users = await templatesReferencing(db, tenantId, entity, id);
+  if (users.length) throw conflict('errors.in_use', { templates: users.join(', ') });
 }
 
 /** Checks that each referenced id exists in the tenant; returns an issue per missing one. */
@@ -39,6 +45,12 @@ export async function missingReferences(
   return issues;
 }
 
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
+/** Runs a write that stores `name`; a clash with another entity's name becomes 409 `errors.name_taken`. */
+export async function withUniqueName<R>(name: string, fn: () => Promise<R>): Promise<R> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict('errors.name_taken', { name });
+    throw e;
+  }
 }

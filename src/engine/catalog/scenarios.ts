@@ -4,7 +4,7 @@ import type { ScenarioGraph } from '../../scenario/schema.js';
 import { validateScenario } from '../../scenario/validate.js';
 import { withTransaction } from '../../store/db.js';
 import { appendVersion, insertVersioned, SCENARIOS, softDeleteVersioned, type Versioned } from '../../store/repositories/versioned.js';
-import { templatesReferencing } from './references.js';
+import { assertUnreferenced } from './references.js';
 
 export type Scenario = Versioned<ScenarioGraph>;
 
@@ -37,8 +37,7 @@ export async function updateScenario(
 
 export async function deleteScenario(ctx: AppContext, tenantId: string, id: string): Promise<void> {
   await withTransaction(ctx.db, async (tx) => {
-    const users = await templatesReferencing(tx, tenantId, 'scenario', id);
-    if (users.length) throw conflict('errors.in_use', { templates: users.join(', ') });
+    await assertUnreferenced(tx, tenantId, 'scenario', id);
     if (!(await softDeleteVersioned(tx, SCENARIOS, tenantId, id))) throw notFound('scenario', id);
   });
 }

@@ -5,14 +5,14 @@ import {
   redialRuleSetSchema,
   transferDirectionSchema,
 } from '../../core/catalog.js';
-import { conflict, notFound, validationFailed, type FieldIssue } from '../../core/errors.js';
+import { notFound, validationFailed, type FieldIssue } from '../../core/errors.js';
 import { normalizePhone } from '../../core/phone.js';
-import { toFieldIssues } from '../../core/validation.js';
+import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
 import { withTransaction } from '../../store/db.js';
 import { callerIdGroups, dialPlans, redialRuleSets, transferDirections } from '../../store/repositories/catalog.js';
 import type { Named, NamedEntityRepo } from '../../store/repositories/namedEntities.js';
-import { isUniqueViolation, templatesReferencing, type ReferencedEntity } from './references.js';
+import { assertUnreferenced, withUniqueName, type ReferencedEntity } from './references.js';
 
 /**
  * CRUD for the entities templates refer to: validate, normalise phone numbers to E.164 with
@@ -50,19 +50,10 @@ function supportingEntity<S extends z.ZodType<{ name: string }>, T extends Recor
   toData(v: z.output<S>): { data: T; issues: FieldIssue[] };
 }): SupportingEntity<T> {
   const parse = (input: unknown) => {
-    const r = o.schema.safeParse(input);
-    if (!r.success) throw validationFailed(toFieldIssues(r.error));
-    const { data, issues } = o.toData(r.data);
+    const v = parseInput(o.schema, input);
+    const { data, issues } = o.toData(v);
     if (issues.length) throw validationFailed(issues);
-    return { name: r.data.name, data };
-  };
-  const unique = async <R>(name: string, fn: () => Promise<R>): Promise<R> => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isUniqueViolation(e)) throw conflict('errors.name_taken', { name });
-      throw e;
-    }
+    return { name: v.name, data };
   };
   return {
     list: (ctx, tenantId) => o.repo.list(ctx.db, tenantId),
@@ -73,18 +64,17 @@ function supportingEntity<S extends z.ZodType<{ name: string }>, T extends Recor
     },
     async create(ctx, tenantId, input) {
       const { name, data } = parse(input);
-      return unique(name, () => o.repo.insert(ctx.db, tenantId, name, data));
+      return withUniqueName(name, () => o.repo.insert(ctx.db, tenantId, name, data));
     },
     async update(ctx, tenantId, id, input) {
       const { name, data } = parse(input);
-      const r = await unique(name, () => o.repo.update(ctx.db, tenantId, id, name, data));
+      const r = await withUniqueName(name, () => o.repo.update(ctx.db, tenantId, id, name, data));
       if (!r) throw notFound(o.entity, id);
       return r;
     },
     async remove(ctx, tenantId, id) {
       await withTransaction(ctx.db, async (tx) => {
-        const users = await templatesReferencing(tx, tenantId, o.reference, id);
-        if (users.length) throw conflict('errors.in_use', { templates: users.join(', ') });
+        await assertUnreferenced(tx, tenantId, o.reference, id);
         if (!(await o.repo.remove(tx, tenantId, id))) throw notFound(o.entity, id);
       });
     },

@@ -1,7 +1,7 @@
 import { conflict, notFound, validationFailed } from '../../core/errors.js';
 import { normalizePhone } from '../../core/phone.js';
 import { templateSettingsSchema, type TemplateSettings } from '../../core/template.js';
-import { toFieldIssues } from '../../core/validation.js';
+import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
 import { withTransaction } from '../../store/db.js';
 import {
@@ -12,15 +12,13 @@ import {
   TEMPLATES,
   type Versioned,
 } from '../../store/repositories/versioned.js';
-import { isUniqueViolation, missingReferences, type ReferencedEntity } from './references.js';
+import { missingReferences, withUniqueName } from './references.js';
 
 export type Template = Versioned<TemplateSettings>;
 
 /** Validates a template's settings and everything they point at; returns them normalised. */
 async function checkTemplate(ctx: AppContext, tenantId: string, input: unknown): Promise<TemplateSettings> {
-  const parsed = templateSettingsSchema.safeParse(input);
-  if (!parsed.success) throw validationFailed(toFieldIssues(parsed.error));
-  const s = parsed.data;
+  const s = parseInput(templateSettingsSchema, input);
   const refs: Parameters<typeof missingReferences>[2] = [{ path: 'scenarioId', table: 'scenarios', id: s.scenarioId }];
   if (s.amd.greetingId) refs.push({ path: 'amd.greetingId', table: 'media', id: s.amd.greetingId, extra: ` AND kind = 'greeting'` });
   if (s.callerId.mode === 'group') refs.push({ path: 'callerId.groupId', table: 'caller_id_groups', id: s.callerId.groupId });
@@ -41,16 +39,13 @@ async function checkTemplate(ctx: AppContext, tenantId: string, input: unknown):
 
 export async function createTemplate(ctx: AppContext, tenantId: string, userId: string | null, input: unknown): Promise<Template> {
   const settings = await checkTemplate(ctx, tenantId, input);
-  try {
-    return await withTransaction(ctx.db, async (tx) => {
+  return withUniqueName(settings.name, () =>
+    withTransaction(ctx.db, async (tx) => {
       const t = await insertVersioned(tx, TEMPLATES, { tenantId, name: settings.name, body: settings, createdBy: userId });
       for (const hook of ctx.hooks.templateChanged) await hook(tx, { tenantId, templateId: t.id, name: t.name, kind: 'created' });
       return t;
-    });
-  } catch (e) {
-    if (isUniqueViolation(e)) throw conflict('errors.name_taken', { name: settings.name });
-    throw e;
-  }
+    }),
+  );
 }
 
 export async function updateTemplate(
@@ -62,18 +57,15 @@ export async function updateTemplate(
   expectedVersion?: number,
 ): Promise<Template> {
   const settings = await checkTemplate(ctx, tenantId, input);
-  try {
-    return await withTransaction(ctx.db, async (tx) => {
+  return withUniqueName(settings.name, () =>
+    withTransaction(ctx.db, async (tx) => {
       const r = await appendVersion(tx, TEMPLATES, { tenantId, id, name: settings.name, body: settings, createdBy: userId, expectedVersion });
       if (r === 'not_found') throw notFound('template', id);
       if (r === 'stale') throw conflict('errors.stale_version', { expected: expectedVersion });
       for (const hook of ctx.hooks.templateChanged) await hook(tx, { tenantId, templateId: id, name: r.name, kind: 'updated' });
       return r;
-    });
-  } catch (e) {
-    if (isUniqueViolation(e)) throw conflict('errors.name_taken', { name: settings.name });
-    throw e;
-  }
+    }),
+  );
 }
 
 export async function deleteTemplate(ctx: AppContext, tenantId: string, id: string): Promise<void> {
@@ -83,5 +75,3 @@ export async function deleteTemplate(ctx: AppContext, tenantId: string, id: stri
     for (const hook of ctx.hooks.templateChanged) await hook(tx, { tenantId, templateId: id, name: t.name, kind: 'deleted' });
   });
 }
-
-export type { ReferencedEntity };

@@ -5,7 +5,7 @@ import { outboundFetch, OutboundRefused } from '../../http/outbound.js';
 import { findAttemptById } from '../../store/repositories/attempts.js';
 import { findContact, findNumber } from '../../store/repositories/numbers.js';
 import type { OutboxJob } from '../../store/repositories/outbox.js';
-import { signRecordingPath } from '../recordingUrls.js';
+import { signedMediaUrl } from '../recordingUrls.js';
 import type { HandlerResult } from './outboxWorker.js';
 
 /**
@@ -26,7 +26,7 @@ async function render(app: AppContext, job: OutboxJob): Promise<Record<string, u
     if (a.recordingSource && !a.recordingId && job.attempts < 4) return 'wait';
     const contact = a.contactId ? await findContact(app.db, a.contactId) : undefined;
     const dto = toAttemptDto(app, a);
-    const recordingUrl = a.recordingId ? app.publicUrl() + signRecordingPath(app.keys.recordingUrl, a.recordingId, null) : null;
+    const recordingUrl = a.recordingId ? signedMediaUrl(app, a.recordingId, null) : null;
     return { event: p.event, deliveryId: job.id, campaignId: p.campaignId, externalId: contact?.externalId ?? null, attempt: { ...dto, recordingUrl } };
   }
   const n = p.numberId ? await findNumber(app.db, job.tenantId, p.numberId) : undefined;

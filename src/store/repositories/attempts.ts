@@ -3,7 +3,9 @@ import type { CollectedAnswer } from '../../scenario/elements/contract.js';
 import type { ScenarioStep } from '../../scenario/interpreter.js';
 import type { Queryable } from '../db.js';
 
-export type AttemptStatus = 'queued' | 'dialing' | 'ringing' | 'answered' | 'completed';
+/** In the order a call goes through them; status only moves forward. */
+export const ATTEMPT_STATUSES = ['queued', 'dialing', 'ringing', 'answered', 'completed'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
 /** A step of the scenario's log, as the interpreter reports it. */
 export type AttemptStep = ScenarioStep;
@@ -141,23 +143,12 @@ export const toAttempt = (r: AttemptRow): Attempt => ({
   talkSec: num(r.talk_sec),
 });
 
-export interface NewAttempt {
-  id: string;
-  tenantId: string;
-  kind: 'test' | 'campaign';
-  campaignId: string | null;
-  numberId: string | null;
-  attemptNo: number;
-  phone: string;
-  templateId: string;
-  templateVersionId: string;
-  scenarioVersionId: string;
-  variables: Record<string, string>;
-  platform: string;
-  callerId: string | null;
-  createdBy: string | null;
-  createdAt: Date;
-}
+/** What placing a call writes; the rest of an attempt fills in as the call goes. */
+export type NewAttempt = Pick<
+  Attempt,
+  'id' | 'tenantId' | 'kind' | 'campaignId' | 'numberId' | 'attemptNo' | 'phone' | 'templateId' | 'templateVersionId'
+  | 'scenarioVersionId' | 'variables' | 'platform' | 'callerId' | 'createdBy' | 'createdAt'
+>;
 
 export async function insertAttempt(db: Queryable, a: NewAttempt): Promise<Attempt> {
   const r = await db.query<AttemptRow>(
@@ -193,6 +184,12 @@ export interface AttemptFilter {
   /** Keyset paging: attempts created strictly before this one. */
   before?: { createdAt: Date; id: string } | undefined;
   limit: number;
+}
+
+/** A client's finished attempts over all its phones, oldest first (what decides its result). */
+export async function completedAttemptsOfContact(db: Queryable, contactId: string): Promise<Attempt[]> {
+  const r = await db.query<AttemptRow>(`SELECT * FROM attempts WHERE contact_id = $1 AND status = 'completed' ORDER BY created_at, id`, [contactId]);
+  return r.rows.map(toAttempt);
 }
 
 export async function listAttempts(db: Queryable, f: AttemptFilter): Promise<Attempt[]> {

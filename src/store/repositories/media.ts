@@ -53,11 +53,6 @@ export async function findMediaById(db: Queryable, id: string): Promise<Media | 
   return r.rows[0] && toMedia(r.rows[0]);
 }
 
-export async function findMedia(db: Queryable, tenantId: string, id: string): Promise<Media | undefined> {
-  const r = await db.query<MediaRow>('SELECT * FROM media WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
-  return r.rows[0] && toMedia(r.rows[0]);
-}
-
 export async function listMedia(db: Queryable, tenantId: string, kind: MediaKind): Promise<Media[]> {
   const r = await db.query<MediaRow>('SELECT * FROM media WHERE tenant_id = $1 AND kind = $2 ORDER BY created_at DESC LIMIT 500', [tenantId, kind]);
   return r.rows.map(toMedia);

@@ -214,11 +214,6 @@ export async function findContact(db: Queryable, id: string): Promise<Contact | 
   return r.rows[0] && toContact(r.rows[0]);
 }
 
-export async function numbersOfContact(db: Queryable, contactId: string): Promise<CampaignNumber[]> {
-  const r = await db.query<NumberRow>('SELECT * FROM campaign_numbers WHERE contact_id = $1 ORDER BY position', [contactId]);
-  return r.rows.map(toNumber);
-}
-
 export interface NumberFilter {
   tenantId: string;
   campaignId: string;
@@ -242,8 +237,18 @@ export async function listNumbers(db: Queryable, f: NumberFilter): Promise<(Camp
 }
 
 export async function countNumbersByStatus(db: Queryable, campaignId: string): Promise<Record<string, number>> {
-  const r = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM campaign_numbers WHERE campaign_id = $1 GROUP BY status', [campaignId]);
-  return Object.fromEntries(r.rows.map((x) => [x.status, Number(x.n)]));
+  return (await countNumbersByStatusOf(db, [campaignId])).get(campaignId) ?? {};
+}
+
+/** The same for a page of campaigns, in one query; a campaign without numbers maps to {}. */
+export async function countNumbersByStatusOf(db: Queryable, campaignIds: readonly string[]): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>(campaignIds.map((id) => [id, {}]));
+  const r = await db.query<{ campaign_id: string; status: string; n: string }>(
+    'SELECT campaign_id, status, count(*) AS n FROM campaign_numbers WHERE campaign_id = ANY($1::uuid[]) GROUP BY campaign_id, status',
+    [campaignIds],
+  );
+  for (const x of r.rows) out.get(x.campaign_id)![x.status] = Number(x.n);
+  return out;
 }
 
 export async function countOpenNumbers(db: Queryable, campaignId: string): Promise<number> {

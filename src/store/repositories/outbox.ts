@@ -147,16 +147,3 @@ export async function markOutboxFailed(
 export async function checkpointOutbox(db: Queryable, id: string, worker: string, state: Record<string, unknown>): Promise<void> {
   await db.query('UPDATE outbox SET state = $3 WHERE id = $1 AND locked_by = $2', [id, worker, JSON.stringify(state)]);
 }
-
-export async function listOutbox(
-  db: Queryable,
-  tenantId: string,
-  o: { status?: OutboxJob['status']; channel?: OutboxChannel; limit: number },
-): Promise<OutboxJob[]> {
-  const r = await db.query<OutboxRow>(
-    `SELECT * FROM outbox WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR channel = $3)
-     ORDER BY created_at DESC LIMIT $4`,
-    [tenantId, o.status ?? null, o.channel ?? null, o.limit],
-  );
-  return r.rows.map(toJob);
-}

@@ -1,6 +1,7 @@
 import {
   answeringMachineBeep,
   decodeWav,
+  durationMs,
   encodeWav,
   mix,
   RECORDING_SAMPLE_RATE,
@@ -46,7 +47,7 @@ export async function renderRecording(synth: SpeechSynthesizer, recorder: Record
     if (!pcm) continue;
     const at = seg.kind === 'speech' ? Math.max(seg.atMs, speechEnd) : seg.atMs;
     track = mix(track, pcm, at);
-    if (seg.kind === 'speech') speechEnd = at + (pcm.samples.length / rate) * 1000 + 150;
+    if (seg.kind === 'speech') speechEnd = at + durationMs(pcm) + 150;
   }
   return encodeWav(track);
 }

@@ -3,11 +3,12 @@ import { notFound } from '../../../core/errors.js';
 import { OUTCOMES } from '../../../core/outcome.js';
 import { placeTestCall } from '../../../engine/placeTestCall.js';
 import { waitForAttempt } from '../../../engine/waitForAttempt.js';
+import { VARIABLE_NAME } from '../../../scenario/variables.js';
 import { findAttempt, listAttempts } from '../../../store/repositories/attempts.js';
 import { route } from '../../route.js';
 import { attemptDto, toAttemptDto } from './dto.js';
 
-const variables = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), z.string().max(1000)).default({});
+const variables = z.record(z.string().regex(VARIABLE_NAME), z.string().max(1000)).default({});
 
 export const callRoutes = [
   route({

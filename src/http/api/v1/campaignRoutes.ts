@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { CAMPAIGN_STATUSES, campaignSettingsSchema } from '../../../core/campaign.js';
 import { badRequest, notFound } from '../../../core/errors.js';
+import { NUMBER_STATUSES } from '../../../core/nextAttempt.js';
 import { normalizePhone } from '../../../core/phone.js';
+import type { TemplateSettings } from '../../../core/template.js';
 import { addNumbers, numberItemSchema, parseBatch } from '../../../engine/campaigns/addNumbers.js';
 import { cancelNumbers, cancelRequestSchema } from '../../../engine/campaigns/cancelNumbers.js';
 import { exportAttemptsCsv } from '../../../engine/campaigns/exportAttempts.js';
@@ -18,16 +20,15 @@ import {
   resumeCampaign,
   startCampaign,
 } from '../../../engine/campaigns/lifecycle.js';
-import { loadRuntime } from '../../../engine/campaigns/runtime.js';
 import { campaignStats, templateStats } from '../../../engine/campaigns/stats.js';
 import { listAttempts } from '../../../store/repositories/attempts.js';
 import { listCampaigns, type Campaign } from '../../../store/repositories/campaigns.js';
-import { countNumbersByStatus, findNumber, listNumbers } from '../../../store/repositories/numbers.js';
+import { countNumbersByStatus, findNumber, listNumbers, type CampaignNumber } from '../../../store/repositories/numbers.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import { readMultipart } from '../../body.js';
 import { renderIssues as renderDetails } from '../../errors.js';
 import { route, type RouteInput } from '../../route.js';
-import { toAttemptDto } from './dto.js';
+import { isoOrNull, toAttemptDto } from './dto.js';
 
 /**
  * Campaigns (J1–J7) and the Calls API (J8): the same routes serve the console (session) and
@@ -35,7 +36,6 @@ import { toAttemptDto } from './dto.js';
  * while it is scheduled or paused.
  */
 const idParams = z.object({ id: z.uuid() });
-const NUMBER_STATUSES = ['new', 'dialing', 'answered', 'not_answered', 'callback', 'failed', 'done', 'cancelled'] as const;
 
 const campaignDto = z.object({
   id: z.uuid(),
@@ -54,7 +54,6 @@ const campaignDto = z.object({
   completedAt: z.string().nullable(),
 });
 
-const iso = (d: Date | null) => d?.toISOString() ?? null;
 const toDto = (c: Campaign, numbers?: Record<string, number>): z.infer<typeof campaignDto> => ({
   id: c.id,
   name: c.name,
@@ -64,13 +63,16 @@ const toDto = (c: Campaign, numbers?: Record<string, number>): z.infer<typeof ca
   statusDetail: c.statusDetail,
   settings: c.settings,
   source: c.source,
-  startAt: iso(c.startAt),
+  startAt: isoOrNull(c.startAt),
   version: c.version,
   ...(numbers ? { numbers } : {}),
   createdAt: c.createdAt.toISOString(),
-  startedAt: iso(c.startedAt),
-  completedAt: iso(c.completedAt),
+  startedAt: isoOrNull(c.startedAt),
+  completedAt: isoOrNull(c.completedAt),
 });
+
+/** When a number is next due; null once it waits for nothing (dialling or finished). */
+const nextAttemptAtOf = (n: CampaignNumber) => (n.status === 'new' || n.status === 'callback' ? n.nextAttemptAt.toISOString() : null);
 
 const actor = (p: RouteInput<unknown, unknown, unknown>['principal']) => (p?.kind === 'user' ? `user:${p.userId}` : p?.kind === 'apiKey' ? `api:${p.keyId}` : null);
 const itemResultDto = z.object({
@@ -90,7 +92,6 @@ function renderItems(lng: 'ru' | 'en', r: Awaited<ReturnType<typeof addNumbers>>
     items: r.items.map((i) => ({ ...i, errors: i.errors ? renderDetails(lng, i.errors) : undefined })),
   };
 }
-
 
 export const campaignRoutes = [
   route({
@@ -247,7 +248,8 @@ export const campaignRoutes = [
     handler: async ({ app, tenantId, params, query }) => {
       const c = await getCampaign(app, tenantId, params.id);
       // Stored in E.164: find "8 (900) 123-45-67" too.
-      const normalized = query.phone ? normalizePhone(query.phone, (await loadRuntime(app.db, c)).template?.body.country ?? 'RU') : undefined;
+      const template = query.phone ? await findVersioned<TemplateSettings>(app.db, TEMPLATES, tenantId, c.templateId) : undefined;
+      const normalized = query.phone ? normalizePhone(query.phone, template?.body.country ?? 'RU') : undefined;
       const phone = normalized?.ok ? normalized.e164 : query.phone;
       const rows = await listNumbers(app.db, { tenantId, campaignId: params.id, ...query, phone, afterId: query.after });
       return {
@@ -259,7 +261,7 @@ export const campaignRoutes = [
           status: n.status,
           attemptsMade: n.attemptsMade,
           lastOutcome: n.lastOutcome,
-          nextAttemptAt: ['new', 'callback'].includes(n.status) ? n.nextAttemptAt.toISOString() : null,
+          nextAttemptAt: nextAttemptAtOf(n),
           variables: n.variables,
         })),
         next: rows.length === query.limit ? rows[rows.length - 1]!.id : null,
@@ -288,7 +290,7 @@ export const campaignRoutes = [
           answeredCalls: n.answeredCalls,
           redialCounts: n.redialCounts,
           lastOutcome: n.lastOutcome,
-          nextAttemptAt: ['new', 'callback'].includes(n.status) ? n.nextAttemptAt.toISOString() : null,
+          nextAttemptAt: nextAttemptAtOf(n),
           createdAt: n.createdAt.toISOString(),
           updatedAt: n.updatedAt.toISOString(),
         },

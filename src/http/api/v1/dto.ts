@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AMD_VERDICTS, GENDERS, OUTCOMES } from '../../../core/outcome.js';
 import type { AppContext } from '../../../context.js';
-import { signRecordingPath } from '../../../engine/recordingUrls.js';
-import type { Attempt } from '../../../store/repositories/attempts.js';
+import { signedMediaUrl } from '../../../engine/recordingUrls.js';
+import { ATTEMPT_STATUSES, type Attempt } from '../../../store/repositories/attempts.js';
 import type { Versioned } from '../../../store/repositories/versioned.js';
 
 /** What the API returns: stable JSON shapes, separate from rows and domain objects. */
@@ -40,7 +40,7 @@ export const attemptDto = z.object({
   templateVersionId: z.uuid(),
   scenarioVersionId: z.uuid(),
   variables: z.record(z.string(), z.string()),
-  status: z.enum(['queued', 'dialing', 'ringing', 'answered', 'completed']),
+  status: z.enum(ATTEMPT_STATUSES),
   outcome: z.enum(OUTCOMES).nullable(),
   amdVerdict: z.enum(AMD_VERDICTS).nullable(),
   gender: z.enum(GENDERS).nullable(),
@@ -64,7 +64,7 @@ export const attemptDto = z.object({
   endedAt: z.string().nullable(),
 });
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+export const isoOrNull = (d: Date | null): string | null => d?.toISOString() ?? null;
 
 export function toAttemptDto(app: AppContext, a: Attempt): z.infer<typeof attemptDto> {
   return {
@@ -94,12 +94,10 @@ export function toAttemptDto(app: AppContext, a: Attempt): z.infer<typeof attemp
     durationSec: a.durationSec,
     talkSec: a.talkSec,
     recordingId: a.recordingId,
-    recordingUrl: a.recordingId
-      ? app.publicUrl() + signRecordingPath(app.keys.recordingUrl, a.recordingId, new Date(app.clock.now().getTime() + 7 * 86400_000))
-      : null,
+    recordingUrl: a.recordingId ? signedMediaUrl(app, a.recordingId, 7 * 86400_000) : null,
     createdAt: a.createdAt.toISOString(),
-    dialedAt: iso(a.dialedAt),
-    answeredAt: iso(a.answeredAt),
-    endedAt: iso(a.endedAt),
+    dialedAt: isoOrNull(a.dialedAt),
+    answeredAt: isoOrNull(a.answeredAt),
+    endedAt: isoOrNull(a.endedAt),
   };
 }

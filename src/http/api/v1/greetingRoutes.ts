@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { badRequest } from '../../../core/errors.js';
 import { removeGreeting, uploadGreeting } from '../../../engine/catalog/greetings.js';
-import { signRecordingPath } from '../../../engine/recordingUrls.js';
+import { signedMediaUrl } from '../../../engine/recordingUrls.js';
 import { listMedia, type Media } from '../../../store/repositories/media.js';
 import { readMultipart } from '../../body.js';
 import { route } from '../../route.js';
@@ -14,7 +14,7 @@ const toDto = (app: AppContext, m: Media): z.infer<typeof greetingDto> => ({
   name: m.name,
   sizeBytes: m.sizeBytes,
   durationMs: m.durationMs,
-  url: app.publicUrl() + signRecordingPath(app.keys.recordingUrl, m.id, new Date(app.clock.now().getTime() + 86400_000)),
+  url: signedMediaUrl(app, m.id, 86400_000),
   createdAt: m.createdAt.toISOString(),
 });
 

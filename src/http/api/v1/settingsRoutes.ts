@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey, apiKeyInputSchema } from '../../../engine/auth/apiKeys.js';
-import { monthOf, tenantLimits } from '../../../engine/campaigns/budget.js';
+import { monthOf, monthUsage, tenantLimits } from '../../../engine/campaigns/budget.js';
 import { webhookSecret } from '../../../engine/outbox/webhookHandler.js';
 import { findTenant, updateTenant } from '../../../store/repositories/tenants.js';
 import { route } from '../../route.js';
@@ -61,8 +61,7 @@ export const settingsRoutes = [
     handler: async ({ app, tenantId }) => {
       const limits = await tenantLimits(app.db, tenantId);
       const month = monthOf(app.clock.now());
-      const used = await app.db.query<{ s: string; n: number }>('SELECT seconds_used AS s, calls_placed AS n FROM tenant_usage WHERE tenant_id = $1 AND month = $2', [tenantId, month]);
-      return { ...limits, month, secondsUsed: Number(used.rows[0]?.s ?? 0), callsPlaced: used.rows[0]?.n ?? 0 };
+      return { ...limits, month, ...(await monthUsage(app.db, tenantId, month)) };
     },
   }),
   route({
