@@ -4,6 +4,7 @@ import type { Db, Queryable } from './store/db.js';
 import type { RecordingStorage } from './store/recordingStorage.js';
 import type { Attempt } from './store/repositories/attempts.js';
 import type { Logger } from './log.js';
+import type { OutboundHttp } from './net/outboundHttp.js';
 import type { VoicePlatform } from './voice/port.js';
 import type { CalleeZoneLookup } from './engine/calleeZones.js';
 
@@ -48,6 +49,8 @@ export interface AppContext {
   clock: Clock;
   keys: Keys;
   storage: RecordingStorage;
+  /** The one client for requests to addresses others chose (CRMs, webhooks, platforms): src/net. */
+  outbound: OutboundHttp;
   voice: VoicePlatform;
   /** The base URL CRMs and platforms reach us at (known once the server listens). */
   publicUrl(): string;

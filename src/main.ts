@@ -24,10 +24,12 @@ import { apiRouter, apiRoutes } from './http/api/v1/index.js';
 import { buildHttpApp } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { statusRouter } from './http/statusPage.js';
+import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
 import { initI18n } from './i18n.js';
 import { createLogger, type Logger } from './log.js';
+import { createOutboundHttp } from './net/outboundHttp.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/openDatabase.js';
 import { FileRecordingStorage } from './store/recordingStorage.js';
@@ -78,7 +80,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     poolSize: config.databasePoolSize,
     pgliteTemplate: opts.pgliteTemplate,
   });
-  const cleanups: (() => Promise<void>)[] = [closeDb];
+  const outbound = createOutboundHttp({ allowLoopbackHttp: config.crmAllowHttp });
+  const cleanups: (() => Promise<void>)[] = [closeDb, () => outbound.close()];
   try {
     const { applied } = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
@@ -97,6 +100,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       clock: opts.clock ?? systemClock,
       keys,
       storage: new FileRecordingStorage(path.join(config.dataDir, 'media')),
+      outbound,
       voice: undefined as unknown as AppContext['voice'],
       publicUrl: () => publicUrl,
       consoleTenantId: consoleTenant.id,
@@ -135,7 +139,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...crm.routers, apiRouter(app, apiRoutes())], { resolveApiKey });
+    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {

@@ -14,11 +14,7 @@ const MAX_RECORDING_BYTES = 200 * 1024 * 1024;
 export async function fetchRecording(ctx: AppContext, attemptId: string): Promise<void> {
   const attempt = await findAttemptById(ctx.db, attemptId);
   if (!attempt?.recordingSource || attempt.recordingId) return;
-  const res = await fetch(attempt.recordingSource, { signal: AbortSignal.timeout(60_000), redirect: 'error' });
-  if (!res.ok) throw new Error(`recording download: HTTP ${res.status}`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_RECORDING_BYTES) throw new Error(`recording too large: ${declared} bytes`);
-  const bytes = Buffer.from(await res.arrayBuffer());
+  const bytes = await ctx.voice.downloadRecording(attempt.recordingSource, { maxBytes: MAX_RECORDING_BYTES });
   const info = inspectWav(bytes);
   if (!info.ok) throw new Error(`recording is not a playable WAV: ${info.reason}`);
   const id = newId();

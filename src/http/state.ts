@@ -1,10 +1,7 @@
 import type { Locale } from '../i18n.js';
-import type { Role } from '../store/repositories/users.js';
+import type { Principal } from '../engine/auth/principal.js';
 
-/** Who is calling, as established by the authentication middleware. */
-export type Principal =
-  | { kind: 'user'; userId: string; tenantId: string; role: Role; locale: Locale }
-  | { kind: 'apiKey'; keyId: string; tenantId: string; role: Role };
+export type { Principal } from '../engine/auth/principal.js';
 
 export interface DozvonState {
   requestId: string;

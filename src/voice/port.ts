@@ -42,6 +42,11 @@ export interface VoicePlatform {
   placeCall(req: PlaceCallRequest): Promise<{ providerCallId: string }>;
   /** Ends a call from our side (campaign deleted, operator takeover). */
   hangup(providerCallId: string): Promise<void>;
+  /**
+   * Fetches a recording the platform reported (its `recordingUrl`), the platform's way: its own
+   * credentials, its own storage. Throws when it is not (yet) available; the engine retries.
+   */
+  downloadRecording(source: string, o: { maxBytes: number }): Promise<Buffer>;
   stop(): Promise<void>;
 }
 

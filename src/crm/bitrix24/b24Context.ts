@@ -26,10 +26,11 @@ export function createB24Context(app: AppContext, creds: AppCredentials, o: { wo
     sealer,
     creds,
     allowLoopbackHttp: app.config.crmAllowHttp,
+    http: app.outbound,
     workerId: o.workerId ?? app.workerId,
     now: () => app.clock.now(),
     onRevoked: (tenantId, detail) => markNeedsReauth(app, tenantId, 'refresh_rejected', detail),
   });
-  const gateway = new PortalGateway({ db: app.db, sealer, refresher, allowLoopbackHttp: app.config.crmAllowHttp, now: () => app.clock.now() });
+  const gateway = new PortalGateway({ db: app.db, sealer, refresher, http: app.outbound, now: () => app.clock.now() });
   return { app, creds, sealer, refresher, gateway };
 }

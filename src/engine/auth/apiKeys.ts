@@ -3,7 +3,7 @@ import { hmacHex, randomToken, safeEqual } from '../../core/crypto.js';
 import { notFound } from '../../core/errors.js';
 import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
-import type { Principal } from '../../http/state.js';
+import type { Principal } from './principal.js';
 import { newId } from '../../store/ids.js';
 
 /**

@@ -1,10 +1,10 @@
 import { hmacHex } from '../../core/crypto.js';
 import type { AppContext } from '../../context.js';
-import { toAttemptDto } from '../../http/api/v1/dto.js';
-import { outboundFetch, OutboundRefused } from '../../http/outbound.js';
+import { OutboundRefused } from '../../net/outboundHttp.js';
 import { findAttemptById } from '../../store/repositories/attempts.js';
 import { findContact, findNumber } from '../../store/repositories/numbers.js';
 import type { OutboxJob } from '../../store/repositories/outbox.js';
+import { toAttemptDto } from '../attemptDto.js';
 import { signedMediaUrl } from '../recordingUrls.js';
 import type { HandlerResult } from './outboxWorker.js';
 
@@ -50,22 +50,21 @@ export async function deliverWebhook(app: AppContext, job: OutboxJob): Promise<H
   const text = JSON.stringify(body);
   const ts = Math.floor(Date.now() / 1000);
   try {
-    const res = await outboundFetch(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Dozvon-Webhook/1',
-          'x-dozvon-event': String(body.event),
-          'x-dozvon-delivery': job.id,
-          'x-dozvon-timestamp': String(ts),
-          'x-dozvon-signature': `sha256=${hmacHex(webhookSecret(app, job.tenantId), `${ts}.${text}`)}`,
-        },
-        body: text,
+    const res = await app.outbound.fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Dozvon-Webhook/1',
+        'x-dozvon-event': String(body.event),
+        'x-dozvon-delivery': job.id,
+        'x-dozvon-timestamp': String(ts),
+        'x-dozvon-signature': `sha256=${hmacHex(webhookSecret(app, job.tenantId), `${ts}.${text}`)}`,
       },
-      { allowLoopbackHttp: app.config.crmAllowHttp },
-    );
+      body: text,
+      timeoutMs: 10_000,
+      maxResponseBytes: 64 * 1024,
+    });
+    // Only the status matters; a receiver answering more than 64 KB is cut off, not an error.
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return { kind: 'done' };
     if (res.status === 410) return { kind: 'dead', error: 'HTTP 410: the receiver asked us to stop' };

@@ -110,6 +110,16 @@ export class SandboxPlatform implements VoicePlatform {
     await Promise.all([...this.calls.values()].map((c) => c.done));
   }
 
+  /** Our own media store: read the file the signed link names, no HTTP round trip to ourselves. */
+  async downloadRecording(source: string, o: { maxBytes: number }): Promise<Buffer> {
+    const m = /\/voice\/sandbox\/recordings\/(sbx-[0-9a-f-]{36})\.wav\?sig=([0-9a-f]+)$/.exec(source);
+    const file = m && this.verifyMedia(m[1]!, m[2]!) ? this.mediaFile(m[1]!) : undefined;
+    if (!file) throw new Error('not a sandbox recording link');
+    const st = await fs.promises.stat(file);
+    if (st.size > o.maxBytes) throw new Error(`recording too large: ${st.size} bytes`);
+    return fs.promises.readFile(file);
+  }
+
   // --- media store -------------------------------------------------------------------------
 
   mediaFile(providerCallId: string): string | undefined {

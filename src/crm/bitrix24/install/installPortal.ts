@@ -44,7 +44,7 @@ export async function installPortal(b24: B24Context, input: InstallInput): Promi
   }
   let tokens;
   try {
-    tokens = await exchangeRefreshToken(input.serverEndpoint, input.refreshToken, b24.creds, { allowLoopbackHttp: app.config.crmAllowHttp });
+    tokens = await exchangeRefreshToken(input.serverEndpoint, input.refreshToken, b24.creds, { allowLoopbackHttp: app.config.crmAllowHttp, http: app.outbound });
   } catch (e) {
     if (isB24Error(e) && (e.kind === 'revoked' || e.kind === 'final')) throw new DomainError('forbidden', 'bitrix24.errors.install_unverified');
     throw e;

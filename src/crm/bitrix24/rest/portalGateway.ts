@@ -1,3 +1,4 @@
+import type { OutboundHttp } from '../../../net/outboundHttp.js';
 import type { Db } from '../../../store/db.js';
 import { findPortal } from '../store/portals.js';
 import { markBucketFull, reserveSlot, type BucketSettings } from '../store/pacing.js';
@@ -13,7 +14,7 @@ import { postToBitrix, type RestEnvelope } from './transport.js';
  * pacing against the same DB row per portal. Why not b24jssdk's `B24OAuth` here: its limiter and
  * retries are per client instance (not shared by processes), it cannot batch independent callers'
  * writes, its batch results hide empty-code errors (gotcha 18), it buries invalid_grant in
- * `originalError`, it calls axios directly (bypassing our outbound address policy) and prints a
+ * `originalError`, it calls axios directly (bypassing our outbound client, src/net) and prints a
  * deprecation warning per call on the v1 API. The wire protocol is small (`postToBitrix`); the
  * SDK is still what the install and placement pages use in the browser (B24Frame).
  */
@@ -21,7 +22,7 @@ export interface GatewayDeps {
   db: Db;
   sealer: TokenSealer;
   refresher: TokenRefresher;
-  allowLoopbackHttp: boolean;
+  http: OutboundHttp;
   now(): Date;
 }
 
@@ -70,7 +71,7 @@ export class PortalGateway {
     const wait = sendAt.getTime() - this.deps.now().getTime();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     this.count(tenantId, 1);
-    return postToBitrix(`${clientEndpoint}${method}`, { json: { ...params, auth: accessToken } }, { allowLoopbackHttp: this.deps.allowLoopbackHttp, timeoutMs: 15_000 });
+    return postToBitrix(`${clientEndpoint}${method}`, { json: { ...params, auth: accessToken } }, { http: this.deps.http, timeoutMs: 15_000 });
   }
 
   stats(tenantId: string): GatewayStats {
@@ -120,7 +121,7 @@ export class PortalGateway {
     if (!q) {
       q = new PortalQueue({
         tenantId,
-        transport: { allowLoopbackHttp: this.deps.allowLoopbackHttp },
+        transport: { http: this.deps.http },
         reserveSlot: async (now) => reserveSlot(this.deps.db, tenantId, now, await this.bucket(tenantId)),
         markBucketFull: async (now) => markBucketFull(this.deps.db, tenantId, now, await this.bucket(tenantId)),
         grant: () => this.grant(tenantId),

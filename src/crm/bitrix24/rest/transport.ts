@@ -1,11 +1,11 @@
-import { checkOutboundUrl, OutboundRefused } from '../../../http/outbound.js';
+import { OutboundError, type OutboundHttp, type OutboundResponse } from '../../../net/outboundHttp.js';
 import { B24Error, b24Error, transportError } from './b24Error.js';
 
 /**
  * The wire: one POST to a portal (or its OAuth server) and its answer, nothing else. Addresses come
- * from Bitrix24 callbacks, so every URL passes the outbound policy (https only, no private ranges;
- * loopback http only with CRM_ALLOW_HTTP) — checked once per origin and remembered for a while,
- * not resolved again for each of thousands of requests.
+ * from Bitrix24 callbacks, so every request goes through the one outbound client (src/net), which
+ * checks the address each connection really opens to (https only, no private ranges; loopback http
+ * only with CRM_ALLOW_HTTP) and caps time and size.
  */
 export interface RestTime {
   start?: number;
@@ -26,36 +26,8 @@ export interface RestEnvelope {
 }
 
 export interface TransportOptions {
-  allowLoopbackHttp: boolean;
+  http: OutboundHttp;
   timeoutMs?: number;
-}
-
-const CHECK_TTL_MS = 5 * 60_000;
-const checkedOrigins = new Map<string, { ok: true; until: number } | { ok: false; reason: string; until: number }>();
-
-async function checkUrl(raw: string, o: TransportOptions): Promise<void> {
-  let origin: string;
-  try {
-    origin = new URL(raw).origin;
-  } catch {
-    throw new B24Error('OUTBOUND_REFUSED', 'bad_url', 0, 'final');
-  }
-  const key = `${o.allowLoopbackHttp ? 1 : 0}|${origin}`;
-  const hit = checkedOrigins.get(key);
-  if (hit && hit.until > Date.now()) {
-    if (!hit.ok) throw new B24Error('OUTBOUND_REFUSED', hit.reason, 0, 'final');
-    return;
-  }
-  try {
-    await checkOutboundUrl(raw, { allowLoopbackHttp: o.allowLoopbackHttp });
-    checkedOrigins.set(key, { ok: true, until: Date.now() + CHECK_TTL_MS });
-  } catch (e) {
-    if (e instanceof OutboundRefused) {
-      checkedOrigins.set(key, { ok: false, reason: e.reason, until: Date.now() + CHECK_TTL_MS });
-      throw new B24Error('OUTBOUND_REFUSED', e.reason, 0, e.reason === 'unresolvable' ? 'transient' : 'final');
-    }
-    throw e;
-  }
 }
 
 /** POSTs and parses Bitrix24's envelope: `{result, next, total, time}` or `{error, error_description}`. */
@@ -64,24 +36,27 @@ export async function postToBitrix(
   body: { json: Record<string, unknown> } | { form: URLSearchParams },
   o: TransportOptions,
 ): Promise<RestEnvelope> {
-  await checkUrl(url, o);
-  let res: Response;
+  let res: OutboundResponse;
   try {
-    res = await fetch(url, {
+    res = await o.http.fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'json' in body ? 'application/json' : 'application/x-www-form-urlencoded',
         'user-agent': 'Dozvon-Bitrix24/1',
       },
       body: 'json' in body ? JSON.stringify(body.json) : body.form.toString(),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(o.timeoutMs ?? 65_000),
+      timeoutMs: o.timeoutMs ?? 65_000,
+      maxResponseBytes: 64 * 1024 * 1024,
     });
   } catch (e) {
-    const err = e as Error;
-    throw transportError(err.name === 'TimeoutError' ? 'TIMEOUT' : 'NETWORK', err.message);
+    throw asTransportError(e);
   }
-  const text = await res.text().catch(() => '');
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (e) {
+    throw asTransportError(e);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -97,4 +72,13 @@ export async function postToBitrix(
   }
   if (!res.ok) throw b24Error('', `HTTP ${res.status}`, res.status);
   return obj as unknown as RestEnvelope;
+}
+
+function asTransportError(e: unknown): B24Error {
+  if (e instanceof OutboundError) {
+    if (!e.transient && e.reason !== 'too_large') return new B24Error('OUTBOUND_REFUSED', e.reason, 0, 'final');
+    return transportError(e.reason === 'timeout' ? 'TIMEOUT' : e.reason === 'too_large' ? 'TOO_LARGE' : 'NETWORK', e.message);
+  }
+  const err = e as Error;
+  return transportError(err.name === 'TimeoutError' ? 'TIMEOUT' : 'NETWORK', err.message);
 }

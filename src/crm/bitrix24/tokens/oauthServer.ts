@@ -1,3 +1,4 @@
+import type { OutboundHttp } from '../../../net/outboundHttp.js';
 import { z } from 'zod';
 import { B24Error } from '../rest/b24Error.js';
 import { postToBitrix } from '../rest/transport.js';
@@ -46,7 +47,7 @@ export async function exchangeRefreshToken(
   serverEndpoint: string,
   refreshToken: string,
   creds: AppCredentials,
-  o: { allowLoopbackHttp: boolean },
+  o: { allowLoopbackHttp: boolean; http: OutboundHttp },
 ): Promise<TokenResponse> {
   if (!isTrustedServerEndpoint(serverEndpoint, o.allowLoopbackHttp)) {
     throw new B24Error('UNTRUSTED_OAUTH_SERVER', 'server_endpoint is not a Bitrix24 OAuth server', 0, 'revoked');
@@ -58,7 +59,7 @@ export async function exchangeRefreshToken(
     client_secret: creds.clientSecret,
     refresh_token: refreshToken,
   });
-  const answer = await postToBitrix(url, { form }, { allowLoopbackHttp: o.allowLoopbackHttp, timeoutMs: 20_000 });
+  const answer = await postToBitrix(url, { form }, { http: o.http, timeoutMs: 20_000 });
   const parsed = tokenResponse.safeParse(answer);
   if (!parsed.success) throw new B24Error('BAD_TOKEN_RESPONSE', 'the OAuth server answered without a token pair', 200, 'transient');
   return parsed.data;

@@ -1,3 +1,4 @@
+import type { OutboundHttp } from '../../../net/outboundHttp.js';
 import type { Db } from '../../../store/db.js';
 import type { Logger } from '../../../log.js';
 import { B24Error, isB24Error } from '../rest/b24Error.js';
@@ -27,6 +28,7 @@ export interface RefresherDeps {
   sealer: TokenSealer;
   creds: AppCredentials;
   allowLoopbackHttp: boolean;
+  http: OutboundHttp;
   /** Identifies this process (or test worker) in the lease. */
   workerId: string;
   now(): Date;
@@ -79,7 +81,7 @@ export class TokenRefresher {
     const { db, sealer, log } = this.deps;
     let answer;
     try {
-      answer = await exchangeRefreshToken(serverEndpoint, refreshToken, this.deps.creds, { allowLoopbackHttp: this.deps.allowLoopbackHttp });
+      answer = await exchangeRefreshToken(serverEndpoint, refreshToken, this.deps.creds, { allowLoopbackHttp: this.deps.allowLoopbackHttp, http: this.deps.http });
     } catch (e) {
       await releaseRefreshLease(db, tenantId, this.deps.workerId);
       if (isB24Error(e) && e.kind === 'revoked') {
