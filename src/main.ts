@@ -21,14 +21,16 @@ import { deliverWebhook } from './engine/outbox/webhookHandler.js';
 import { seedStarter } from './engine/seedStarter.js';
 import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
 import { apiRouter, apiRoutes } from './http/api/v1/index.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, RequestsInFlight } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
+import { mountedRoutes, type MountedRoute } from './http/routeTable.js';
 import { statusRouter } from './http/statusPage.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
 import { initI18n } from './i18n.js';
 import { createLogger, type Logger } from './log.js';
+import { installProcessGuards } from './processGuards.js';
 import { createOutboundHttp } from './net/outboundHttp.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/openDatabase.js';
@@ -49,6 +51,10 @@ export interface RunningDozvon {
   workers: { dispatcher: Dispatcher | undefined; outbox: OutboxWorker | undefined };
   url: string;
   server: http.Server;
+  /** Every route the HTTP server answers (read from the mounted routers). */
+  routes: MountedRoute[];
+  /** Requests being handled right now (a client that went away does not end its handler). */
+  requests: RequestsInFlight;
   sandbox: SandboxPlatform;
   stop(): Promise<void>;
 }
@@ -139,7 +145,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())];
+    const requests = new RequestsInFlight();
+    const koa = buildHttpApp(app, routers, { resolveApiKey, inFlight: requests });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -179,6 +187,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       workers: { dispatcher, outbox },
       url: `http://127.0.0.1:${port}`,
       server,
+      routes: mountedRoutes(routers),
+      requests,
       sandbox,
       async stop() {
         if (stopped) return;
@@ -194,8 +204,11 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
 
 async function main(): Promise<void> {
   let running: RunningDozvon | undefined;
+  const log = createLogger(loadConfigLevel());
+  // From the first line on: a stray rejection during start-up is logged, not fatal, either.
+  installProcessGuards(log);
   try {
-    running = await startDozvon();
+    running = await startDozvon(process.env, { log });
   } catch (e) {
     // Configuration and lock problems are the user's to fix: say what, not a stack trace.
     process.stderr.write(`Dozvon could not start: ${(e as Error).message}\n`);
@@ -208,6 +221,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** LOG_LEVEL for the process logger before the configuration is validated (a bad value falls back to info). */
+function loadConfigLevel(): string {
+  try {
+    return loadConfig(process.env).logLevel;
+  } catch {
+    return 'info';
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -13,11 +13,47 @@ import type { DozvonState } from './state.js';
  * audience (console / Calls API, CRMs, voice platforms, recordings, status). Authentication runs
  * for /api only; CRM and platform routes verify their own signatures and tokens.
  */
-export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o: { resolveApiKey?: ApiKeyResolver } = {}): Koa<DozvonState> {
+/**
+ * Requests whose handling has not finished — including those whose client already went away, so
+ * a handler left waiting forever shows up here (tests of broken requests, graceful shutdown).
+ */
+export class RequestsInFlight {
+  private count = 0;
+  private readonly waiters: (() => void)[] = [];
+  get size(): number {
+    return this.count;
+  }
+  start(): void {
+    this.count++;
+  }
+  end(): void {
+    this.count--;
+    if (this.count === 0) for (const w of this.waiters.splice(0)) w();
+  }
+  /** Resolves once no request is being handled. */
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+export function buildHttpApp(
+  app: AppContext,
+  routers: Router<DozvonState>[],
+  o: { resolveApiKey?: ApiKeyResolver; inFlight?: RequestsInFlight } = {},
+): Koa<DozvonState> {
   const koa = new Koa<DozvonState>({ proxy: true });
   koa.silent = true;
   const auth = authenticate(app, o.resolveApiKey);
+  const inFlight = o.inFlight;
 
+  koa.use(async (ctx, next) => {
+    inFlight?.start();
+    try {
+      await next();
+    } finally {
+      inFlight?.end();
+    }
+  });
   koa.use(async (ctx, next) => {
     ctx.state.requestId = crypto.randomUUID();
     const lang = ctx.query.lang;

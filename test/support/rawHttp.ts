@@ -17,8 +17,11 @@ export interface RawRequest {
   headers: Record<string, string>;
   /** What is actually sent after the headers. */
   body: Buffer | string;
-  /** Close our side right after sending (the body then ends early for the server). */
-  hangUp?: boolean;
+  /**
+   * Close our side after sending (the body then ends early for the server): at once, or when this
+   * promise settles (e.g. once the server has started handling the request).
+   */
+  hangUp?: boolean | Promise<unknown>;
 }
 
 /** Sends the request and resolves with whatever came back once the server or we close the socket. */
@@ -31,7 +34,8 @@ export function rawRequest(r: RawRequest): Promise<RawResponse> {
     socket.on('connect', () => {
       socket.write(head);
       socket.write(r.body, () => {
-        if (r.hangUp) socket.destroy();
+        if (r.hangUp === true) socket.destroy();
+        else if (r.hangUp) void r.hangUp.finally(() => socket.destroy());
       });
     });
     socket.on('data', (c: Buffer) => chunks.push(c));
