@@ -46,6 +46,8 @@ const envSchema = z.object({
   SANDBOX_SEED: z.preprocess(emptyToUndefined, z.string().default('dozvon')),
   /** Outcome mix for non-magic numbers, e.g. "human=40,no_answer=20,busy=10,machine=15,short=5,failed=5,invalid=5". */
   SANDBOX_MIX: optionalString,
+  /** Each sandbox event callback is delivered this many times at once: for idempotency tests and the chaos bench only. */
+  SANDBOX_CALLBACK_COPIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5).default(1)),
   /** Speech for sandbox recordings: auto (espeak-ng when installed), espeak, or generated tones. */
   SANDBOX_TTS: z.preprocess(emptyToUndefined, z.enum(['auto', 'espeak', 'generated']).default('auto')),
   /** smtp://user:pass@host:port for notification e-mail; unset = e-mail is logged as skipped. */
@@ -83,7 +85,7 @@ export interface Config {
   bitrix24: { clientId: string | undefined; clientSecret: string | undefined };
   amocrm: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
   voicePlatform: 'sandbox';
-  sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated' };
+  sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated'; callbackCopies: number };
   smtpUrl: string | undefined;
   mailFrom: string;
   crmAllowHttp: boolean;
@@ -119,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bitrix24: { clientId: e.B24_CLIENT_ID, clientSecret: e.B24_CLIENT_SECRET },
     amocrm: { clientId: e.AMOCRM_CLIENT_ID, clientSecret: e.AMOCRM_CLIENT_SECRET, redirectUri: e.AMOCRM_REDIRECT_URI },
     voicePlatform: e.VOICE_PLATFORM,
-    sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS },
+    sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS, callbackCopies: e.SANDBOX_CALLBACK_COPIES },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     crmAllowHttp: e.CRM_ALLOW_HTTP,

@@ -85,6 +85,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     pgliteTemplate: opts.pgliteTemplate,
+    log,
   });
   const outbound = createOutboundHttp({ allowLoopbackHttp: config.crmAllowHttp });
   const cleanups: (() => Promise<void>)[] = [closeDb, () => outbound.close()];
@@ -136,6 +137,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       host: conversationHost(app),
       log: log.child({ component: 'sandbox' }),
       renderRecording: (rec, talkMs, lang) => renderRecording(synth, rec, talkMs, lang),
+      callbackCopies: config.sandbox.callbackCopies,
     });
     app.voice = sandbox;
     cleanups.unshift(() => sandbox.stop());
@@ -193,10 +195,11 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       async stop() {
         if (stopped) return;
         stopped = true;
-        for (const fn of cleanups) await fn().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'shutdown step failed'));
+        for (const fn of cleanups) await fn().catch((e: unknown) => log.warn({ err: e }, 'shutdown step failed'));
       },
     };
   } catch (e) {
+    // The start-up error is the one to report; a cleanup failing after it changes nothing for the caller.
     for (const fn of cleanups) await fn().catch(() => undefined);
     throw e;
   }

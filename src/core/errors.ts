@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'setup_done',
   'rate_limited',
   'voice_platform_failed',
+  'service_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

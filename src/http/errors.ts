@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import { DomainError, type ErrorCode, type FieldIssue } from '../core/errors.js';
 import { t, type Locale } from '../i18n.js';
 import type { Logger } from '../log.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 import type { DozvonState } from './state.js';
 
 /**
@@ -23,6 +24,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   setup_done: 409,
   rate_limited: 429,
   voice_platform_failed: 502,
+  service_unavailable: 503,
   internal: 500,
 };
 
@@ -66,6 +68,8 @@ export function errorRenderer(log: Logger) {
       const lng = ctx.state.locale;
       const e = toDomainError(err);
       if (e.code === 'internal') log.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+      // A database outage is waited out: clients (and platforms' webhook senders) retry on 503.
+      if (e.code === 'service_unavailable') ctx.set('Retry-After', '5');
       ctx.status = STATUS_OF[e.code];
       ctx.body = errorBody(lng, e, ctx.state.requestId);
       if (e.code === 'unauthorized' && ctx.path.startsWith('/api/')) ctx.set('WWW-Authenticate', 'Bearer');
@@ -75,6 +79,7 @@ export function errorRenderer(log: Logger) {
 
 function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
+  if (isDatabaseUnavailable(err)) return new DomainError('service_unavailable', 'errors.service_unavailable');
   const status = (err as { status?: number; statusCode?: number; type?: string }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   if (status === 413 || type === 'entity.too.large') return new DomainError('payload_too_large', 'errors.payload_too_large');

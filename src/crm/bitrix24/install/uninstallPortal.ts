@@ -45,5 +45,7 @@ async function eraseTenantData(app: AppContext, tenantId: string): Promise<void>
   const media = await app.db.query<{ storage_key: string }>('SELECT storage_key FROM media WHERE tenant_id = $1', [tenantId]);
   // Rows first (one cascade from the tenant), then the bytes: a crash in between leaves orphan files, never dangling rows.
   await app.db.query('DELETE FROM tenants WHERE id = $1', [tenantId]);
-  for (const m of media.rows) await app.storage.remove(m.storage_key).catch(() => undefined);
+  for (const m of media.rows) {
+    await app.storage.remove(m.storage_key).catch((e: unknown) => app.log.warn({ err: e, tenantId, key: m.storage_key }, 'bitrix24: a recording file of an erased portal was not removed'));
+  }
 }

@@ -68,7 +68,7 @@ export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload
     });
   } catch (e) {
     // A progress line is a courtesy: a stale token or a failure here must not re-run the intake.
-    if (!isAccessDenied(e)) app.log.warn({ tenantId: job.tenantId, runId: run.id, err: (e as Error).message }, 'bitrix24: robot log line not written');
+    if (!isAccessDenied(e)) app.log.warn({ tenantId: job.tenantId, runId: run.id, err: e }, 'bitrix24: robot log line not written');
   }
   return { kind: 'done' };
 }

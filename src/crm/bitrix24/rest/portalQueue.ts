@@ -78,6 +78,8 @@ export class PortalQueue {
     if (this.pumping) return;
     this.pumping = true;
     void this.pump()
+      // pump() settles every unit it takes out; whatever escapes it leaves the rest queued, and the
+      // finally below pumps again — the units' own promises carry the failure to their callers.
       .catch(() => undefined)
       .finally(() => {
         this.pumping = false;
@@ -212,6 +214,7 @@ export class PortalQueue {
         const wait = lone ? this.budget.refused(lone.method, now.getTime()) : 5_000;
         this.requeue(units, lone ? 0 : wait);
       } else {
+        // Sharing "the bucket is full" with other processes is an optimisation: failing to, we still back off here.
         await this.deps.markBucketFull(now).catch(() => undefined);
         this.requeue(units, 500);
       }
@@ -240,6 +243,7 @@ export class PortalQueue {
       }
       u.resolve(results);
     });
+    // As above: telling other processes is an optimisation; this process backs off regardless.
     if (bucketFull) await this.deps.markBucketFull(this.deps.now()).catch(() => undefined);
     if (refused.length) this.requeue(refused, bucketFull ? 500 : 0);
   }
