@@ -59,6 +59,14 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ru', 'en']).default('en')),
   /** Largest accepted upload (greetings, number lists), in MB. */
   UPLOAD_LIMIT_MB: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1024).default(32)),
+  /** Rows (clients) one imported file may have; one more refuses the file, nothing imported. */
+  IMPORT_MAX_ROWS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000_000).default(1_000_000)),
+  /** What an uploaded XLSX may unpack to, in MB, counted while unpacking (1,000,000 rows ≈ 120 MB). */
+  IMPORT_MAX_UNZIPPED_MB: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(4096).default(256)),
+  /** Files parsed at the same time, each in its own worker thread (more wait their turn). */
+  IMPORT_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(16).default(2)),
+  /** Memory (heap) of one parsing worker, in MB; a file that needs more is refused. */
+  IMPORT_WORKER_MEMORY_MB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(64).max(16_384).default(512)),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -91,6 +99,8 @@ export interface Config {
   crmAllowHttp: boolean;
   defaultLocale: 'ru' | 'en';
   uploadLimitBytes: number;
+  /** Limits of clients-file imports (src/engine/clientsFile/limits.ts). */
+  imports: { maxRows: number; maxUnzippedBytes: number; workers: number; workerMemoryMb: number };
   logLevel: Env['LOG_LEVEL'];
   workers: boolean;
   dialLeaseSec: number;
@@ -127,6 +137,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     crmAllowHttp: e.CRM_ALLOW_HTTP,
     defaultLocale: e.DEFAULT_LOCALE,
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
+    imports: {
+      maxRows: e.IMPORT_MAX_ROWS,
+      maxUnzippedBytes: Math.round(e.IMPORT_MAX_UNZIPPED_MB * 1024 * 1024),
+      workers: e.IMPORT_WORKERS,
+      workerMemoryMb: e.IMPORT_WORKER_MEMORY_MB,
+    },
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
     dialLeaseSec: e.DIAL_LEASE_SEC,

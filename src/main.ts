@@ -28,6 +28,7 @@ import { statusRouter } from './http/statusPage.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
+import { configureClientsFiles } from './engine/clientsFile/index.js';
 import { initI18n } from './i18n.js';
 import { createLogger, type Logger } from './log.js';
 import { installProcessGuards } from './processGuards.js';
@@ -70,6 +71,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
   const config: Config = loadConfig(env);
   const log = opts.log ?? createLogger(config.logLevel);
   initI18n();
+  configureClientsFiles(config.imports);
   const secret = loadSecretKey(config.secretKey, config.dataDir);
   const keys: Keys = {
     session: deriveKey(secret.key, 'session'),
