@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   },
   import: () => benchImportAndDispatch(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
+  fuzz: async () => (await import('./fuzz.js')).benchFuzz(),
 };
 
 const only = process.argv.slice(2);
