@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { anyJson, brokenJson, fileContents, formBody, jsonBody, multipartBody, mutated, nastyString, pathParam, queryString, type FuzzBody } from './arbitraries.js';
+import { anyJson, brokenJson, fileContents, formBody, jsonBody, multipartBody, mutated, nastyString, pathParam, pathSegment, queryString, type FuzzBody } from './arbitraries.js';
 
 /**
  * The fuzz suite's route table: for each route, generators that start from a valid request and
@@ -20,7 +20,7 @@ export interface FuzzContext {
   /** Headers that sign a sandbox callback body the way the sandbox platform does. */
   signSandbox(body: string): Record<string, string>;
   /** The installed Bitrix24 portal, when the adapter is on. */
-  b24?: { memberId: string; applicationToken: string; domain: string; robotCode: string; frameToken: string; dealId: number };
+  b24?: { memberId: string; applicationToken: string; domain: string; robotCode: string; frameToken: string; dealId: number; serverEndpoint: string };
 }
 
 export interface RouteFuzz {
@@ -103,7 +103,7 @@ const VOICE: RouteFuzzers = {
       { weight: 1, arbitrary: jsonBody(anyJson) },
     ),
   }),
-  'GET /voice/sandbox/recordings/:file': () => ({ query: queryString(['sig']), params: { file: fc.oneof(fc.uuid().map((u) => `sbx-${u}.wav`), nastyString.map((s) => encodeURIComponent(s) || 'x')) } }),
+  'GET /voice/sandbox/recordings/:file': () => ({ query: queryString(['sig']), params: { file: fc.oneof(fc.uuid().map((u) => `sbx-${u}.wav`), nastyString.map(pathSegment)) } }),
   'GET /recordings/:id': () => ({ query: queryString(['exp', 'sig']) }),
 };
 
@@ -145,7 +145,8 @@ const BITRIX24: RouteFuzzers = {
           AUTH_ID: c.b24?.frameToken ?? 'a',
           AUTH_EXPIRES: '3600',
           REFRESH_ID: 'r',
-          SERVER_ENDPOINT: 'https://oauth.bitrix.info/rest/',
+          // The emulator's OAuth server (Bitrix24's own is not reachable from a test machine).
+          SERVER_ENDPOINT: c.b24?.serverEndpoint ?? 'https://oauth.bitrix.info/rest/',
           member_id: c.b24?.memberId ?? 'm',
           status: 'L',
           PLACEMENT: 'CRM_DEAL_DETAIL_TAB',

@@ -56,6 +56,7 @@ export async function buildFuzzWorld(): Promise<FuzzWorld> {
       robotCode: portal.robots()[0]?.code ?? 'calltask',
       frameToken: portal.issueTokens(1).accessToken,
       dealId,
+      serverEndpoint: h.emu.serverEndpoint,
     },
   };
   return { h, portal, context, stop: () => h.stop() };
