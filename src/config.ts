@@ -73,6 +73,8 @@ const envSchema = z.object({
   ),
   /** Seconds a dialing number stays leased to its worker before a crash is assumed and it is recovered. */
   DIAL_LEASE_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(86_400).default(900)),
+  /** Seconds an outbox job (a CRM write, a webhook) stays leased to its worker before a crash is assumed and another takes it. */
+  OUTBOX_LEASE_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(86_400).default(120)),
   /** Technical errors in a row after which a campaign pauses itself. */
   TECH_ERRORS_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   /** Run the background workers (dispatcher, outbox) in this process. */
@@ -104,6 +106,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   workers: boolean;
   dialLeaseSec: number;
+  outboxLeaseSec: number;
   techErrorsPauseAfter: number;
 }
 
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
     dialLeaseSec: e.DIAL_LEASE_SEC,
+    outboxLeaseSec: e.OUTBOX_LEASE_SEC,
     techErrorsPauseAfter: e.TECH_ERRORS_PAUSE_AFTER,
   };
 }

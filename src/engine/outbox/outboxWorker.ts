@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from '../../store/unavailable.js';
 import {
   checkpointOutbox,
   claimOutboxBatch,
+  extendOutboxLease,
   markOutboxDone,
   markOutboxFailed,
   type OutboxChannel,
@@ -63,6 +64,17 @@ export function startOutboxWorker(
     const handler = handlers[job.channel]!;
     let state = job.state;
     let result: HandlerResult;
+    // While the handler runs, the lease is renewed: another process takes the job only when this
+    // one is gone, never while it is still writing (that would write to the CRM twice).
+    const heartbeat = setInterval(() => {
+      extendOutboxLease(app.db, job.id, app.workerId, new Date(app.clock.now().getTime() + leaseMs)).then(
+        (mine) => {
+          if (!mine) jlog.warn('outbox: the job is no longer leased to this worker');
+        },
+        // A renewal that fails (the database blinked) is tried again at the next beat.
+        (e: unknown) => jlog.debug({ err: e }, 'outbox: renewing a lease failed'),
+      );
+    }, Math.max(1000, leaseMs / 3));
     try {
       result = await handler(app, job, {
         checkpoint: async (s) => {
@@ -73,6 +85,8 @@ export function startOutboxWorker(
     } catch (e) {
       if (!isDatabaseUnavailable(e)) jlog.warn({ err: e }, 'outbox: the handler failed; the job will be retried');
       result = { kind: 'retry', error: (e as Error).message };
+    } finally {
+      clearInterval(heartbeat);
     }
     const now = app.clock.now();
     if (result.kind === 'done') {
