@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   import: () => benchImportAndDispatch(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   fuzz: async () => (await import('./fuzz.js')).benchFuzz(),
+  chaos: async () => (await import('./chaos.js')).benchChaos(),
 };
 
 const only = process.argv.slice(2);
