@@ -47,7 +47,7 @@ export async function ensureSetupCode(ctx: AppContext): Promise<string | undefin
     fs.rmSync(file, { force: true });
     return undefined;
   }
-  fs.mkdirSync(ctx.config.dataDir, { recursive: true });
+  fs.mkdirSync(ctx.config.dataDir, { recursive: true, mode: 0o700 });
   try {
     fs.writeFileSync(file, `${randomToken(18)}\n`, { flag: 'wx', mode: 0o600 });
   } catch (e) {
