@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { deriveKey } from './core/crypto.js';
 import type { AppContext, Keys } from './context.js';
 import { resolveApiKey } from './engine/auth/apiKeys.js';
+import { createAuthThrottle } from './engine/auth/throttle.js';
 import { ensureSetupCode } from './engine/auth/users.js';
 import { conversationHost } from './engine/conversation.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
@@ -119,6 +120,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       publicUrl: () => publicUrl,
       consoleTenantId: consoleTenant.id,
       workerId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`,
+      authThrottle: createAuthThrottle(db, config.auth),
       zones: createCalleeZoneLookup(),
       wake: { dispatcher: () => dispatcher?.wake(), outbox: () => outbox?.wake() },
       schedule: { campaignStart: async (id, at) => jobs?.scheduleCampaignStart(id, at) },
@@ -153,7 +155,11 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
+    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], {
+      resolveApiKey,
+      // Pages shown inside a CRM's frame set their own CSP naming who may frame them.
+      framedPrefixes: ['/bitrix24/'],
+    });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
