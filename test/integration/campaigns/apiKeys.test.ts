@@ -157,6 +157,8 @@ describe('accounts are separate', () => {
       ['GET', `/campaigns/${a.id}/attempts.csv`],
       ['GET', `/attempts/${attemptA.id}`],
       ['GET', `/templates/${templateId}/stats`],
+      ['GET', `/templates/${templateId}`],
+      ['GET', `/templates/${templateId}/versions`],
       ['DELETE', `/campaigns/${a.id}`],
     ];
     for (const [method, path, body] of notFound) {
@@ -164,6 +166,7 @@ describe('accounts are separate', () => {
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(JSON.stringify(r.body)).not.toContain('secret-lead');
     }
+    expect((await withKey<{ templates: { id: string }[] }>(keyB, 'GET', '/templates')).body.templates.map((x) => x.id)).toEqual([seeded!.templateId]);
     const attemptsB = await withKey<{ attempts: AttemptBody[] }>(keyB, 'GET', `/attempts?campaignId=${a.id}`);
     expect(attemptsB.body.attempts).toEqual([]);
     expect((await withKey<{ attempts: AttemptBody[] }>(keyB, 'GET', '/attempts')).body.attempts).toEqual([]);
