@@ -62,7 +62,7 @@ export const styleHash = (css: string): string => `'sha256-${crypto.createHash('
 export function ownPagePolicy(ctx: Context, inlineCss: string): void {
   ctx.set(
     'Content-Security-Policy',
-    ["default-src 'none'", `style-src ${styleHash(inlineCss)}`, "img-src 'self' data:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; '),
+    ["default-src 'none'", `style-src ${styleHash(inlineCss)}`, "img-src 'self' data:", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; '),
   );
   ctx.set('X-Frame-Options', 'DENY');
 }

@@ -59,7 +59,8 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
     const row = (k: string, v: string) => `<tr><th>${esc(t(lng, k))}</th><td>${esc(v)}</td></tr>`;
     // Where the server keeps its files is nobody else's business: the full path only for a
     // request from this machine or a signed-in admin.
-    const file = (await maySeeServerPaths(app, ctx)) ? setupCodeFile(app.config.dataDir) : t(lng, 'status.setup_file_hidden');
+    const insider = await maySeeServerPaths(app, ctx);
+    const file = insider ? setupCodeFile(app.config.dataDir) : t(lng, 'status.setup_file_hidden');
     const setup = setupDone
       ? `<p>${esc(t(lng, 'status.ready'))}</p>`
       : `<section id="setup"><h2>${esc(t(lng, 'status.setup_title'))}</h2>
@@ -71,7 +72,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${STATUS_CSS}</style></head><body>
 <h1>Dozvon</h1><p>${esc(t(lng, 'status.tagline'))}</p>
-<table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.name)}${row('status.public_url', app.publicUrl())}</table>
+<table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.name)}${row('status.public_url', app.publicUrl())}${insider ? row('status.data_dir', app.config.dataDir) : ''}</table>
 ${setup}
 <h2>${esc(t(lng, 'status.links'))}</h2><ul>
 <li><a href="/health">/health</a></li><li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> — ${esc(t(lng, 'status.openapi'))}</li></ul>
