@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import Koa from 'koa';
-import { DomainError } from '../core/errors.js';
+import { DomainError, validationFailed } from '../core/errors.js';
+import { assertNoNul } from '../core/validation.js';
 import type { AppContext } from '../context.js';
 import { isLocale, pickLocale } from '../i18n.js';
 import { authenticate, type ApiKeyResolver } from './authenticate.js';
@@ -39,6 +40,12 @@ export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o:
   });
   koa.use(securityHeaders({ framedPrefixes: o.framedPrefixes ?? [] }));
   koa.use(errorRenderer(app.log));
+  koa.use(async (ctx, next) => {
+    // NUL cannot be stored (PostgreSQL text); refused here for every route, with where it was.
+    if (/%00/i.test(ctx.path)) throw validationFailed([{ path: 'path', key: 'validation.nul_character' }]);
+    assertNoNul(ctx.query, 'query');
+    await next();
+  });
   koa.use(async (ctx, next) => (ctx.path.startsWith('/api/') ? auth(ctx, next) : next()));
   for (const r of routers) koa.use(r.routes());
   koa.use(async (ctx) => {
