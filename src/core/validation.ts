@@ -100,7 +100,7 @@ export function nulIssues(input: unknown, pathPrefix = '', limit = 20): FieldIss
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, v] = entries[i]!;
         // A key with NUL is reported where it stands (as a value that has one), its value not walked.
-        if (key.includes('\u0000')) stack.push({ value: '\u0000', path: join(path, key.replace(/\u0000/g, '\\u0000')) });
+        if (key.includes('\u0000')) stack.push({ value: '\u0000', path: join(path, key.replaceAll('\u0000', '\\u0000')) });
         else stack.push({ value: v, path: join(path, key) });
       }
     }

@@ -83,7 +83,7 @@ function byHeader(headers: readonly string[], variables: readonly string[]): Col
   let externalId = false;
   return headers.map((raw, index): ColumnInfo => {
     // A header only names a column (it becomes a variable name): NUL, which cannot be stored, is dropped.
-    const header = raw.replace(/\u0000/g, '').trim();
+    const header = raw.replaceAll('\u0000', '').trim();
     const n = normalizeHeader(header);
     if (!header) return { index, header, role: 'ignored', known: false };
     if (isReservedPhoneHeader(header)) return { index, header, role: 'phone', known: true };

@@ -61,7 +61,7 @@ export function makeRowToClient(map: ColumnMap, opts: RowToClientOptions): (reco
       out.errors.push({
         rowNumber,
         column: label(nul),
-        value: cells[nul]!.trim().replace(/\u0000/g, '\\u0000').slice(0, 200),
+        value: cells[nul]!.trim().replaceAll('\u0000', '\\u0000').slice(0, 200),
         reason: { key: ROW_REASON.nulCharacter },
       });
       return out;
