@@ -97,8 +97,10 @@ export interface AuthThrottle {
   assertApiKeyAllowed(ip: string | undefined): Promise<void>;
   /** A wrong key: counted; refused (429) when that used up the address's limit. */
   apiKeyFailed(ip: string | undefined): Promise<void>;
-  /** Forgets every counter of an address (an admin unblocking it). */
+  /** Forgets the failures of an address, everywhere (an operator unblocking it). */
   forgetAddress(ip: string): Promise<void>;
+  /** Forgets an account's failed sign-ins (an operator unblocking it). */
+  forgetAccount(email: string): Promise<void>;
 }
 
 export function createAuthThrottle(db: Queryable, s: ThrottleSettings): AuthThrottle {
@@ -134,6 +136,9 @@ export function createAuthThrottle(db: Queryable, s: ThrottleSettings): AuthThro
     async forgetAddress(ip) {
       const key = addressKey(ip);
       for (const l of [signInAddress, setupAddress, apiKeyAddress]) await l.delete(key);
+    },
+    async forgetAccount(email) {
+      await signInAccount.delete(accountKey(email));
     },
   };
 }

@@ -93,6 +93,18 @@ describe('the sign-in, setup and API-key throttle on the database', () => {
     expect((await refusal(a.beginSetup('10.6.0.1'))).key).toBe('errors.setup_rate_limited');
   });
 
+  it('an operator can unblock an account or an address (npm run cli -- unblock)', async () => {
+    const a = createAuthThrottle(db, settings);
+    for (let i = 0; i < 3; i++) await a.beginSignIn('locked@example.com', `10.7.0.${i}`);
+    await refusal(a.beginSignIn('locked@example.com', '10.7.0.9'));
+    await createAuthThrottle(other, settings).forgetAccount('Locked@Example.com');
+    await a.beginSignIn('locked@example.com', '10.7.0.9');
+    for (let i = 0; i < 5; i++) await a.apiKeyFailed('10.8.0.1');
+    await refusal(a.apiKeyFailed('10.8.0.1'));
+    await a.forgetAddress('10.8.0.1');
+    await a.assertApiKeyAllowed('10.8.0.1');
+  });
+
   it('expired counters are swept', async () => {
     await db.query('UPDATE rate_limits SET expire = $1', [Date.now() - 2 * 3_600_000]);
     expect(await sweepRateLimits(db, Date.now())).toBeGreaterThan(0);
