@@ -41,7 +41,7 @@ export const scenarioRoutes = [
     path: '/scenarios/validate',
     summary: 'Check a scenario without saving it',
     tag: 'scenarios',
-    access: 'user',
+    access: 'userOrApiKey',
     body: z.unknown(),
     response: z.object({ ok: z.literal(true) }),
     handler: async ({ body }) => {
@@ -55,7 +55,7 @@ export const scenarioRoutes = [
     path: '/scenario-elements',
     summary: 'The elements a scenario can use, with their settings schema and exits',
     tag: 'scenarios',
-    access: 'user',
+    access: 'userOrApiKey',
     response: z.object({ elements: z.array(z.object({ type: z.string(), spec: z.string(), needs: z.string(), settings: z.unknown() })) }),
     handler: async () => ({
       elements: Object.values(ELEMENTS).map((e) => ({
