@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { sha256Hex } from '../../core/crypto.js';
 import { DomainError } from '../../core/errors.js';
 import type { Queryable } from '../../store/db.js';
@@ -12,7 +12,9 @@ import type { Queryable } from '../../store/db.js';
  * Sign-in and setup reserve a point *before* the password or code is checked (so parallel guesses
  * cannot overshoot the limit) and give it back when the attempt succeeds; once the limit is used
  * up, the next attempt is refused with 429 and Retry-After for the block time, without checking
- * anything. API keys count failures only, since a valid key is used on every request.
+ * anything. API keys count failures only, since a valid key is used on every request; a block is
+ * also remembered in the process that saw it, so a blocked address is refused there before its keys
+ * are looked up, while a valid key costs no extra query.
  */
 export interface ThrottleSettings {
   /** Failed sign-ins allowed per account (e-mail) within `windowSec`. */
@@ -79,8 +81,8 @@ async function reserve(entries: { l: RateLimiterPostgres; key: string }[], messa
   }
 }
 
-/** Refused when the key's failures already used up its limit (nothing consumed). */
-async function assertOpen(l: RateLimiterPostgres, key: string, messageKey: string): Promise<void> {
+/** Refused when the key is blocked (nothing consumed). */
+async function assertOpen(l: RateLimiterMemory, key: string, messageKey: string): Promise<void> {
   const res = await l.get(key);
   if (res && res.consumedPoints > l.points) throw rateLimited(messageKey, res.msBeforeNext);
 }
@@ -93,7 +95,7 @@ export interface AuthThrottle {
   /** Before a setup code is checked (per address, and over all addresses). */
   beginSetup(ip: string | undefined): Promise<void>;
   setupSucceeded(ip: string | undefined): Promise<void>;
-  /** Before an API key is looked up: refused while the address is blocked for bad keys. */
+  /** Before an API key is looked up: refused while this process knows the address blocked for bad keys (no query). */
   assertApiKeyAllowed(ip: string | undefined): Promise<void>;
   /** A wrong key: counted; refused (429) when that used up the address's limit. */
   apiKeyFailed(ip: string | undefined): Promise<void>;
@@ -110,6 +112,7 @@ export function createAuthThrottle(db: Queryable, s: ThrottleSettings): AuthThro
   // Guessing the setup code from many addresses at once: the first admin can still use the CLI.
   const setupAll = limiter(db, 'setup_all', s.failuresPerAddress * 10, s.windowSec);
   const apiKeyAddress = limiter(db, 'apikey_address', s.failuresPerAddress, s.windowSec);
+  const apiKeyBlockedHere = new RateLimiterMemory({ keyPrefix: 'apikey_blocked', points: 1, duration: s.windowSec });
   const address = (ip: string | undefined) => (ip ? [addressKey(ip)] : []);
 
   return {
@@ -128,14 +131,22 @@ export function createAuthThrottle(db: Queryable, s: ThrottleSettings): AuthThro
       for (const key of address(ip)) await setupAddress.reward(key, 1);
     },
     async assertApiKeyAllowed(ip) {
-      for (const key of address(ip)) await assertOpen(apiKeyAddress, key, 'errors.api_key_rate_limited');
+      for (const key of address(ip)) await assertOpen(apiKeyBlockedHere, key, 'errors.api_key_rate_limited');
     },
     async apiKeyFailed(ip) {
-      await reserve(address(ip).map((key) => ({ l: apiKeyAddress, key })), 'errors.api_key_rate_limited');
+      for (const key of address(ip)) {
+        try {
+          await reserve([{ l: apiKeyAddress, key }], 'errors.api_key_rate_limited');
+        } catch (e) {
+          const retryAfterSec = e instanceof DomainError ? e.extra.retryAfterSec : undefined;
+          if (typeof retryAfterSec === 'number') await apiKeyBlockedHere.block(key, retryAfterSec);
+          throw e;
+        }
+      }
     },
     async forgetAddress(ip) {
       const key = addressKey(ip);
-      for (const l of [signInAddress, setupAddress, apiKeyAddress]) await l.delete(key);
+      for (const l of [signInAddress, setupAddress, apiKeyAddress, apiKeyBlockedHere]) await l.delete(key);
     },
     async forgetAccount(email) {
       await signInAccount.delete(accountKey(email));

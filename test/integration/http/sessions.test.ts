@@ -37,6 +37,8 @@ async function newUser(): Promise<{ email: string; password: string }> {
 async function signIn(u: { email: string; password: string }, userAgent: string): Promise<string> {
   const r = await t.api<{ token: string }>('POST', '/auth/login', u, { token: null, headers: { 'user-agent': userAgent } });
   expect(r.status).toBe(200);
+  // A token must never sit in a cache.
+  expect(r.headers.get('cache-control')).toBe('no-store');
   return r.body.token;
 }
 

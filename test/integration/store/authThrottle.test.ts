@@ -73,14 +73,24 @@ describe('the sign-in, setup and API-key throttle on the database', () => {
     expect((await refusal(b.beginSignIn('user10@example.com', '10.2.0.1'))).key).toBe('errors.sign_in_rate_limited');
   });
 
-  it('bad API keys block an address; checking a blocked address consumes nothing', async () => {
+  it('bad API keys counted in two processes block an address; the check before a lookup costs no query', async () => {
     const a = createAuthThrottle(db, settings);
     const b = createAuthThrottle(other, settings);
     for (let i = 0; i < 5; i++) await (i % 2 ? a : b).apiKeyFailed('10.3.0.1');
     await a.assertApiKeyAllowed('10.3.0.1');
     expect((await refusal(b.apiKeyFailed('10.3.0.1'))).key).toBe('errors.api_key_rate_limited');
+    // The process that saw the block refuses the address before looking up any key.
+    expect((await refusal(b.assertApiKeyAllowed('10.3.0.1'))).key).toBe('errors.api_key_rate_limited');
+    // The other one learns it from the shared counter at the address's next bad key.
+    await a.assertApiKeyAllowed('10.3.0.1');
+    expect((await refusal(a.apiKeyFailed('10.3.0.1'))).key).toBe('errors.api_key_rate_limited');
     expect((await refusal(a.assertApiKeyAllowed('10.3.0.1'))).key).toBe('errors.api_key_rate_limited');
     await b.assertApiKeyAllowed('10.3.0.2');
+    // Every request with a key passes this check: it must not touch the database.
+    let queries = 0;
+    const counted = createAuthThrottle({ query: (text: string, params?: readonly unknown[]) => (queries++, db.query(text, params)) } as Db, settings);
+    for (let i = 0; i < 5; i++) await counted.assertApiKeyAllowed('10.3.0.3');
+    expect(queries).toBe(0);
   });
 
   it('setup codes: per address and over all addresses', async () => {
