@@ -99,7 +99,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     const { applied } = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
     // PGlite gives the files of a new cluster mode 0666 itself (a umask does not help there).
-    reportTightened(log, secureDataDir(config.dataDir), 'debug');
+    if (db.kind === 'pglite') reportTightened(log, secureDataDir(path.join(config.dataDir, 'pg')), 'debug');
     const { tenant: consoleTenant, created } = await upsertTenant(db, {
       kind: 'console',
       externalId: 'console',
