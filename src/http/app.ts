@@ -39,7 +39,7 @@ export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o:
     app.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'http');
   });
   koa.use(securityHeaders({ framedPrefixes: o.framedPrefixes ?? [] }));
-  koa.use(errorRenderer(app.log));
+  koa.use(errorRenderer(app.log, { framedPrefixes: o.framedPrefixes ?? [] }));
   koa.use(async (ctx, next) => {
     // NUL cannot be stored (PostgreSQL text); refused here for every route, with where it was.
     if (/%00/i.test(ctx.path)) throw validationFailed([{ path: 'path', key: 'validation.nul_character' }]);

@@ -61,7 +61,8 @@ export function errorBody(lng: Locale, e: DomainError, requestId: string): Error
   };
 }
 
-export function errorRenderer(log: Logger) {
+export function errorRenderer(log: Logger, o: { framedPrefixes?: string[] } = {}) {
+  const framed = (path: string) => (o.framedPrefixes ?? []).some((p) => path.startsWith(p));
   return async (ctx: Context & { state: DozvonState }, next: Next): Promise<void> => {
     try {
       await next();
@@ -72,7 +73,8 @@ export function errorRenderer(log: Logger) {
       ctx.status = STATUS_OF[e.code];
       const body = errorBody(lng, e, ctx.state.requestId);
       // A person's browser outside the API gets a page; programs (and every /api caller) get JSON.
-      if (!ctx.path.startsWith('/api/') && ctx.accepts('json', 'html') === 'html') {
+      // Paths shown inside a CRM's frame render their own error pages (this one may not be framed).
+      if (!ctx.path.startsWith('/api/') && !framed(ctx.path) && ctx.accepts('json', 'html') === 'html') {
         ctx.type = 'text/html; charset=utf-8';
         ctx.body = errorPage(lng, ctx.status, body.error);
         ownPagePolicy(ctx, ERROR_PAGE_CSS);

@@ -95,6 +95,11 @@ describe('security headers', () => {
     expect(tabHeaders['content-security-policy']).toContain(`frame-ancestors 'self' https://${portal.domain}`);
     expect(tabHeaders['content-security-policy']).not.toContain("frame-ancestors 'none'");
 
+    // An error under /bitrix24/ is never our (unframeable) error page: the frame pages render their own.
+    const missing = await fetch(`${url}/bitrix24/no-such-page`, { headers: browser });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/json/);
+
     const events = await fetch(`${url}/bitrix24/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'event=NOPE' });
     expect(events.headers.get('content-type')).toMatch(/json/);
     expectLockedDown(events, 'bitrix24 JSON');
