@@ -1,41 +1,17 @@
 import Router from '@koa/router';
-import ipaddr from 'ipaddr.js';
-import type { Context } from 'koa';
 import type { AppContext } from '../context.js';
-import { resolveSession } from '../engine/auth/sessions.js';
 import { isSetupDone, setupCodeFile } from '../engine/auth/users.js';
 import { t } from '../i18n.js';
 import { schemaVersion } from '../store/migrate.js';
 import { VERSION } from '../version.js';
 import { esc } from './html.js';
+import { maySeeServerPaths } from './insider.js';
 import { ownPagePolicy } from './securityHeaders.js';
 import type { DozvonState } from './state.js';
 
 const STATUS_CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2733}
 th{text-align:left;padding-right:1.5rem;font-weight:500;color:#5b6673}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:4px}
 a{color:#1463d8}`;
-
-/**
- * A request from this machine (the socket's peer is loopback and no proxy forwarded it — or, with
- * TRUST_PROXY, the forwarded client is loopback), or one carrying an admin's session.
- */
-async function maySeeServerPaths(app: AppContext, ctx: Context): Promise<boolean> {
-  const forwarded = Boolean(ctx.get('x-forwarded-for') || ctx.get('forwarded'));
-  const peer = app.config.trustProxy > 0 ? ctx.ip : forwarded ? '' : (ctx.req.socket.remoteAddress ?? '');
-  if (isLoopback(peer)) return true;
-  const m = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
-  const session = m ? await resolveSession(app.db, app.keys.session, m[1]!.trim()) : undefined;
-  return session?.user.role === 'admin';
-}
-
-function isLoopback(ip: string): boolean {
-  try {
-    const a = ipaddr.process(ip);
-    return a.range() === 'loopback';
-  } catch {
-    return false;
-  }
-}
 
 /** GET /health for probes; GET / a small status page until the web console replaces it. */
 export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }): Router<DozvonState> {
