@@ -4,10 +4,9 @@ import type { AppContext } from '../context.js';
 import { resolveSession } from '../engine/auth/sessions.js';
 
 /**
- * Whether a request may see where the server keeps its files (the data directory, the setup code):
- * only
- * a request from this machine (the socket's peer is loopback and no proxy forwarded it — or, with
- * TRUST_PROXY, the forwarded client is loopback), or one carrying an admin's session.
+ * Whether a request may see where the server keeps its files (the data directory, the setup
+ * code): only one from this machine (the socket's peer is loopback and no proxy forwarded it — or,
+ * with TRUST_PROXY, the forwarded client is loopback), or one carrying an admin's session.
  */
 export async function maySeeServerPaths(app: AppContext, ctx: Context): Promise<boolean> {
   const forwarded = Boolean(ctx.get('x-forwarded-for') || ctx.get('forwarded'));
