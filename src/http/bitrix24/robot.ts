@@ -6,6 +6,7 @@ import type { B24Context } from '../../crm/bitrix24/b24Context.js';
 import { documentPartition, enqueueB24 } from '../../crm/bitrix24/jobs.js';
 import { templateIdOfCode } from '../../crm/bitrix24/robots/robotDefinition.js';
 import { insertRobotRun } from '../../crm/bitrix24/store/robotRuns.js';
+import { isOwnTemplate } from '../../crm/bitrix24/store/robots.js';
 import { withTransaction } from '../../store/db.js';
 import { readForm } from '../body.js';
 import type { DozvonState } from '../state.js';
@@ -14,18 +15,21 @@ import { robotCallSchema } from './robot.schema.js';
 
 /**
  * POST /bitrix24/robot — where every robot's HANDLER points (C2). The chain states the contract:
- * form body → schema → application token (constant time) → our robot code → the run recorded once
- * per event token, its intake queued in the same transaction → 200 at once. Bitrix24 does not
- * redeliver and deprioritises slow handlers (gotcha 4), so nothing here talks to the portal;
- * reading the deal, calling and answering back happen in outbox jobs. A forged, malformed or
- * unknown-portal call gets a 4xx and leaves nothing behind.
+ * form body → schema → application token (constant time) → a robot code of one of this portal's
+ * own templates → the run recorded once per event token, its intake queued in the same transaction
+ * → 200 at once. Bitrix24 does not redeliver and deprioritises slow handlers (gotcha 4), so nothing
+ * here talks to the portal; reading the deal, calling and answering back happen in outbox jobs. A
+ * forged, malformed or unknown-portal call, or another portal's robot code, gets a 4xx and leaves
+ * nothing behind.
  */
 export function mountRobotRoute(router: Router<DozvonState>, b24: B24Context): void {
   router.post('/bitrix24/robot', async (ctx) => {
     const call = parseInput(robotCallSchema, await readForm(ctx));
     const { tenant } = await verifyApplicationToken(b24, call.auth.member_id, call.auth.application_token);
     const templateId = templateIdOfCode(call.code);
-    if (!templateId) throw new DomainError('not_found', 'bitrix24.errors.unknown_robot', { code: call.code });
+    // Another portal's robot code (its template id) is refused before anything is recorded: a
+    // portal can only ever start its own templates.
+    if (!templateId || !(await isOwnTemplate(b24.app.db, tenant.id, templateId))) throw new DomainError('not_found', 'bitrix24.errors.unknown_robot', { code: call.code });
     const document = call.document_id[2];
     const { app, sealer } = b24;
     const queued = await withTransaction(app.db, async (tx) => {

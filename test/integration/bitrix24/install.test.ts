@@ -127,7 +127,7 @@ describe('installing Dozvon on a portal (C1)', () => {
     const portal = await h.newPortal();
     const base = {
       AUTH_ID: 'x', AUTH_EXPIRES: '3600', REFRESH_ID: 'forged', SERVER_ENDPOINT: portal.serverEndpoint, member_id: portal.memberId,
-      status: 'L', PLACEMENT: 'DEFAULT', PLACEMENT_OPTIONS: '[]', APPLICATION_TOKEN: 'forged-app-token',
+      status: 'L', PLACEMENT: 'DEFAULT', PLACEMENT_OPTIONS: '[]',
     };
     const post = (form: Record<string, string>) =>
       fetch(`${h.t.url}/bitrix24/install?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en`, {

@@ -21,7 +21,11 @@ export interface InstallInput {
   memberId: string;
   refreshToken: string;
   serverEndpoint: string;
-  applicationToken: string;
+  /**
+   * The installation's application token, when the request carries one (ONAPPINSTALL). The install
+   * page's frame form has none; a stored one is then kept until ONAPPINSTALL brings the new one.
+   */
+  applicationToken: string | undefined;
   lang: string | undefined;
 }
 
@@ -61,7 +65,7 @@ export async function installPortal(b24: B24Context, input: InstallInput): Promi
     domain,
     clientEndpoint: tokens.client_endpoint,
     serverEndpoint: tokens.server_endpoint ?? input.serverEndpoint,
-    applicationTokenEnc: sealer.seal(input.applicationToken),
+    applicationTokenEnc: input.applicationToken ? sealer.seal(input.applicationToken) : null,
     tokens: sealer.sealResponse(tokens, 1, now),
     now,
   });

@@ -95,13 +95,14 @@ export interface SealedTokens {
 }
 
 /**
- * Creates the portal row or refreshes it on a re-install: new endpoints, application token and
- * token pair, a new token version, and "not uninstalled" again. User-field ids and the rate
- * settings survive.
+ * Creates the portal row or refreshes it on a re-install: new endpoints and token pair, a new
+ * token version, and "not uninstalled" again. The application token is replaced only when the
+ * caller has one (ONAPPINSTALL); the install page has none. User-field ids and the rate settings
+ * survive.
  */
 export async function upsertPortal(
   db: Queryable,
-  p: { tenantId: string; memberId: string; domain: string; clientEndpoint: string; serverEndpoint: string; applicationTokenEnc: string; tokens: SealedTokens; now: Date },
+  p: { tenantId: string; memberId: string; domain: string; clientEndpoint: string; serverEndpoint: string; applicationTokenEnc: string | null; tokens: SealedTokens; now: Date },
 ): Promise<PortalRecord> {
   const r = await db.query<PortalRow>(
     `INSERT INTO b24_portals (tenant_id, member_id, domain, client_endpoint, server_endpoint, application_token_enc,
@@ -109,7 +110,7 @@ export async function upsertPortal(
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
      ON CONFLICT (tenant_id) DO UPDATE SET
        domain = EXCLUDED.domain, client_endpoint = EXCLUDED.client_endpoint, server_endpoint = EXCLUDED.server_endpoint,
-       application_token_enc = EXCLUDED.application_token_enc, access_token_enc = EXCLUDED.access_token_enc,
+       application_token_enc = COALESCE(EXCLUDED.application_token_enc, b24_portals.application_token_enc), access_token_enc = EXCLUDED.access_token_enc,
        refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
        token_user_id = EXCLUDED.token_user_id, scope = EXCLUDED.scope, token_version = b24_portals.token_version + 1,
        refresh_lease_by = NULL, refresh_lease_until = NULL, uninstalled_at = NULL, updated_at = EXCLUDED.updated_at
@@ -157,6 +158,10 @@ export async function takeRefreshLease(db: Queryable, tenantId: string, version:
 
 export async function releaseRefreshLease(db: Queryable, tenantId: string, worker: string): Promise<void> {
   await db.query('UPDATE b24_portals SET refresh_lease_by = NULL, refresh_lease_until = NULL WHERE tenant_id = $1 AND refresh_lease_by = $2', [tenantId, worker]);
+}
+
+export async function setApplicationToken(db: Queryable, tenantId: string, applicationTokenEnc: string): Promise<void> {
+  await db.query('UPDATE b24_portals SET application_token_enc = $2, updated_at = now() WHERE tenant_id = $1', [tenantId, applicationTokenEnc]);
 }
 
 export async function markPortalInstalled(db: Queryable, tenantId: string, now: Date): Promise<void> {

@@ -77,6 +77,8 @@ export interface TemplateItem {
 export interface StartedAnswer {
   campaignId: string;
   name: string;
+  /** Chosen rows the user's own Bitrix24 rights do not show (or that are gone): not called. */
+  refused: number[];
 }
 
 export interface CampaignProgress {
