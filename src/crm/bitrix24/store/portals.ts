@@ -16,6 +16,8 @@ export interface PortalRecord {
   accessTokenEnc: string | null;
   refreshTokenEnc: string | null;
   accessExpiresAt: Date | null;
+  /** The stored access token's lifetime when issued, seconds (null for rows from before it was kept). */
+  accessLifetimeSec: number | null;
   tokenUserId: number | null;
   scope: string;
   tokenVersion: number;
@@ -24,6 +26,8 @@ export interface PortalRecord {
   userFields: PortalUserFields;
   installedAt: Date | null;
   uninstalledAt: Date | null;
+  /** A confirmed uninstall with data[CLEAN]=1 erases the portal's data then (unless reinstalled). */
+  purgeAfter: Date | null;
 }
 
 /** Ids of the user fields created at install, per CRM entity, with enumeration item ids by XML_ID. */
@@ -39,6 +43,7 @@ interface PortalRow {
   access_token_enc: string | null;
   refresh_token_enc: string | null;
   access_expires_at: Date | null;
+  access_lifetime_sec: number | null;
   token_user_id: number | null;
   scope: string;
   token_version: number;
@@ -47,6 +52,7 @@ interface PortalRow {
   user_fields: PortalUserFields;
   installed_at: Date | null;
   uninstalled_at: Date | null;
+  purge_after: Date | null;
 }
 
 const toPortal = (r: PortalRow): PortalRecord => ({
@@ -59,6 +65,7 @@ const toPortal = (r: PortalRow): PortalRecord => ({
   accessTokenEnc: r.access_token_enc,
   refreshTokenEnc: r.refresh_token_enc,
   accessExpiresAt: r.access_expires_at,
+  accessLifetimeSec: r.access_lifetime_sec,
   tokenUserId: r.token_user_id,
   scope: r.scope,
   tokenVersion: r.token_version,
@@ -67,6 +74,7 @@ const toPortal = (r: PortalRow): PortalRecord => ({
   userFields: r.user_fields,
   installedAt: r.installed_at,
   uninstalledAt: r.uninstalled_at,
+  purgeAfter: r.purge_after,
 });
 
 export async function findPortalByMember(db: Queryable, memberId: string): Promise<PortalRecord | undefined> {
@@ -90,6 +98,7 @@ export interface SealedTokens {
   accessTokenEnc: string;
   refreshTokenEnc: string;
   accessExpiresAt: Date;
+  accessLifetimeSec: number;
   tokenUserId: number;
   scope: string;
 }
@@ -106,13 +115,13 @@ export async function upsertPortal(
 ): Promise<PortalRecord> {
   const r = await db.query<PortalRow>(
     `INSERT INTO b24_portals (tenant_id, member_id, domain, client_endpoint, server_endpoint, application_token_enc,
-        access_token_enc, refresh_token_enc, access_expires_at, token_user_id, scope, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+        access_token_enc, refresh_token_enc, access_expires_at, token_user_id, scope, created_at, updated_at, access_lifetime_sec)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
      ON CONFLICT (tenant_id) DO UPDATE SET
        domain = EXCLUDED.domain, client_endpoint = EXCLUDED.client_endpoint, server_endpoint = EXCLUDED.server_endpoint,
        application_token_enc = COALESCE(EXCLUDED.application_token_enc, b24_portals.application_token_enc), access_token_enc = EXCLUDED.access_token_enc,
        refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
-       token_user_id = EXCLUDED.token_user_id, scope = EXCLUDED.scope, token_version = b24_portals.token_version + 1,
+       access_lifetime_sec = EXCLUDED.access_lifetime_sec, token_user_id = EXCLUDED.token_user_id, scope = EXCLUDED.scope, token_version = b24_portals.token_version + 1,
        refresh_lease_by = NULL, refresh_lease_until = NULL, uninstalled_at = NULL, updated_at = EXCLUDED.updated_at
      RETURNING *`,
     [
@@ -128,6 +137,7 @@ export async function upsertPortal(
       p.tokens.tokenUserId,
       p.tokens.scope,
       p.now,
+      p.tokens.accessLifetimeSec,
     ],
   );
   await db.query('INSERT INTO b24_portal_pacing (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING', [p.tenantId]);
@@ -138,10 +148,10 @@ export async function upsertPortal(
 export async function swapTokens(db: Queryable, tenantId: string, expectedVersion: number, t: SealedTokens & { clientEndpoint?: string }): Promise<boolean> {
   const r = await db.query(
     `UPDATE b24_portals SET access_token_enc = $3, refresh_token_enc = $4, access_expires_at = $5, token_user_id = $6, scope = $7,
-       client_endpoint = COALESCE($8, client_endpoint), token_version = token_version + 1,
+       client_endpoint = COALESCE($8, client_endpoint), access_lifetime_sec = $9, token_version = token_version + 1,
        refresh_lease_by = NULL, refresh_lease_until = NULL, updated_at = now()
      WHERE tenant_id = $1 AND token_version = $2`,
-    [tenantId, expectedVersion, t.accessTokenEnc, t.refreshTokenEnc, t.accessExpiresAt, t.tokenUserId, t.scope, t.clientEndpoint ?? null],
+    [tenantId, expectedVersion, t.accessTokenEnc, t.refreshTokenEnc, t.accessExpiresAt, t.tokenUserId, t.scope, t.clientEndpoint ?? null, t.accessLifetimeSec],
   );
   return (r.rowCount ?? 0) > 0;
 }

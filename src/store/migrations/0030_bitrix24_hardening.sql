@@ -1,0 +1,19 @@
+-- Bitrix24 hardening (issue 8): token lifetimes, robot return deadlines, a recovery window after
+-- an uninstall.
+
+-- How long the stored access token lives (`expires_in`): the proactive refresh margin follows it
+-- (min(60 s, 20 % of it)), so a portal issuing 30-second tokens is not refreshed before every call.
+-- NULL for rows stored before this column: one hour, Bitrix24's documented lifetime.
+ALTER TABLE b24_portals ADD COLUMN access_lifetime_sec integer;
+
+-- An uninstall Bitrix24 confirmed with data[CLEAN]=1: the portal's data is erased at this moment
+-- unless the app is installed again before (src/crm/bitrix24/install/purgePortal.ts).
+ALTER TABLE b24_portals ADD COLUMN purge_after timestamptz;
+
+-- A robot run answers its workflow before Bitrix24 stops waiting for it (`timeout_duration`):
+-- `deadline_at` is when it must have answered (NULL: the robot waits without a limit), `return_mode`
+-- the template's choice at the time of the call (after the first attempt, or when final), and
+-- `returned_final` whether the values it got were the chain's final outcome.
+ALTER TABLE b24_robot_runs ADD COLUMN deadline_at timestamptz;
+ALTER TABLE b24_robot_runs ADD COLUMN return_mode text NOT NULL DEFAULT 'final';
+ALTER TABLE b24_robot_runs ADD COLUMN returned_final boolean;
