@@ -16,6 +16,8 @@ import { enqueue } from '../../store/repositories/outbox.js';
  * | `intake`            | `b24:intake:<campaignId>:<fromId>`           | `b24:<tenant>:intake:<cid>`  |
  * | `attempt.writeback` | `b24:attempt:<attemptId>`                    | `b24:<tenant>:<DEAL_1>`      |
  * | `robot.return`      | `b24:robot.return:<runId>`                   | `b24:<tenant>:<DEAL_1>`      |
+ * | `portal.uninstall`  | `b24:portal.uninstall:<tenant>:<eventId>`    | `b24:<tenant>:lifecycle`     |
+ * | `portal.purge`      | `b24:portal.purge:<tenant>:<uninstalledAt>`  | none                         |
  */
 export const jobPayloads = {
   'robot.sync': z.object({ templateId: z.uuid() }),
@@ -23,6 +25,8 @@ export const jobPayloads = {
   intake: z.object({ campaignId: z.uuid() }),
   'attempt.writeback': z.object({ attemptId: z.uuid(), document: z.string() }),
   'robot.return': z.object({ runId: z.uuid(), contactId: z.uuid().nullable(), status: z.enum(['reached', 'unreached', 'cancelled', 'no_phone', 'failed']) }),
+  'portal.uninstall': z.object({ clean: z.boolean() }),
+  'portal.purge': z.object({}),
 } as const;
 export type JobKind = keyof typeof jobPayloads;
 export type JobPayload<K extends JobKind> = z.infer<(typeof jobPayloads)[K]>;
@@ -33,6 +37,9 @@ const EXPIRY_MS: Record<JobKind, number> = {
   intake: 24 * 3600_000,
   'attempt.writeback': 7 * 24 * 3600_000,
   'robot.return': 7 * 24 * 3600_000,
+  'portal.uninstall': 7 * 24 * 3600_000,
+  // Due after the recovery window (30 days), then retried for a week.
+  'portal.purge': 37 * 24 * 3600_000,
 };
 
 /**
@@ -42,7 +49,7 @@ const EXPIRY_MS: Record<JobKind, number> = {
 export async function enqueueB24<K extends JobKind>(
   app: AppContext,
   tx: Queryable,
-  j: { tenantId: string; kind: K; key: string; partition: string; payload: JobPayload<K>; notBefore?: Date },
+  j: { tenantId: string; kind: K; key: string; partition: string | null; payload: JobPayload<K>; notBefore?: Date },
 ): Promise<boolean> {
   const now = app.clock.now();
   const added = await enqueue(tx, {

@@ -3,6 +3,8 @@ import { backoff } from '../../engine/outbox/outboxWorker.js';
 import type { OutboxJob } from '../../store/repositories/outbox.js';
 import { findTenant } from '../../store/repositories/tenants.js';
 import type { B24Context } from './b24Context.js';
+import { confirmUninstall } from './install/confirmUninstall.js';
+import { purgePortal } from './install/purgePortal.js';
 import { bulkIntake } from './intake/bulkIntake.js';
 import { robotIntake } from './intake/robotIntake.js';
 import { jobPayloads, type JobKind, type JobPayload } from './jobs.js';
@@ -31,6 +33,8 @@ const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   intake: bulkIntake,
   'attempt.writeback': writeAttempt,
   'robot.return': returnToRobot,
+  'portal.uninstall': confirmUninstall,
+  'portal.purge': (b24, job) => purgePortal(b24, job),
 };
 
 export function bitrix24OutboxHandler(b24: B24Context): OutboxHandler {

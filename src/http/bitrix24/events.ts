@@ -3,7 +3,7 @@ import { parseInput } from '../../core/validation.js';
 import type { B24Context } from '../../crm/bitrix24/b24Context.js';
 import { adoptApplicationToken, matchesApplicationToken } from '../../crm/bitrix24/install/applicationToken.js';
 import { installPortal } from '../../crm/bitrix24/install/installPortal.js';
-import { uninstallPortal } from '../../crm/bitrix24/install/uninstallPortal.js';
+import { requestUninstall } from '../../crm/bitrix24/install/confirmUninstall.js';
 import { findPortalByMember, markPortalInstalled } from '../../crm/bitrix24/store/portals.js';
 import { readForm } from '../body.js';
 import type { DozvonState } from '../state.js';
@@ -19,8 +19,10 @@ import { unknownPortal, verifyApplicationToken } from './portalAuth.js';
  *   the event's access token is an administrator's. For a portal we never met (a Marketplace
  *   "installation event handler" install), the event's own token pair goes through the same
  *   verified install as the install page.
- * - ONAPPUNINSTALL: verified by the application token before anything is erased (brief §1.6);
- *   campaigns stop, tokens are erased, data kept or erased per `data[CLEAN]`.
+ * - ONAPPUNINSTALL: verified by the application token (brief §1.6), then confirmed with the portal
+ *   itself before anything changes — the token alone never switches a portal off
+ *   (crm/bitrix24/install/confirmUninstall.ts). Confirmed: the portal is disabled at once and, with
+ *   `data[CLEAN]=1`, its data erased after a 30-day recovery window (disablePortal.ts).
  * Other events are acknowledged and ignored.
  */
 export function mountEventsRoute(router: Router<DozvonState>, b24: B24Context): void {
@@ -49,7 +51,8 @@ export function mountEventsRoute(router: Router<DozvonState>, b24: B24Context): 
       await markPortalInstalled(app.db, portal.tenantId, app.clock.now());
     } else {
       const { portal } = await verifyApplicationToken(b24, e.auth.member_id, e.auth.application_token);
-      if (e.event === 'ONAPPUNINSTALL') await uninstallPortal(app, portal.tenantId, String(e.data.CLEAN ?? '0') === '1');
+      // Queued, not done here: the portal must first confirm the app is gone (confirmUninstall.ts).
+      if (e.event === 'ONAPPUNINSTALL') await requestUninstall(b24, portal, String(e.data.CLEAN ?? '0') === '1');
     }
     ctx.status = 200;
     ctx.body = { status: 'ok' };

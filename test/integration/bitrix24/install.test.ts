@@ -93,7 +93,7 @@ describe('installing Dozvon on a portal (C1)', () => {
     const tenantId = await h.install(portal, { alwaysOpen: false });
     await portal.uninstallApp({ clean: false });
     await portal.flush();
-    expect((await findTenant(h.app.db, tenantId))?.status).toBe('uninstalled');
+    await waitFor('the uninstall to be confirmed', async () => (await findTenant(h.app.db, tenantId))?.status === 'uninstalled');
     const oldToken = portal.applicationToken;
     await h.install(portal, { alwaysOpen: false });
     expect(portal.applicationToken).not.toBe(oldToken);

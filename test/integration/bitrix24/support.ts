@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'vitest';
+import type { Clock } from '../../../src/core/clock.js';
 import type { AppContext } from '../../../src/context.js';
 import { bitrix24Of } from '../../../src/crm/bitrix24/index.js';
 import { updatePortalSettings } from '../../../src/crm/bitrix24/portalSettings.js';
@@ -30,10 +31,11 @@ export interface B24Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<B24Harness> {
+/** `clock`: a ManualClock makes Dozvon's time (deadlines, redials, the recovery window) move only when the test moves it. */
+export async function startHarness(env: Record<string, string> = {}, o: { clock?: Clock } = {}): Promise<B24Harness> {
   const clientId = `local.${crypto.randomBytes(7).toString('hex')}.${crypto.randomInt(10_000_000, 99_999_999)}`;
   const clientSecret = crypto.randomBytes(24).toString('hex');
-  const t = await startTestApp({ B24_CLIENT_ID: clientId, B24_CLIENT_SECRET: clientSecret, CRM_ALLOW_HTTP: 'true', ...env });
+  const t = await startTestApp({ B24_CLIENT_ID: clientId, B24_CLIENT_SECRET: clientSecret, CRM_ALLOW_HTTP: 'true', ...env }, o.clock ? { clock: o.clock } : {});
   const emu = await startBitrix24Emulator({
     app: { clientId, clientSecret, handlerUrl: `${t.url}/bitrix24/app`, installUrl: `${t.url}/bitrix24/install` },
   });

@@ -122,7 +122,7 @@ export async function upsertPortal(
        application_token_enc = COALESCE(EXCLUDED.application_token_enc, b24_portals.application_token_enc), access_token_enc = EXCLUDED.access_token_enc,
        refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
        access_lifetime_sec = EXCLUDED.access_lifetime_sec, token_user_id = EXCLUDED.token_user_id, scope = EXCLUDED.scope, token_version = b24_portals.token_version + 1,
-       refresh_lease_by = NULL, refresh_lease_until = NULL, uninstalled_at = NULL, updated_at = EXCLUDED.updated_at
+       refresh_lease_by = NULL, refresh_lease_until = NULL, uninstalled_at = NULL, purge_after = NULL, updated_at = EXCLUDED.updated_at
      RETURNING *`,
     [
       p.tenantId,
@@ -186,13 +186,16 @@ export async function setPortalRateLimit(db: Queryable, tenantId: string, ratePe
   await db.query('UPDATE b24_portals SET rate_per_sec = $2, burst = $3, updated_at = now() WHERE tenant_id = $1', [tenantId, ratePerSec, burst]);
 }
 
-/** Uninstall: every credential is erased (the application token too: nothing from the old install is accepted again). */
-export async function erasePortalCredentials(db: Queryable, tenantId: string, now: Date): Promise<void> {
+/**
+ * A confirmed uninstall: every credential is erased (the application token too: nothing from the
+ * old install is accepted again), and with data[CLEAN]=1 the moment the data goes is set.
+ */
+export async function erasePortalCredentials(db: Queryable, tenantId: string, now: Date, purgeAfter: Date | null): Promise<void> {
   await db.query(
     `UPDATE b24_portals SET access_token_enc = NULL, refresh_token_enc = NULL, application_token_enc = NULL, access_expires_at = NULL,
        token_version = token_version + 1, refresh_lease_by = NULL, refresh_lease_until = NULL,
-       installed_at = NULL, uninstalled_at = $2, updated_at = $2
+       installed_at = NULL, uninstalled_at = $2, purge_after = $3, updated_at = $2
      WHERE tenant_id = $1`,
-    [tenantId, now],
+    [tenantId, now, purgeAfter],
   );
 }
