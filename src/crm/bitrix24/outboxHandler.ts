@@ -10,6 +10,7 @@ import { robotIntake } from './intake/robotIntake.js';
 import { jobPayloads, type JobKind, type JobPayload } from './jobs.js';
 import { isB24Error } from './rest/b24Error.js';
 import { syncRobot } from './robots/syncRobot.js';
+import { fireTriggers } from './triggers/fireTriggers.js';
 import { returnToRobot } from './writeback/returnToRobot.js';
 import { writeAttempt } from './writeback/writeAttempt.js';
 
@@ -33,6 +34,7 @@ const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   intake: bulkIntake,
   'attempt.writeback': writeAttempt,
   'robot.return': returnToRobot,
+  'trigger.fire': fireTriggers,
   'portal.uninstall': confirmUninstall,
   'portal.purge': (b24, job) => purgePortal(b24, job),
 };

@@ -11,9 +11,11 @@ ALTER TABLE b24_portals ADD COLUMN access_lifetime_sec integer;
 ALTER TABLE b24_portals ADD COLUMN purge_after timestamptz;
 
 -- A robot run answers its workflow before Bitrix24 stops waiting for it (`timeout_duration`):
--- `deadline_at` is when it must have answered (NULL: the robot waits without a limit), `return_mode`
--- the template's choice at the time of the call (after the first attempt, or when final), and
--- `returned_final` whether the values it got were the chain's final outcome.
+-- `deadline_at` is when Bitrix24 stops waiting (NULL: the robot waits without a limit), `answer_by`
+-- when Dozvon answers at the latest (a margin before), `return_mode` the template's choice at the
+-- time of the call (after the first attempt, or when final), and `returned_final` whether the values
+-- it got were the chain's final outcome.
 ALTER TABLE b24_robot_runs ADD COLUMN deadline_at timestamptz;
+ALTER TABLE b24_robot_runs ADD COLUMN answer_by timestamptz;
 ALTER TABLE b24_robot_runs ADD COLUMN return_mode text NOT NULL DEFAULT 'final';
 ALTER TABLE b24_robot_runs ADD COLUMN returned_final boolean;
