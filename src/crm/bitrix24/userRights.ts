@@ -1,5 +1,6 @@
 import type { B24Context } from './b24Context.js';
 import type { DocumentRef } from './intake/crmRecords.js';
+import type { BulkEntity } from './store/intakes.js';
 import { chunks } from './intake/readPeople.js';
 import { decodeBatch, encodeCommand } from './rest/batchCodec.js';
 import { isB24Error, type B24Error } from './rest/b24Error.js';
@@ -50,7 +51,7 @@ const PER_BATCH = 50;
  * go to `crm.<entity>.list` as `@ID` filters of 50, 50 commands per `batch` — 2,500 ids per
  * request, read with the user's token.
  */
-export async function readableIds(b24: B24Context, user: ActingUser, entity: 'deal' | 'lead', ids: number[]): Promise<Set<number>> {
+export async function readableIds(b24: B24Context, user: ActingUser, entity: BulkEntity, ids: number[]): Promise<Set<number>> {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   const readable = new Set<number>();
   for (const group of chunks(chunks(sorted, PER_COMMAND), PER_BATCH)) {

@@ -175,5 +175,5 @@ describe('what a robot run takes from the CRM', () => {
     expect(portal.deal(yes)!.STAGE_ID).toBe('WON');
     expect(portal.deal(no)!.STAGE_ID).toBe('LOSE');
     expect(portal.deal(busy)!.STAGE_ID).toBe('NEW');
-  });
+  }, 60_000);
 });
