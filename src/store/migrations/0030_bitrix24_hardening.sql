@@ -19,3 +19,14 @@ ALTER TABLE b24_robot_runs ADD COLUMN deadline_at timestamptz;
 ALTER TABLE b24_robot_runs ADD COLUMN answer_by timestamptz;
 ALTER TABLE b24_robot_runs ADD COLUMN return_mode text NOT NULL DEFAULT 'final';
 ALTER TABLE b24_robot_runs ADD COLUMN returned_final boolean;
+
+-- Robots registered before this version lack the `final` return value and the `pending` outcome:
+-- each installed portal's robots are brought up to date once by the usual `robot.sync` job
+-- (src/crm/bitrix24/robots/syncRobot.ts; `bizproc.robot.update` with the current definition).
+-- The app triggers are registered on such portals the first time one is fired.
+INSERT INTO outbox (id, tenant_id, channel, kind, idempotency_key, partition_key, payload, next_attempt_at, expires_at, created_at)
+SELECT gen_random_uuid(), r.tenant_id, 'bitrix24', 'robot.sync', 'b24:robot.sync:' || r.template_id || ':definition-0030',
+       'b24:' || r.tenant_id || ':robots', jsonb_build_object('templateId', r.template_id), now(), now() + interval '7 days', now()
+FROM b24_robots r JOIN b24_portals p ON p.tenant_id = r.tenant_id
+WHERE r.registered_at IS NOT NULL AND r.deleted_at IS NULL AND p.access_token_enc IS NOT NULL
+ON CONFLICT (idempotency_key) DO NOTHING;
