@@ -77,6 +77,10 @@ describe('robot calls that are not what they claim', () => {
     expect((await post('/bitrix24/robot', encodeForm(noDoc))).status).toBe(422);
     expect((await post('/bitrix24/robot', encodeForm(robotForm({ document: 'COMPANY_1' })))).status).toBe(422);
     expect((await post('/bitrix24/robot', encodeForm(robotForm({ code: 'someone_else' })))).status).toBe(404);
+    // A deadline Dozvon cannot read would be missed silently: refused, with the field named.
+    const badTimeout = await post('/bitrix24/robot', encodeForm({ ...robotForm(), timeout_duration: 'soon' }));
+    expect(badTimeout.status).toBe(422);
+    expect(((await badTimeout.json()) as { error: { details: { path: string }[] } }).error.details[0]?.path).toBe('timeout_duration');
     expect((await post('/bitrix24/robot', 'auth[member_id]=x&auth=%5B%5D&&&[[')).status).toBeGreaterThanOrEqual(400);
     expect((await post('/bitrix24/robot', '')).status).toBe(422);
   });
