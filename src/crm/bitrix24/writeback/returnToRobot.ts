@@ -29,6 +29,8 @@ import { decidingAttempt, returnValues, type RunState } from './returnValues.js'
  * succeed: the run is failed and the job dead at once (gotcha 14).
  */
 const WRITEBACK_WAIT_MS = 1000;
+/** A write-back stuck behind a portal's refusals holds the answer back a minute at most. */
+const WRITEBACK_WAITS = 60;
 /** Past its answer-by time a failed send is tried again soon: Bitrix24's deadline is near. */
 const LATE_RETRY_MS = 5000;
 
@@ -36,7 +38,11 @@ const LATE_RETRY_MS = 5000;
  * What the job counted itself: its row's `attempts` also counts every "not yet" and every wait for
  * the write-back, so backoff and the recording wait go by these instead.
  */
-const stateSchema = z.object({ sends: z.number().int().default(0), recordingWaits: z.number().int().default(0) });
+const stateSchema = z.object({
+  sends: z.number().int().default(0),
+  recordingWaits: z.number().int().default(0),
+  writebackWaits: z.number().int().default(0),
+});
 
 export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.return'>, ctl: HandlerControl): Promise<HandlerResult> {
   const { app } = b24;
@@ -66,7 +72,10 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
       `SELECT 1 FROM outbox WHERE partition_key = $1 AND status = 'pending' AND kind = 'attempt.writeback' LIMIT 1`,
       [documentPartition(job.tenantId, run.document)],
     );
-    if (writeback.rows.length > 0) return { kind: 'retry', error: 'the call write-back goes first', retryAt: waitAtMost(WRITEBACK_WAIT_MS) };
+    if (writeback.rows.length > 0 && counted.writebackWaits < WRITEBACK_WAITS) {
+      await ctl.checkpoint({ ...counted, writebackWaits: counted.writebackWaits + 1 });
+      return { kind: 'retry', error: 'the call write-back goes first', retryAt: waitAtMost(WRITEBACK_WAIT_MS) };
+    }
     const deciding = decidingAttempt(state, attempts);
     if (deciding && recordingPending(deciding) && counted.recordingWaits < RECORDING_WAITS) {
       await ctl.checkpoint({ ...counted, recordingWaits: counted.recordingWaits + 1 });
