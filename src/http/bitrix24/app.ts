@@ -17,9 +17,10 @@ import { pageAssets } from './static.js';
 
 /**
  * POST /bitrix24/app — Bitrix24's "handler path", the app's page inside the portal. Verified by the
- * user's own token (../frameAuth.ts: the portal says who it belongs to). When the portal needs re-authorisation and an administrator opens the page,
- * their fresh token pair is adopted (and paused campaigns resume). The page itself is
- * `widgets/bitrix24/main.ts`; the server hands it the connection state and the recent campaigns.
+ * user's own token (./frameAuth.ts: the portal says who it belongs to). When the portal needs
+ * re-authorisation and an administrator opens the page, their fresh token pair is adopted (and
+ * paused campaigns resume). The page itself is `widgets/bitrix24/main.ts`; the server hands it
+ * the connection state and the recent campaigns.
  */
 const RECENT = 10;
 

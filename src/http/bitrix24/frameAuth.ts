@@ -18,7 +18,7 @@ import { findTenant, type Tenant } from '../../store/repositories/tenants.js';
  * no application token (RD:settings/oauth/simple-way.md, RD:api-reference/widgets/_includes/widget_data.md;
  * bitrix core `rest/install/components/bitrix/app.layout/templates/.default/template.php`; b24jssdk's
  * `getInitData` has none either). That token authenticates ONAPPUNINSTALL, and the user's browser
- * submits the frame form, so a frame must never hold it (see ../events.ts).
+ * submits the frame form, so a frame must never hold it (crm/bitrix24/install/applicationToken.ts).
  *
  * The JSON API sends the same token in headers:
  *

@@ -17,7 +17,7 @@ import { pageAssets } from './static.js';
 /**
  * POST /bitrix24/placement/:name — the pages bound at install: `deal_tab`, `lead_tab` (card tabs)
  * and `deal_list`, `lead_list` (list-menu actions). The portal posts the user's frame form with
- * `PLACEMENT_OPTIONS` (`{"ID": …}`); verified by the user's own token (../frameAuth.ts); the page
+ * `PLACEMENT_OPTIONS` (`{"ID": …}`); verified by the user's own token (./frameAuth.ts); the page
  * then talks to `/bitrix24/api/*` with that token, which also decides which records it may touch.
  */
 const nameParam = z.object({ name: z.enum(PLACEMENT_PAGES as [PlacementPage, ...PlacementPage[]]) });
