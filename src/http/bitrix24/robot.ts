@@ -21,10 +21,10 @@ import { robotCallSchema } from './robot.schema.js';
  * form body → schema → application token (constant time) → a robot code of one of this portal's
  * own templates → the run recorded once per event token, its intake and its answer (due a margin
  * before Bitrix24's `timeout_duration` runs out, robots/returnDeadline.ts) queued in the same
- * transaction → 200 at once. Bitrix24 does not redeliver and deprioritises slow handlers (gotcha 4), so nothing
- * here talks to the portal; reading the deal, calling and answering back happen in outbox jobs. A
- * forged, malformed or unknown-portal call, or another portal's robot code, gets a 4xx and leaves
- * nothing behind.
+ * transaction → 200 at once. Bitrix24 does not redeliver and deprioritises slow handlers
+ * (gotcha 4), so nothing here talks to the portal; reading the deal, calling and answering back
+ * happen in outbox jobs. A forged, malformed or unknown-portal call, or another portal's robot
+ * code, gets a 4xx and leaves nothing behind.
  */
 export function mountRobotRoute(router: Router<DozvonState>, b24: B24Context): void {
   router.post('/bitrix24/robot', async (ctx) => {
