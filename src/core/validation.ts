@@ -40,7 +40,12 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
           params: { format: issue.format },
         };
       case 'invalid_value':
-        return { path, key: 'validation.invalid_value', params: { values: issue.values.map(String).join(', ') } };
+        // A choice with its own key (`z.enum(values, { message: 'validation.…' })`) says what each value means.
+        return {
+          path,
+          key: issue.message.startsWith('validation.') ? issue.message : 'validation.invalid_value',
+          params: { values: issue.values.map(String).join(', ') },
+        };
       case 'unrecognized_keys':
         return { path, key: 'validation.unrecognized_keys', params: { keys: issue.keys.join(', ') } };
       case 'invalid_union': {
