@@ -17,7 +17,8 @@ import {
  * (a final refusal that will never succeed, e.g. a stale Bitrix24 event token).
  */
 export type HandlerResult =
-  | { kind: 'done'; state?: Record<string, unknown> }
+  /** `afterDone`: runs once the job is recorded done (e.g. wake a job that waits for this one); its failure is only logged. */
+  | { kind: 'done'; state?: Record<string, unknown>; afterDone?: () => Promise<void> }
   | { kind: 'retry'; error: string; retryAt?: Date }
   | { kind: 'dead'; error: string };
 
@@ -92,6 +93,9 @@ export function startOutboxWorker(
     if (result.kind === 'done') {
       const done = result;
       await recorded(() => markOutboxDone(app.db, job.id, app.workerId, now, done.state ?? state));
+      if (done.afterDone) {
+        await done.afterDone().catch((err: unknown) => jlog.warn({ err }, 'outbox: follow-up of a delivered job failed'));
+      }
       return;
     }
     const failure = result;

@@ -22,6 +22,8 @@ import type {
   RestCallRecord,
   RobotView,
   TokenPair,
+  TriggerRun,
+  TriggerView,
 } from './types.js';
 import type { WorkflowState } from './workflowState.js';
 
@@ -105,6 +107,9 @@ export class PortalCore implements PortalDirectoryEntry {
   readonly events: EventBindingView[] = [];
   readonly placements: PlacementBindingView[] = [];
   readonly robots = new Map<string, RobotView>();
+  /** App triggers by CODE (crm.automation.trigger.*). */
+  readonly triggers = new Map<string, TriggerView>();
+  readonly triggerRuns: TriggerRun[] = [];
   readonly workflows = new Map<string, WorkflowState>();
   readonly stages = new StageRegistry();
   readonly userFields: UserFieldRegistry;
@@ -187,6 +192,7 @@ export class PortalCore implements PortalDirectoryEntry {
       active: init.active ?? true,
       gender: init.gender ?? '',
       phoneInner: init.phoneInner ?? null,
+      ...(init.crmAccess ? { crmAccess: { ...init.crmAccess } } : {}),
     };
     this.users.set(user.id, user);
     return user;
