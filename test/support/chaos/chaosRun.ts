@@ -24,6 +24,8 @@ export interface ChaosOptions {
   deadlineMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** The run does not end before this many kills, however fast the work is done (default 1). */
+  minKills?: number;
 }
 
 export interface ChaosResult {
@@ -148,7 +150,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         );
         for (const j of jobs.rows) log(`  pending ${j.kind} attempts ${j.attempts} next ${j.next_attempt_at.toISOString()} locked ${j.locked_until?.toISOString() ?? '-'}: ${j.last_error ?? ''}`);
       }
-      if (waiting === 0 && pending === 0 && open === 0) break;
+      if (waiting === 0 && pending === 0 && open === 0 && kills >= (o.minKills ?? 1)) break;
       if (Date.now() > deadline) {
         log('deadline reached: counting what is there');
         break;
