@@ -71,7 +71,7 @@ export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayloa
   const waits = state.recordingWaits ?? 0;
   if (recordingPending(attempt) && waits < RECORDING_WAITS) {
     await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
-    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)) };
+    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)), wait: true };
   }
   const c: Ctx = { b24, portal: installed.portal, lng: installed.tenant.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
