@@ -24,6 +24,8 @@ import { apiRouter, apiRoutes } from './http/api/v1/index.js';
 import { buildHttpApp } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { statusRouter } from './http/statusPage.js';
+import { consoleFallback, consoleRouter } from './http/console/consoleRouter.js';
+import { ensureUiBuilt } from './uiOnStart.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
@@ -139,7 +141,11 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
+    const koa = buildHttpApp(
+      app,
+      [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes()), consoleRouter()],
+      { resolveApiKey, fallback: consoleFallback(app) },
+    );
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -194,6 +200,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
 
 async function main(): Promise<void> {
   let running: RunningDozvon | undefined;
+  ensureUiBuilt();
   try {
     running = await startDozvon();
   } catch (e) {

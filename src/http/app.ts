@@ -13,7 +13,11 @@ import type { DozvonState } from './state.js';
  * audience (console / Calls API, CRMs, voice platforms, recordings, status). Authentication runs
  * for /api only; CRM and platform routes verify their own signatures and tokens.
  */
-export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o: { resolveApiKey?: ApiKeyResolver } = {}): Koa<DozvonState> {
+export function buildHttpApp(
+  app: AppContext,
+  routers: Router<DozvonState>[],
+  o: { resolveApiKey?: ApiKeyResolver; fallback?: Koa.Middleware<DozvonState> } = {},
+): Koa<DozvonState> {
   const koa = new Koa<DozvonState>({ proxy: true });
   koa.silent = true;
   const auth = authenticate(app, o.resolveApiKey);
@@ -34,6 +38,8 @@ export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o:
     koa.use(r.routes());
     koa.use(r.allowedMethods({ throw: true }));
   }
+  // What no router answered: the web console's own paths (its page), else a JSON 404.
+  if (o.fallback) koa.use(o.fallback);
   koa.use(async (ctx) => {
     if (ctx.body === undefined && ctx.status === 404) throw new DomainError('not_found', 'errors.route_not_found', { path: ctx.path });
   });

@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 import { esc } from './html.js';
 import type { DozvonState } from './state.js';
 
-/** GET /health for probes; GET / a small status page until the web console replaces it. */
+/** GET /health for probes; GET /status a small server page (the web console is at `/`). */
 export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }): Router<DozvonState> {
   const router = new Router<DozvonState>();
 
@@ -22,7 +22,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
     ctx.body = { status: dbOk ? 'ok' : 'degraded', db: app.db.kind, version: VERSION, voicePlatform: app.voice.name, crm: o.crm };
   });
 
-  router.get('/', async (ctx) => {
+  router.get('/status', async (ctx) => {
     const lng = ctx.state.locale;
     const setupDone = await isSetupDone(app);
     const schema = await schemaVersion(app.db).catch(() => 0);
@@ -42,7 +42,7 @@ a{color:#1463d8}</style></head><body>
 <table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.name)}${row('status.public_url', app.publicUrl())}</table>
 ${setup}
 <h2>${esc(t(lng, 'status.links'))}</h2><ul>
-<li><a href="/health">/health</a></li><li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> — ${esc(t(lng, 'status.openapi'))}</li></ul>
+<li><a href="/">/</a> — ${esc(t(lng, 'status.console'))}</li><li><a href="/health">/health</a></li><li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> — ${esc(t(lng, 'status.openapi'))}</li></ul>
 </body></html>`;
   });
   return router;

@@ -50,7 +50,7 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context): voi
         numbers: counts.get(c.id) ?? {},
       }));
       const lang = pageLocale(query.LANG, fresh.locale);
-      const assets = await pageAssets(b24.app.log);
+      const assets = pageAssets(b24.app.log);
       const publicUrl = b24.app.publicUrl();
       framePolicy(ctx, { domains: [portal.domain, query.DOMAIN], protocol: query.PROTOCOL, publicUrl });
       ctx.body = appPage(

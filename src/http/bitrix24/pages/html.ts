@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { DomainError } from '../../../core/errors.js';
 import { t, type Locale } from '../../../i18n.js';
 import { errorBody, STATUS_OF } from '../../errors.js';
-import { esc } from '../../html.js';
+import { esc, jsonBlock } from '../../html.js';
 import type { DozvonState } from '../../state.js';
 import type { WidgetAssets, WidgetEntry } from '../static.js';
 
@@ -14,8 +14,6 @@ import type { WidgetAssets, WidgetEntry } from '../static.js';
  * (see `framePolicy`).
  */
 
-/** JSON for a `<script type="application/json">` block: `<` escaped so no text can close the tag. */
-export const jsonBlock = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
 
 export function page(o: { lang: Locale; title: string; body: string; config?: unknown; script?: string; sdk?: boolean }): string {
   return `<!doctype html>

@@ -97,8 +97,7 @@ export interface ApiErrorBody {
 /**
  * The part of the locale files the browser code uses, as i18next resources with the server's key
  * paths (`placements.tab.call_now`, `outcome.human`, …). Read from `locales/<lng>/*.json` — the
- * pages never carry texts of their own. Cached per language until `resetBrowserTexts()` (the
- * bundler calls it when a locale file changes in development).
+ * pages never carry texts of their own. Cached per language for the life of the process.
  */
 const cache = new Map<Locale, Record<string, unknown>>();
 
@@ -122,8 +121,4 @@ export function browserTexts(lng: Locale): Record<string, unknown> {
   };
   cache.set(lng, texts);
   return texts;
-}
-
-export function resetBrowserTexts(): void {
-  cache.clear();
 }
