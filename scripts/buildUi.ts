@@ -93,7 +93,7 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
       // A lock left by a killed build is older than any real build takes.
       const held = fs.statSync(LOCK, { throwIfNoEntry: false });
       if (held && Date.now() - held.mtimeMs > 5 * 60_000) fs.rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`ui build: ${LOCK} is held by another build for too long`);
+      if (Date.now() > deadline) throw new Error(`ui build: ${LOCK} is held by another build for too long`, { cause: e });
       await new Promise((r) => setTimeout(r, 250));
     }
   }

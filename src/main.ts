@@ -14,6 +14,7 @@ import { conversationHost } from './engine/conversation.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
 import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
 import { createCalleeZoneLookup } from './engine/calleeZones.js';
+import { startEventHub } from './engine/events/eventHub.js';
 import { startScheduledJobs, type ScheduledJobs } from './engine/jobs/scheduledJobs.js';
 import { deliverEmail } from './engine/outbox/emailHandler.js';
 import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
@@ -94,6 +95,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       locale: config.defaultLocale,
     });
 
+    const events = await startEventHub(db, log.child({ component: 'events' }));
+    cleanups.unshift(() => events.stop());
+
     let publicUrl = config.publicUrl ?? '';
     const app: AppContext = {
       config,
@@ -109,6 +113,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       workerId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`,
       zones: createCalleeZoneLookup(),
       wake: { dispatcher: () => dispatcher?.wake(), outbox: () => outbox?.wake() },
+      events,
       schedule: { campaignStart: async (id, at) => jobs?.scheduleCampaignStart(id, at) },
       hooks: {
         attemptCompleted: [(tx, attempt) => afterCampaignAttempt(app, tx, attempt)],

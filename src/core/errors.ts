@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'setup_done',
   'rate_limited',
   'voice_platform_failed',
+  /** Another server we depend on (the mail server) refused or failed. */
+  'upstream_failed',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

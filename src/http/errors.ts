@@ -23,6 +23,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   setup_done: 409,
   rate_limited: 429,
   voice_platform_failed: 502,
+  upstream_failed: 502,
   internal: 500,
 };
 

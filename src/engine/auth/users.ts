@@ -97,7 +97,8 @@ export async function login(ctx: AppContext, email: string, password: string): P
   const found = await findUserWithHashByEmail(ctx.db, email);
   // Same work whether or not the e-mail exists, so timing does not reveal accounts.
   const ok = await verifyPassword(password, found?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-  if (!found || !ok || found.disabled) throw unauthorized('errors.login_failed');
+  // A CRM user's shadow account has no password: only its CRM signs it in.
+  if (!found?.passwordHash || !ok || found.disabled) throw unauthorized('errors.login_failed');
   await touchLogin(ctx.db, found.id, ctx.clock.now());
   const { passwordHash: _hidden, ...user } = found;
   const token = issueSession(ctx.keys.session, { sub: user.id, ten: user.tenantId, ver: user.sessionVersion, role: user.role });
