@@ -23,7 +23,7 @@ export default defineConfig({
       colorModeInitialValue: 'light',
       prose: false,
       mdc: false,
-      dts: false,
+      dts: true,
       experimental: { componentDetection: true },
     }),
   ],

@@ -66,19 +66,20 @@ export class ConsoleFiles {
     return html.replace('<html lang="en"', `<html lang="${boot.locale}"`).replace('</head>', `${block}\n</head>`);
   }
 
-  /** A file under assets/ (content-hashed names only). */
-  async asset(name: string): Promise<Asset | undefined> {
-    if (!/^[\w.-]{1,200}$/.test(name) || this.template() === undefined) return undefined;
-    const hit = this.cache.get(name);
+  /** A file under assets/ (content-hashed names), or one of the files at the top (`favicon.svg`). */
+  async asset(name: string, folder: 'assets' | '' = 'assets'): Promise<Asset | undefined> {
+    if (!/^[\w.-]{1,200}$/.test(name) || name === 'index.html' || this.template() === undefined) return undefined;
+    const key = `${folder}/${name}`;
+    const hit = this.cache.get(key);
     if (hit) return hit;
     let body: Buffer;
     try {
-      body = await fs.promises.readFile(path.join(this.dir, 'assets', name));
+      body = await fs.promises.readFile(path.join(this.dir, folder, name));
     } catch {
       return undefined;
     }
     const asset = { body, type: TYPES[path.extname(name)] ?? 'application/octet-stream', etag: `"${crypto.createHash('sha1').update(body).digest('base64url')}"` };
-    this.cache.set(name, asset);
+    this.cache.set(key, asset);
     return asset;
   }
 }

@@ -14,7 +14,7 @@ import { consolePolicy } from './consolePages.js';
  * GET that no router answered and that is not one of the machine prefixes (the console's own
  * router then shows the screen, or its "not found" page). API and CRM paths keep their JSON 404.
  */
-const MACHINE_PREFIXES = ['/api/', '/bitrix24/', '/amocrm/', '/voice/', '/recordings/', '/assets/', '/health', '/status'];
+const MACHINE_PREFIXES = ['/api/', '/bitrix24/', '/amocrm/', '/voice/', '/recordings/', '/assets/', '/health', '/status', '/favicon'];
 
 export function consoleRouter(): Router<DozvonState> {
   const router = new Router<DozvonState>();
@@ -28,6 +28,13 @@ export function consoleRouter(): Router<DozvonState> {
       ctx.status = 304;
       return;
     }
+    ctx.body = asset.body;
+  });
+  router.get('/favicon.svg', async (ctx) => {
+    const asset = await consoleFiles().asset('favicon.svg', '');
+    if (!asset) throw new DomainError('not_found', 'errors.route_not_found', { path: ctx.path });
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.type = asset.type;
     ctx.body = asset.body;
   });
   return router;

@@ -23,7 +23,7 @@ import {
 import { campaignCharts, campaignStats, templateStats } from '../../../engine/campaigns/stats.js';
 import { listAttempts } from '../../../store/repositories/attempts.js';
 import { listCampaigns, type Campaign } from '../../../store/repositories/campaigns.js';
-import { countNumbersByStatus, findNumber, listNumbers, type CampaignNumber } from '../../../store/repositories/numbers.js';
+import { countNumbersByStatus, countNumbersByStatusOf, findNumber, listNumbers, type CampaignNumber } from '../../../store/repositories/numbers.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import { readMultipart } from '../../body.js';
 import { renderIssues as renderDetails } from '../../errors.js';
@@ -101,9 +101,18 @@ export const campaignRoutes = [
     summary: 'Campaigns, newest first',
     tag: 'campaigns',
     access: 'userOrApiKey',
-    query: z.object({ status: z.enum(CAMPAIGN_STATUSES).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    query: z.object({
+      status: z.enum(CAMPAIGN_STATUSES).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      /** Count each campaign's numbers by status too (the console's list). */
+      withNumbers: z.enum(['true', 'false']).optional(),
+    }),
     response: z.object({ campaigns: z.array(campaignDto) }),
-    handler: async ({ app, tenantId, query }) => ({ campaigns: (await listCampaigns(app.db, tenantId, query)).map((c) => toDto(c)) }),
+    handler: async ({ app, tenantId, query }) => {
+      const list = await listCampaigns(app.db, tenantId, query);
+      const counts = query.withNumbers === 'true' ? await countNumbersByStatusOf(app.db, list.map((c) => c.id)) : undefined;
+      return { campaigns: list.map((c) => toDto(c, counts?.get(c.id))) };
+    },
   }),
   route({
     method: 'post',
@@ -264,6 +273,8 @@ export const campaignRoutes = [
           attemptsMade: n.attemptsMade,
           lastOutcome: n.lastOutcome,
           nextAttemptAt: nextAttemptAtOf(n),
+          /** The callee's candidate time zones (from the number); empty when unknown. */
+          calleeZones: n.zoneKey.split('|').filter(Boolean),
           variables: n.variables,
         })),
         next: rows.length === query.limit ? rows[rows.length - 1]!.id : null,
