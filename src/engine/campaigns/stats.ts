@@ -94,7 +94,7 @@ export async function templateStats(db: Queryable, tenantId: string, templateId:
   return callStats(db, 'tenant_id = $1 AND template_id = $2', [tenantId, templateId]);
 }
 
-/** Calls and answers by hour of the day (0–23, in the campaign's time zone): when people pick up. */
+/** Calls and the ones a person answered, by hour of the day (0–23, in the campaign's time zone): when people pick up. */
 export interface HourReach {
   hour: number;
   placed: number;
@@ -110,7 +110,7 @@ export interface FunnelStep {
 
 export async function campaignCharts(db: Queryable, tenantId: string, campaignId: string, timezone: string): Promise<{ byHour: HourReach[]; funnel: FunnelStep[] }> {
   const hours = await db.query<{ h: number; placed: string; answered: string }>(
-    `SELECT extract(hour FROM created_at AT TIME ZONE $3)::int AS h, count(*) AS placed, count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered
+    `SELECT extract(hour FROM created_at AT TIME ZONE $3)::int AS h, count(*) AS placed, count(*) FILTER (WHERE outcome = 'human') AS answered
      FROM attempts WHERE tenant_id = $1 AND campaign_id = $2 AND status = 'completed' AND placed GROUP BY 1`,
     [tenantId, campaignId, timezone],
   );

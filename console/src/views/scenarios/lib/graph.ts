@@ -128,15 +128,17 @@ export function layout(graph: EditorGraph): EditorGraph {
     }
   }
   const maxDepth = Math.max(0, ...depth.values());
-  const row = new Map<number, number>();
+  // Left to right within a layer, each node as wide as its exits need (the question is widest).
+  const widthOf = (n: EditorNode) => Math.max(200, exitsOf(n).length * 78) + 60;
+  const nextX = new Map<number, number>();
   return {
     ...graph,
     nodes: graph.nodes.map((n) => {
       if (n.position) return n;
       const d = depth.get(n.id) ?? maxDepth + 1;
-      const col = row.get(d) ?? 0;
-      row.set(d, col + 1);
-      return { ...n, position: { x: 40 + col * 260, y: 40 + d * 150 } };
+      const x = nextX.get(d) ?? 40;
+      nextX.set(d, x + widthOf(n));
+      return { ...n, position: { x, y: 40 + d * 170 } };
     }),
   };
 }
