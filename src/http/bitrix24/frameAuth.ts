@@ -35,9 +35,11 @@ export class FrameAuth {
   constructor(private readonly b24: B24Context) {}
 
   async authenticate(ctx: Context): Promise<PortalUser> {
-    const token = ctx.get('x-b24-auth').trim();
-    const memberId = ctx.get('x-b24-member-id').trim();
-    const domain = ctx.get('x-b24-domain').trim();
+    return this.check(ctx.get('x-b24-member-id').trim(), ctx.get('x-b24-auth').trim(), ctx.get('x-b24-domain').trim());
+  }
+
+  /** The user a portal's frame token belongs to (the app page passes its posted AUTH_ID here). */
+  async check(memberId: string, token: string, domain = ''): Promise<PortalUser> {
     if (!token || !memberId || token.length > 1000 || memberId.length > 100) throw unauthorized();
     const portal = await findPortalByMember(this.b24.app.db, memberId);
     if (!portal?.accessTokenEnc || (domain && domain.toLowerCase() !== portal.domain.toLowerCase())) throw unauthorized();

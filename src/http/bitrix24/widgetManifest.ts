@@ -7,7 +7,7 @@ import { localesDir } from '../../i18n.js';
  * `npm run build:ui` or `npm start` when missing) and the server that serves them
  * (./static.ts): the files land in `widgets/dist/bitrix24/` with a `manifest.json` naming them.
  */
-export const WIDGET_ENTRIES = ['tab', 'menu', 'main'] as const;
+export const WIDGET_ENTRIES = ['tab', 'menu'] as const;
 export type WidgetEntry = (typeof WIDGET_ENTRIES)[number];
 
 export interface WidgetManifest {

@@ -24,6 +24,8 @@ export interface EmbeddedBoot {
   user: { id: string; name: string; role: 'admin' | 'manager' };
   /** What the CRM frame needs: Bitrix24 `member_id` and `DOMAIN` for B24Frame. */
   crm: { account: string; domain: string };
+  /** The CRM connection in words (connected, access restored, or why it must be authorised again). */
+  notice?: { text: string; ok: boolean; /** Worth showing on top (a problem, or access just restored). */ show: boolean };
 }
 
 export type ConsoleBoot = StandaloneBoot | EmbeddedBoot;

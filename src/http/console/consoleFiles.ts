@@ -58,12 +58,18 @@ export class ConsoleFiles {
     return this.template() !== undefined;
   }
 
-  /** index.html with the boot config (and any extra head markup, e.g. the CRM SDK) inserted. */
-  page(boot: ConsoleBoot, o: { headExtra?: string } = {}): string | undefined {
+  /**
+   * index.html with the boot config inserted, and optionally extra head markup (the CRM's SDK) and
+   * content shown in the mount point until the console replaces it (a server-rendered notice).
+   */
+  page(boot: ConsoleBoot, o: { headExtra?: string; body?: string } = {}): string | undefined {
     const html = this.template();
     if (html === undefined) return undefined;
     const block = `<script type="application/json" id="${BOOT_ELEMENT_ID}">${jsonBlock(boot)}</script>${o.headExtra ?? ''}`;
-    return html.replace('<html lang="en"', `<html lang="${boot.locale}"`).replace('</head>', `${block}\n</head>`);
+    return html
+      .replace('<html lang="en"', `<html lang="${boot.locale}"`)
+      .replace('</head>', `${block}\n</head>`)
+      .replace('<div id="app" class="isolate"></div>', `<div id="app" class="isolate">${o.body ?? ''}</div>`);
   }
 
   /** A file under assets/ (content-hashed names), or one of the files at the top (`favicon.svg`). */

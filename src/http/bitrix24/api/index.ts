@@ -14,7 +14,7 @@ import { countNumbersByStatus } from '../../../store/repositories/numbers.js';
 import { listVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import { readJson } from '../../body.js';
 import type { DozvonState } from '../../state.js';
-import { FrameAuth } from '../frameAuth.js';
+import type { FrameAuth } from '../frameAuth.js';
 
 /**
  * `/bitrix24/api/*` — the JSON API of the placement pages (deal/lead tab, list menu), for a portal
@@ -34,8 +34,7 @@ import { FrameAuth } from '../frameAuth.js';
 const historyQuery = z.object({ entity: z.enum(['deal', 'lead', 'contact']), id: z.coerce.number().int().positive() });
 const idParam = z.object({ id: z.uuid() });
 
-export function mountApiRoutes(router: Router<DozvonState>, b24: B24Context): void {
-  const auth = new FrameAuth(b24);
+export function mountApiRoutes(router: Router<DozvonState>, b24: B24Context, auth: FrameAuth): void {
   const { app } = b24;
 
   router.get('/bitrix24/api/me', async (ctx) => {

@@ -66,9 +66,14 @@ const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
  * `domains` are the portal's stored domain and the DOMAIN it sent now (they differ after a rename);
  * plain http only when the portal itself says PROTOCOL=0 (emulators, local portals).
  */
+/** The origins of a portal for CSP: https, and http only when the portal itself says PROTOCOL=0. */
+export function portalOrigins(domains: string[], protocol: string | undefined): string[] {
+  const hosts = [...new Set(domains.map((d) => d.trim().toLowerCase()).filter((d) => DOMAIN_RE.test(d)))];
+  return hosts.flatMap((h) => (protocol === '0' ? [`https://${h}`, `http://${h}`] : [`https://${h}`]));
+}
+
 export function framePolicy(ctx: Context, o: { domains: string[]; protocol: string | undefined; publicUrl: string }): void {
-  const hosts = [...new Set(o.domains.map((d) => d.trim().toLowerCase()).filter((d) => DOMAIN_RE.test(d)))];
-  const portal = hosts.flatMap((h) => (o.protocol === '0' ? [`https://${h}`, `http://${h}`] : [`https://${h}`]));
+  const portal = portalOrigins(o.domains, o.protocol);
   let publicOrigin = '';
   try {
     publicOrigin = new URL(o.publicUrl).origin;
