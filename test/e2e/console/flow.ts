@@ -96,7 +96,7 @@ export async function runFlow(browser: Browser, server: ConsoleServer, lng: Loca
   await page.getByRole('link', { name: T('starter.scenario_name') }).click();
   await page.locator(node('greet')).waitFor();
   await page.getByTestId('problem-count').getByText(T('console.scenarios.no_problems')).waitFor();
-  await page.getByRole('complementary', { name: T('console.scenarios.palette') }).getByRole('button', { name: T('console.elements.ask.name') }).click();
+  await page.getByRole('toolbar', { name: T('console.scenarios.palette') }).getByRole('button', { name: `+ ${T('console.elements.ask.name')}` }).click();
   await page.locator(node('ask1')).waitFor();
   // Undo removes the node, redo brings it back.
   await page.getByRole('button', { name: T('console.scenarios.undo') }).click();

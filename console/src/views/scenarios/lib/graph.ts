@@ -129,7 +129,7 @@ export function layout(graph: EditorGraph): EditorGraph {
   }
   const maxDepth = Math.max(0, ...depth.values());
   // Left to right within a layer, each node as wide as its exits need (the question is widest).
-  const widthOf = (n: EditorNode) => Math.max(200, exitsOf(n).length * 78) + 60;
+  const widthOf = (n: EditorNode) => Math.max(180, exitsOf(n).length * 72) + 40;
   const nextX = new Map<number, number>();
   return {
     ...graph,
@@ -138,7 +138,7 @@ export function layout(graph: EditorGraph): EditorGraph {
       const d = depth.get(n.id) ?? maxDepth + 1;
       const x = nextX.get(d) ?? 40;
       nextX.set(d, x + widthOf(n));
-      return { ...n, position: { x, y: 40 + d * 170 } };
+      return { ...n, position: { x, y: 40 + d * 150 } };
     }),
   };
 }
