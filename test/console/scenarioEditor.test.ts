@@ -1,3 +1,4 @@
+import Select from '@bitrix24/b24ui-nuxt/components/Select.vue';
 import { beforeAll, describe, expect, it } from 'vitest';
 import FlowNode from '../../console/src/views/scenarios/FlowNode.vue';
 import NodeForm from '../../console/src/views/scenarios/NodeForm.vue';
@@ -125,11 +126,25 @@ describe('the node form and the node on the graph', () => {
     const g = base();
     g.nodes.push({ id: 'q', type: 'ask', settings: { question: '', branches: [{ id: 'maybe', keywords: [] }] }, exits: {} });
     const issues = issuesOf(g).filter((i) => i.nodeId === 'q');
-    const w = await mountWithTexts(NodeForm, { props: { node: g.nodes[3]!, issues, variables: knownVariables(g), readonly: false } });
+    const w = await mountWithTexts(NodeForm, { props: { node: g.nodes[3]!, issues, variables: knownVariables(g), readonly: false, nodes: g.nodes } });
     const text = w.text();
     expect(text).toContain(t('console.scenarios.node_problems', { count: issues.length }));
     expect(text).toContain(t('validation.too_small_string', { minimum: 1 }));
     expect(text).toContain(t('validation.branch_needs_keywords'));
+    w.unmount();
+  });
+
+  it('connects an exit from the form, by keyboard, without dragging', async () => {
+    const g = base();
+    const w = await mountWithTexts(NodeForm, { props: { node: g.nodes[1]!, issues: [], variables: knownVariables(g), readonly: false, nodes: g.nodes } });
+    expect(w.text()).toContain(t('console.scenarios.exits_title'));
+    const select = w.findAllComponents(Select).at(-1)!;
+    select.vm.$emit('update:modelValue', 'start');
+    select.vm.$emit('update:modelValue', '-');
+    expect(w.emitted('connect')).toEqual([
+      ['next', 'start'],
+      ['next', null],
+    ]);
     w.unmount();
   });
 
