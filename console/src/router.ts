@@ -17,7 +17,7 @@ declare module 'vue-router' {
   }
 }
 
-const routes: RouteRecordRaw[] = [
+export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./views/auth/LoginView.vue'), meta: { public: true, title: 'console.auth.sign_in' } },
   { path: '/setup', name: 'setup', component: () => import('./views/auth/SetupView.vue'), meta: { public: true, title: 'console.setup.title' } },
   {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { upsertExternalUser, type User } from '../../store/repositories/users.js';
-import { issueSession } from './sessions.js';
+import { startSession, type ClientInfo } from './sessions.js';
 
 /**
  * A CRM user opening the console inside their CRM (the Bitrix24 app page, the amoCRM widget's
@@ -19,7 +19,7 @@ export interface CrmUser {
   locale: 'ru' | 'en';
 }
 
-export async function crmConsoleSession(app: AppContext, u: CrmUser): Promise<{ token: string; user: User }> {
+export async function crmConsoleSession(app: AppContext, u: CrmUser, client: ClientInfo = {}): Promise<{ token: string; sessionId: string; user: User }> {
   const user = await upsertExternalUser(app.db, {
     tenantId: u.tenantId,
     externalId: `${u.crm}:${u.crmUserId}`,
@@ -28,6 +28,6 @@ export async function crmConsoleSession(app: AppContext, u: CrmUser): Promise<{ 
     locale: u.locale,
   });
   await app.db.query('UPDATE users SET last_login_at = $2 WHERE id = $1', [user.id, app.clock.now()]);
-  const token = issueSession(app.keys.session, { sub: user.id, ten: user.tenantId, ver: user.sessionVersion, role: user.role });
-  return { token, user };
+  // A session row like a sign-in's: listed on the user's profile, ended there or by logout.
+  return { ...(await startSession(app.db, app.keys.session, user, client)), user };
 }

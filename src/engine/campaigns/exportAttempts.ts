@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
 import { DomainError } from '../../core/errors.js';
+import { spreadsheetSafe } from '../../core/spreadsheetCell.js';
 import { t, type Locale } from '../../i18n.js';
 import type { Queryable } from '../../store/db.js';
 import { toAttempt, type AttemptRow } from '../../store/repositories/attempts.js';
@@ -53,7 +54,8 @@ async function* exportRows(db: Queryable, tenantId: string, campaignId: string, 
 const header = (lng: Locale) => COLUMNS.map((c) => t(lng, `export.${c}`));
 
 export function exportAttemptsCsv(db: Queryable, tenantId: string, campaignId: string, lng: Locale): Readable {
-  const csv = stringify({ delimiter: lng === 'ru' ? ';' : ',', bom: true, record_delimiter: 'windows' });
+  // Every text cell comes from outside (numbers, ids, answers the callee spoke): never a formula.
+  const csv = stringify({ delimiter: lng === 'ru' ? ';' : ',', bom: true, record_delimiter: 'windows', cast: { string: spreadsheetSafe } });
   csv.write(header(lng));
   const pump = async () => {
     for await (const page of exportRows(db, tenantId, campaignId, lng)) {

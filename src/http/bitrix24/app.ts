@@ -16,13 +16,12 @@ import { pageBodySchema, pageQuerySchema } from './pageForm.schema.js';
 import { connectionLine } from './pages/connectionLine.js';
 import { asPage, portalOrigins } from './pages/html.js';
 import { pageLocale } from './placement.js';
-import { verifyApplicationToken } from './portalAuth.js';
 
 /**
  * POST /bitrix24/app — Bitrix24's "handler path", the app's page inside the portal: the web console,
- * signed in as the portal user (their frame token is checked with the portal, `profile`) in the
- * portal's tenant, portal administrators as console administrators. Verified by the application
- * token. When the portal needs re-authorisation and an administrator opens the page, their fresh
+ * signed in as the portal user in the portal's tenant, portal administrators as console
+ * administrators. Verified by the user's own token (./frameAuth.ts: the portal says who it belongs
+ * to). When the portal needs re-authorisation and an administrator opens the page, their fresh
  * token pair is adopted first (and paused campaigns resume). The page loads b24jssdk's bundle so
  * the console can size the frame, read pipelines with the user's rights and start calls by filter.
  */
@@ -31,7 +30,8 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
     await asPage(ctx, pageLocale(typeof ctx.query.LANG === 'string' ? ctx.query.LANG : undefined, ctx.state.locale), async () => {
       const query = parseInput(pageQuerySchema, ctx.query, 'query');
       const form = parseInput(pageBodySchema, await readForm(ctx));
-      const { portal, tenant } = await verifyApplicationToken(b24, form.member_id, form.APPLICATION_TOKEN);
+      const who = await frameAuth.verify({ token: form.AUTH_ID, memberId: form.member_id });
+      const { portal, tenant } = who;
       let reauthorised = false;
       if (tenant.status === 'needs_reauth') {
         reauthorised = await adoptAdminTokens(b24, tenant.id, {
@@ -43,7 +43,6 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
       // Adopting the tokens changed the tenant's status: show the page as it is now.
       const fresh = reauthorised ? ((await findTenant(b24.app.db, tenant.id)) ?? tenant) : tenant;
       const lang = pageLocale(query.LANG, fresh.locale);
-      const who = await frameAuth.check(portal.memberId, form.AUTH_ID, query.DOMAIN);
       const session = await crmConsoleSession(b24.app, {
         tenantId: tenant.id,
         crm: 'bitrix24',
@@ -51,7 +50,7 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
         name: who.name,
         isAdmin: who.admin,
         locale: lang,
-      });
+      }, { ip: ctx.ip || undefined, userAgent: ctx.get('user-agent') || undefined });
       const line = connectionLine(session.user.locale, { domain: portal.domain, status: fresh.status, statusReason: fresh.statusReason }, reauthorised);
       const html = consoleFiles().page(
         {
@@ -60,7 +59,7 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
           version: VERSION,
           token: session.token,
           user: { id: session.user.id, name: session.user.name, role: session.user.role },
-          crm: { account: portal.memberId, domain: query.DOMAIN },
+          crm: { account: portal.memberId, domain: portal.domain },
           notice: { ...line, show: !line.ok || reauthorised },
         },
         { headExtra: '<script src="/bitrix24/static/b24jssdk.js"></script>', body: `<p role="${line.ok ? 'status' : 'alert'}" style="font:14px system-ui,sans-serif;margin:16px">${esc(line.text)}</p>` },
@@ -69,7 +68,7 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
         b24.app.log.error('bitrix24: the web console is not built; run `npm run build:ui`');
         throw new DomainError('internal', 'placements.common.page_failed');
       }
-      const origins = portalOrigins([portal.domain, query.DOMAIN], query.PROTOCOL);
+      const origins = portalOrigins(portal);
       consolePolicy(ctx, { publicUrl: b24.app.publicUrl(), frameAncestors: origins, connect: origins });
       ctx.body = html;
     });

@@ -2,9 +2,9 @@ import Router from '@koa/router';
 import type { B24Context } from '../../crm/bitrix24/b24Context.js';
 import type { DozvonState } from '../state.js';
 import { mountApiRoutes } from './api/index.js';
-import { FrameAuth } from './frameAuth.js';
 import { mountAppRoute } from './app.js';
 import { mountEventsRoute } from './events.js';
+import { FrameAuth } from './frameAuth.js';
 import { mountInstallRoute } from './install.js';
 import { mountPlacementRoute } from './placement.js';
 import { mountRobotRoute } from './robot.js';
@@ -24,13 +24,13 @@ import { mountStaticRoutes } from './static.js';
  */
 export function bitrix24Router(b24: B24Context): Router<DozvonState> {
   const router = new Router<DozvonState>();
-  // One check of portal users' frame tokens (remembered a minute) for the app page and the API.
+  // One per router: pages and the API share its minute-long cache of verified frame tokens.
   const frameAuth = new FrameAuth(b24);
   mountInstallRoute(router, b24);
   mountAppRoute(router, b24, frameAuth);
   mountEventsRoute(router, b24);
   mountRobotRoute(router, b24);
-  mountPlacementRoute(router, b24);
+  mountPlacementRoute(router, b24, frameAuth);
   mountApiRoutes(router, b24, frameAuth);
   mountStaticRoutes(router);
   return router;

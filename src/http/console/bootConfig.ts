@@ -31,3 +31,19 @@ export interface EmbeddedBoot {
 export type ConsoleBoot = StandaloneBoot | EmbeddedBoot;
 
 export const BOOT_ELEMENT_ID = 'dozvon-boot';
+
+/**
+ * The first path segments of the console's screens (console/src/router.ts builds its routes under
+ * these; a test keeps the two in step). The server answers `/` and these paths with the console's
+ * page; any other unknown path is a plain 404, as for any server.
+ */
+export const CONSOLE_SECTIONS = ['login', 'setup', 'templates', 'scenarios', 'campaigns', 'integrations', 'settings', 'profile', 'bitrix24'] as const;
+
+/** Whether `path` (e.g. `/campaigns/42`) is one of the console's pages. */
+export function isConsolePath(path: string): boolean {
+  if (path === '/' || path === '') return true;
+  const [, first = '', ...rest] = path.split('/');
+  if (!(CONSOLE_SECTIONS as readonly string[]).includes(first)) return false;
+  // `/bitrix24` is the console's page about the app; what lies under it is the app's own (machine) paths.
+  return first !== 'bitrix24' || rest.length === 0 || (rest.length === 1 && rest[0] === '');
+}

@@ -6,15 +6,16 @@ import { t } from '../../i18n.js';
 import { VERSION } from '../../version.js';
 import { esc } from '../html.js';
 import type { DozvonState } from '../state.js';
+import { isConsolePath } from './bootConfig.js';
 import { consoleFiles } from './consoleFiles.js';
 import { consolePolicy } from './consolePages.js';
 
 /**
- * The web console at `/`: its hashed files under `/assets/`, and its page for `/` and every other
- * GET that no router answered and that is not one of the machine prefixes (the console's own
- * router then shows the screen, or its "not found" page). API and CRM paths keep their JSON 404.
+ * The web console at `/`: its hashed files under `/assets/`, and its page for `/` and the GETs of
+ * its screens' paths that no router answered (`/campaigns/…`, `/settings/…`: CONSOLE_SECTIONS; the
+ * console's own router then shows the screen, or its "not found" page for an unknown subpath).
+ * Every other unknown path is the server's 404 (JSON, or an error page for browsers).
  */
-const MACHINE_PREFIXES = ['/api/', '/bitrix24/', '/amocrm/', '/voice/', '/recordings/', '/assets/', '/health', '/status', '/favicon'];
 
 export function consoleRouter(): Router<DozvonState> {
   const router = new Router<DozvonState>();
@@ -43,7 +44,7 @@ export function consoleRouter(): Router<DozvonState> {
 /** Placed after every router (it sees only what none answered): the console's own paths get its page. */
 export function consoleFallback(app: AppContext) {
   return async (ctx: Context & { state: DozvonState }, next: Next): Promise<void> => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || MACHINE_PREFIXES.some((p) => ctx.path.startsWith(p))) return next();
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !isConsolePath(ctx.path)) return next();
     const lng = ctx.state.locale;
     consolePolicy(ctx, { publicUrl: app.publicUrl() });
     const html = consoleFiles().page({ mode: 'standalone', locale: lng, version: VERSION });

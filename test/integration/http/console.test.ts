@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { readSheet } from 'read-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueSession } from '../../../src/engine/auth/sessions.js';
+import { startSession } from '../../../src/engine/auth/sessions.js';
 import { insertUser } from '../../../src/store/repositories/users.js';
 import { upsertTenant } from '../../../src/store/repositories/tenants.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
@@ -67,7 +67,7 @@ describe('live updates (SSE)', () => {
   it('a stream sees its own account only', async () => {
     const { tenant } = await upsertTenant(t.dozvon.app.db, { kind: 'bitrix24', externalId: 'sse-other.bitrix24.ru', name: 'Other portal' });
     const user = await insertUser(t.dozvon.app.db, { tenantId: tenant.id, email: 'other-sse@example.com', name: 'Other', passwordHash: 'x', role: 'admin', locale: 'en' });
-    const otherToken = issueSession(t.dozvon.app.keys.session, { sub: user.id, ten: tenant.id, ver: user.sessionVersion, role: 'admin' });
+    const { token: otherToken } = await startSession(t.dozvon.app.db, t.dozvon.app.keys.session, user);
     const other = await openSse(`${t.url}/api/v1/events`, auth(otherToken));
     const mine = await openSse(`${t.url}/api/v1/events`, auth());
     try {

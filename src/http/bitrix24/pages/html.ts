@@ -56,24 +56,37 @@ export function widgetShell(o: { lang: Locale; title: string; config: unknown; a
 </body></html>`;
 }
 
-/** `host` or `host:port`, as Bitrix24 sends DOMAIN; anything else is not put into a header. */
+/** `host` or `host:port`, as Bitrix24 reports a portal's domain; anything else is not put into a header. */
 const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
+
+/**
+ * The origins a portal's pages are framed from, for CSP: its stored domain (verified at install),
+ * https — and plain http too only when its stored REST endpoint is http (emulators, local portals).
+ */
+export function portalOrigins(portal: { domain: string; clientEndpoint: string }): string[] {
+  const host = portal.domain.trim().toLowerCase();
+  let plainHttp = false;
+  try {
+    plainHttp = new URL(portal.clientEndpoint).protocol === 'http:';
+  } catch {
+    // an unreadable stored endpoint: https only
+  }
+  if (!DOMAIN_RE.test(host)) return [];
+  return plainHttp ? [`https://${host}`, `http://${host}`] : [`https://${host}`];
+}
 
 /**
  * Headers of a widget page: not cached (it answers a POST with the user's context), and a CSP that
  * lets only the portal frame it and only our own scripts run. The page talks to Dozvon (same
  * origin) and, through B24Frame, to the portal's REST; recordings come from Dozvon's public URL.
- * `domains` are the portal's stored domain and the DOMAIN it sent now (they differ after a rename);
- * plain http only when the portal itself says PROTOCOL=0 (emulators, local portals).
+ *
+ * The portal is named from what Dozvon stored and verified at install (its domain, and its REST
+ * endpoint's scheme) — never from the request's DOMAIN / PROTOCOL, which anyone posting the form
+ * chooses: echoing them would let a forged post name any origin as an allowed frame ancestor.
+ * Plain http only for a portal whose stored endpoint is http (emulators, local portals).
  */
-/** The origins of a portal for CSP: https, and http only when the portal itself says PROTOCOL=0. */
-export function portalOrigins(domains: string[], protocol: string | undefined): string[] {
-  const hosts = [...new Set(domains.map((d) => d.trim().toLowerCase()).filter((d) => DOMAIN_RE.test(d)))];
-  return hosts.flatMap((h) => (protocol === '0' ? [`https://${h}`, `http://${h}`] : [`https://${h}`]));
-}
-
-export function framePolicy(ctx: Context, o: { domains: string[]; protocol: string | undefined; publicUrl: string }): void {
-  const portal = portalOrigins(o.domains, o.protocol);
+export function framePolicy(ctx: Context, o: { portal: { domain: string; clientEndpoint: string }; publicUrl: string }): void {
+  const portal = portalOrigins(o.portal);
   let publicOrigin = '';
   try {
     publicOrigin = new URL(o.publicUrl).origin;
