@@ -30,12 +30,18 @@ export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o:
   const koa = new Koa<DozvonState>({ proxy: app.config.trustProxy > 0, maxIpsCount: app.config.trustProxy });
   koa.silent = true;
   const auth = authenticate(app, o.resolveApiKey);
+  let warnedProxy = false;
 
   koa.use(async (ctx, next) => {
     ctx.state.requestId = crypto.randomUUID();
     const lang = ctx.query.lang;
     ctx.state.locale = isLocale(lang) ? lang : pickLocale(ctx.get('accept-language'), app.config.defaultLocale);
     ctx.set('X-Request-Id', ctx.state.requestId);
+    if (!warnedProxy && !koa.proxy && ctx.get('x-forwarded-for')) {
+      // Behind a proxy without TRUST_PROXY every client looks like the proxy: one sign-in limit for all.
+      warnedProxy = true;
+      app.log.warn('requests arrive through a proxy (X-Forwarded-For) but TRUST_PROXY is 0: every client counts as the proxy\'s address; set TRUST_PROXY=1 if the proxy is yours');
+    }
     const started = performance.now();
     await next();
     app.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'http');

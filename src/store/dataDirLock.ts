@@ -148,12 +148,14 @@ export async function lockDataDir(dataDir: string, o: LockDataDirOptions): Promi
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
       const mtime = statOrUndefined(lockPath)?.mtimeMs;
+      // The owner as it is now (another starter may have taken the lock over meanwhile).
+      const holder = () => readJson<LockOwner>(ownerPath)?.pid ?? owner?.pid;
       if (mtime !== undefined && firstSeen !== undefined && mtime !== firstSeen) {
         // Its heartbeat moved while we watched: a live holder.
-        throw new DataDirLockedError(dir, owner?.pid);
+        throw new DataDirLockedError(dir, holder());
       }
       firstSeen ??= mtime;
-      if (Date.now() > deadline) throw new DataDirLockedError(dir, owner?.pid);
+      if (Date.now() > deadline) throw new DataDirLockedError(dir, holder());
       await sleep(POLL_MS);
       continue;
     }

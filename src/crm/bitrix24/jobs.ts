@@ -92,6 +92,18 @@ export const robotReturnKey = (runId: string) => `b24:robot.return:${runId}`;
  * pending write-back itself. (A handler deciding "not yet" at the very moment a hook brings the job
  * forward may push it back to its answer-by time: still before Bitrix24's deadline.)
  */
+/**
+ * A run's answer that waits for the document's call write-back (returnToRobot checkpoints
+ * `awaits: 'writeback'`) is due the moment that write-back is recorded done — woken here instead of
+ * polling for it.
+ */
+export async function nudgeRobotReturn(db: Queryable, runId: string, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE outbox SET next_attempt_at = $2 WHERE idempotency_key = $1 AND status = 'pending' AND next_attempt_at > $2 AND state->>'awaits' = 'writeback'`,
+    [robotReturnKey(runId), now],
+  );
+}
+
 export async function queueRobotReturn(app: AppContext, tx: Queryable, p: { tenantId: string; runId: string; at: Date; payload: JobPayload<'robot.return'> }): Promise<void> {
   const key = robotReturnKey(p.runId);
   const moved = await tx.query(

@@ -69,7 +69,7 @@ function limiter(db: Queryable, keyPrefix: string, points: number, windowSec: nu
   } as ConstructorParameters<typeof RateLimiterPostgres>[0]);
 }
 
-/** Consumes a point on each key; refused when any is used up. Returns what was consumed, to give back. */
+/** Consumes a point on each key in turn; refused (429) at the first whose limit is used up. */
 async function reserve(entries: { l: RateLimiterPostgres; key: string }[], messageKey: string): Promise<void> {
   for (const e of entries) {
     try {

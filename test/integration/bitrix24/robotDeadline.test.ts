@@ -67,7 +67,7 @@ async function callsMade(deal: number, n: number): Promise<void> {
   await waitFor(`${n} calls to DEAL_${deal}`, async () => {
     const row = (await numberOf(deal).catch(() => undefined)) as Awaited<ReturnType<typeof numberOf>> | undefined;
     return row && row.attempts_made >= n && row.status !== 'dialing';
-  }, 30_000);
+  }, 60_000);
 }
 
 /** Calls the redials of a busy number as they come due, until it is done. */

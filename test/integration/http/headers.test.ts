@@ -144,7 +144,9 @@ describe('unknown paths and methods', () => {
 describe('the status page and server paths', () => {
   it('names the setup-code file in full only to this machine', async () => {
     const dbEnv = await freshDatabaseEnv();
-    const d = await startDozvon({ PORT: '0', WORKERS: 'false', SANDBOX_TTS: 'generated', ...dbEnv }, { pgliteTemplate: pgliteTemplate(), log: pino({ level: 'silent' }) });
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const d = await startDozvon({ PORT: '0', WORKERS: 'false', SANDBOX_TTS: 'generated', ...dbEnv }, { pgliteTemplate: pgliteTemplate(), log });
     try {
       const local = await (await fetch(`${d.url}/status`)).text();
       expect(local).toContain(`${dbEnv.DATA_DIR}/setup-code.txt`);
@@ -152,6 +154,8 @@ describe('the status page and server paths', () => {
       const proxied = await (await fetch(`${d.url}/status`, { headers: { 'x-forwarded-for': '203.0.113.5' } })).text();
       expect(proxied).not.toContain(dbEnv.DATA_DIR);
       expect(proxied).toContain('setup-code.txt in the data directory (DATA_DIR) on the server');
+      // The operator is told, once, that a proxy is in front but not trusted.
+      expect(lines.filter((l) => l.includes('TRUST_PROXY is 0'))).toHaveLength(1);
       const ru = await (await fetch(`${d.url}/status`, { headers: { forwarded: 'for=203.0.113.5', 'accept-language': 'ru' } })).text();
       expect(ru).toContain('файла setup-code.txt в каталоге данных (DATA_DIR) на сервере');
       expect(ru).not.toContain(dbEnv.DATA_DIR);

@@ -28,9 +28,13 @@ import { decidingAttempt, returnValues, type RunState } from './returnValues.js'
  * ACCESS_DENIED: the workflow timed out or was stopped — Bitrix24 drops a late answer) can never
  * succeed: the run is failed and the job dead at once (gotcha 14).
  */
-const WRITEBACK_WAIT_MS = 1000;
-/** A write-back stuck behind a portal's refusals holds the answer back a minute at most. */
-const WRITEBACK_WAITS = 60;
+/**
+ * While the document's call write-back is pending, the answer waits for it: the write-back wakes
+ * it when it is recorded done (jobs.ts `nudgeRobotReturn`); a look every 15 s in case that wake-up
+ * is missed; two minutes at most for a write-back stuck behind a portal's refusals.
+ */
+const WRITEBACK_LOOK_MS = 15_000;
+const WRITEBACK_WAITS = 8;
 /** Past its answer-by time a failed send is tried again soon: Bitrix24's deadline is near. */
 const LATE_RETRY_MS = 5000;
 
@@ -42,6 +46,8 @@ const stateSchema = z.object({
   sends: z.number().int().default(0),
   recordingWaits: z.number().int().default(0),
   writebackWaits: z.number().int().default(0),
+  /** Set while waiting for the write-back: what `nudgeRobotReturn` looks for. */
+  awaits: z.literal('writeback').optional(),
 });
 
 export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.return'>, ctl: HandlerControl): Promise<HandlerResult> {
@@ -64,7 +70,7 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
     // Brought forward too early (or a run without a deadline whose chain is not done): back to its time.
     return { kind: 'retry', error: 'the answer is not due yet', retryAt: run.answerBy ?? new Date(now.getTime() + 3600_000) };
   }
-  const counted = stateSchema.parse(job.state ?? {});
+  const { awaits: _waited, ...counted } = stateSchema.parse(job.state ?? {});
   const spare = run.answerBy ? run.answerBy.getTime() - now.getTime() : Infinity;
   const waitAtMost = (ms: number) => new Date(now.getTime() + Math.min(ms, Math.max(0, spare)));
   if (spare > 0) {
@@ -73,8 +79,8 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
       [documentPartition(job.tenantId, run.document)],
     );
     if (writeback.rows.length > 0 && counted.writebackWaits < WRITEBACK_WAITS) {
-      await ctl.checkpoint({ ...counted, writebackWaits: counted.writebackWaits + 1 });
-      return { kind: 'retry', error: 'the call write-back goes first', retryAt: waitAtMost(WRITEBACK_WAIT_MS) };
+      await ctl.checkpoint({ ...counted, writebackWaits: counted.writebackWaits + 1, awaits: 'writeback' });
+      return { kind: 'retry', error: 'the call write-back goes first', retryAt: waitAtMost(WRITEBACK_LOOK_MS) };
     }
     const deciding = decidingAttempt(state, attempts);
     if (deciding && recordingPending(deciding) && counted.recordingWaits < RECORDING_WAITS) {

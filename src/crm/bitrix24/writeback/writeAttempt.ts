@@ -9,7 +9,7 @@ import { findVersionById, TEMPLATES } from '../../../store/repositories/versione
 import type { B24Context } from '../b24Context.js';
 import { readContactRef, type ContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
-import type { JobPayload } from '../jobs.js';
+import { nudgeRobotReturn, type JobPayload } from '../jobs.js';
 import { isB24Error, type B24Error } from '../rest/b24Error.js';
 import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
@@ -71,7 +71,9 @@ export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayloa
   const c: Ctx = { b24, portal: installed.portal, lng: installed.tenant.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
   await writeTimeline(c);
-  return { kind: 'done', state: c.state };
+  // A robot answer waiting for this entry to be in the timeline may go now.
+  const runId = ref.runId;
+  return { kind: 'done', state: c.state, ...(runId ? { afterDone: () => nudgeRobotReturn(app.db, runId, app.clock.now()) } : {}) };
 }
 
 async function save(c: Ctx, patch: Partial<State>): Promise<void> {
