@@ -42,8 +42,9 @@ describe('the console in English', () => {
     await page.waitForURL(/\/login/);
   });
 
-  it('a manager sees no administrator screens', { timeout: 120_000 }, async () => {
-    const { page, log } = await newConsolePage(browser, { locale: 'en-GB' });
+  it('a manager sees no administrator screens (at 1024 px wide, nothing scrolls sideways)', { timeout: 120_000 }, async () => {
+    const { page, log } = await newConsolePage(browser, { locale: 'en-GB', width: 1024 });
+    const fitsWidth = () => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
     await page.goto(`${server.url}/login`);
     await page.getByLabel(exactly(T('console.auth.email'))).fill('mia@example.com');
     await page.getByLabel(exactly(T('console.auth.password'))).fill('wrong-password-1');
@@ -54,6 +55,8 @@ describe('the console in English', () => {
     await page.waitForURL(`${server.url}/`);
     const nav = page.getByRole('navigation', { name: T('console.nav.label') });
     await nav.getByRole('link', { name: T('console.nav.campaigns') }).waitFor();
+    await page.getByTestId('calls-today').waitFor();
+    expect(await fitsWidth(), 'dashboard at 1024 px').toBe(true);
     expect(await nav.getByRole('link', { name: T('console.nav.integrations') }).count()).toBe(0);
     // An administrator's address leads back to the dashboard.
     await page.goto(`${server.url}/integrations`);
@@ -63,12 +66,25 @@ describe('the console in English', () => {
     expect(await page.getByRole('link', { name: T('console.templates.new') }).count()).toBe(0);
     await page.getByRole('link', { name: T('starter.template_name') }).click();
     await page.getByText(T('console.common.read_only')).waitFor();
+    expect(await fitsWidth(), 'template at 1024 px').toBe(true);
     expect(await page.getByRole('button', { name: T('console.templates.save') }).count()).toBe(0);
     expect(await page.getByRole('button', { name: T('console.common.delete') }).count()).toBe(0);
+    // The campaign and the scenario graph fit too.
+    await page.goto(`${server.url}/campaigns`);
+    await page.getByRole('link', { name: 'March leads' }).click();
+    await page.getByRole('tab', { name: T('console.campaigns.tabs.stats') }).click();
+    await page.getByTestId('reach').waitFor();
+    expect(await fitsWidth(), 'campaign statistics at 1024 px').toBe(true);
+    await page.goto(`${server.url}/scenarios`);
+    await page.getByRole('link', { name: T('starter.scenario_name') }).click();
+    await page.locator('.vue-flow__node[data-id="greet"]').waitFor();
+    expect(await fitsWidth(), 'scenario graph at 1024 px').toBe(true);
+    await snap(page, 'flow-en', '16-manager-scenario-1024');
     // Settings without users; limits read-only.
     await page.goto(`${server.url}/settings`);
     await page.getByRole('tab', { name: T('console.settings.tabs.limits') }).waitFor();
     expect(await page.getByRole('tab', { name: T('console.settings.tabs.users') }).count()).toBe(0);
+    expect(await fitsWidth(), 'settings at 1024 px').toBe(true);
     await snap(page, 'flow-en', '15-manager-settings');
     expect(log.errors).toEqual([]);
   });
