@@ -14,7 +14,7 @@ import { defineConfig } from 'vite';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: here,
   base: '/',
   plugins: [
@@ -28,7 +28,12 @@ export default defineConfig({
     }),
   ],
   resolve: {
-    alias: { '@server': path.join(root, 'src'), '@locales': path.join(root, 'locales') },
+    alias: {
+      '@server': path.join(root, 'src'),
+      '@locales': path.join(root, 'locales'),
+      // vue-router's devtools hook, dead in production, would bring all of @vue/devtools-kit along.
+      ...(command === 'build' ? { '@vue/devtools-api': path.join(here, 'src', 'lib', 'routerDevtoolsOff.ts') } : {}),
+    },
   },
   server: {
     fs: { allow: [root] },
@@ -41,4 +46,4 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 600,
   },
-});
+}));
