@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'voice_platform_failed',
   /** Another server we depend on (the mail server) refused or failed. */
   'upstream_failed',
+  'service_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

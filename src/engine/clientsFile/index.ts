@@ -9,6 +9,7 @@ export { ROW_REASON } from './fileErrors.js';
 export type { ClientsFileOptions, ColumnMapping } from './options.js';
 export { columnMappingSchema } from './options.js';
 export { openClientsFile, parseClientsFile, parseClientsFileAll } from './parseClientsFile.js';
+export { configureClientsFiles } from './limits.js';
 export type { ClientsFileReader, ClientsFileResult } from './parseClientsFile.js';
 export { rowIssueToFieldIssue } from './rowIssue.js';
 export type * from './types.js';
