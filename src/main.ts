@@ -99,6 +99,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     pgliteTemplate: opts.pgliteTemplate,
     log,
     onLockTakeover: (previous) => log.warn({ dataDir: config.dataDir, previous }, 'the previous holder of the data directory is gone: its lock was taken over'),
+    onTightened: (r) => reportTightened(log, r, 'debug'),
     onLockLost: (err) => {
       log.fatal({ err, dataDir: config.dataDir }, 'the data-directory lock was lost: another process may be using the database; stopping');
       process.exitCode = 1;
@@ -110,8 +111,6 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
   try {
     const { applied } = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
-    // PGlite gives the files of a new cluster mode 0666 itself (a umask does not help there).
-    if (db.kind === 'pglite') reportTightened(log, secureDataDir(path.join(config.dataDir, 'pg')), 'debug');
     const { tenant: consoleTenant, created } = await upsertTenant(db, {
       kind: 'console',
       externalId: 'console',
