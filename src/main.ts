@@ -15,6 +15,7 @@ import { conversationHost } from './engine/conversation.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
 import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
 import { createCalleeZoneLookup } from './engine/calleeZones.js';
+import { startEventHub } from './engine/events/eventHub.js';
 import { startScheduledJobs, type ScheduledJobs } from './engine/jobs/scheduledJobs.js';
 import { deliverEmail } from './engine/outbox/emailHandler.js';
 import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
@@ -26,6 +27,8 @@ import { buildHttpApp, RequestsInFlight } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { mountedRoutes, type MountedRoute } from './http/routeTable.js';
 import { statusRouter } from './http/statusPage.js';
+import { consoleFallback, consoleRouter } from './http/console/consoleRouter.js';
+import { ensureUiBuilt } from './uiOnStart.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
@@ -96,6 +99,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     pgliteTemplate: opts.pgliteTemplate,
     log,
     onLockTakeover: (previous) => log.warn({ dataDir: config.dataDir, previous }, 'the previous holder of the data directory is gone: its lock was taken over'),
+    onTightened: (r) => reportTightened(log, r, 'debug'),
     onLockLost: (err) => {
       log.fatal({ err, dataDir: config.dataDir }, 'the data-directory lock was lost: another process may be using the database; stopping');
       process.exitCode = 1;
@@ -107,14 +111,15 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
   try {
     const { applied } = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
-    // PGlite gives the files of a new cluster mode 0666 itself (a umask does not help there).
-    if (db.kind === 'pglite') reportTightened(log, secureDataDir(path.join(config.dataDir, 'pg')), 'debug');
     const { tenant: consoleTenant, created } = await upsertTenant(db, {
       kind: 'console',
       externalId: 'console',
       name: 'Dozvon',
       locale: config.defaultLocale,
     });
+
+    const events = await startEventHub(db, log.child({ component: 'events' }));
+    cleanups.unshift(() => events.stop());
 
     let publicUrl = config.publicUrl ?? '';
     const app: AppContext = {
@@ -132,6 +137,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       authThrottle: createAuthThrottle(db, config.auth),
       zones: createCalleeZoneLookup(),
       wake: { dispatcher: () => dispatcher?.wake(), outbox: () => outbox?.wake() },
+      events,
       schedule: { campaignStart: async (id, at) => jobs?.scheduleCampaignStart(id, at) },
       hooks: {
         attemptCompleted: [(tx, attempt) => afterCampaignAttempt(app, tx, attempt)],
@@ -165,13 +171,14 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())];
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
     const requests = new RequestsInFlight();
     const koa = buildHttpApp(app, routers, {
       resolveApiKey,
       inFlight: requests,
       // Pages shown inside a CRM's frame set their own CSP naming who may frame them.
       framedPrefixes: ['/bitrix24/'],
+      fallback: consoleFallback(app),
     });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
@@ -240,6 +247,7 @@ async function main(): Promise<void> {
   const log = createLogger(loadConfigLevel());
   // From the first line on: a stray rejection during start-up is logged, not fatal, either.
   installProcessGuards(log);
+  ensureUiBuilt();
   try {
     running = await startDozvon(process.env, { log });
   } catch (e) {

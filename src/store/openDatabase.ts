@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Db } from './db.js';
 import { lockDataDir, type DataDirLock, type LockOwner } from './dataDirLock.js';
+import { secureDataDir, type TightenReport } from './dataDirPermissions.js';
 import { PGlitePool } from './pglitePool.js';
 import type { Logger } from '../log.js';
 import { Outage } from './outage.js';
@@ -30,6 +31,8 @@ export interface OpenDatabaseOptions {
   onLockLost?: (err: Error) => void;
   /** A dead holder's lock was taken over (for the log). */
   onLockTakeover?: (previous: LockOwner | undefined) => void;
+  /** What was tightened under $DATA_DIR/pg once PGlite had opened it (for the log). */
+  onTightened?: (report: TightenReport) => void;
 }
 
 // A server that does not answer at all (a partition, not a refused port) must not hold a request
@@ -78,6 +81,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
     fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     const empty = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
     const pglite = await PGlite.create({ dataDir: pgDir, ...(empty && opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}) });
+    // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask (the files the
+    // server creates later are 0600): tightened here, so every opener — the server, the CLI — leaves
+    // none open to others.
+    const tightened = secureDataDir(pgDir);
+    opts.onTightened?.(tightened);
     const db = new PGlitePool(pglite);
     opened = db;
     if (lost) await db.end();
