@@ -18,6 +18,7 @@ import { startScheduledJobs, type ScheduledJobs } from './engine/jobs/scheduledJ
 import { deliverEmail } from './engine/outbox/emailHandler.js';
 import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
 import { deliverWebhook } from './engine/outbox/webhookHandler.js';
+import { mp3Idle } from './engine/recordingMp3.js';
 import { seedStarter } from './engine/seedStarter.js';
 import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
 import { apiRouter, apiRoutes } from './http/api/v1/index.js';
@@ -115,6 +116,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
         contactFinished: [],
       },
     };
+    // Before the database closes: an MP3 being made finishes (or fails and is left to the sweeper).
+    cleanups.unshift(() => mp3Idle(app));
     let dispatcher: Dispatcher | undefined;
     let outbox: OutboxWorker | undefined;
     let jobs: ScheduledJobs | undefined;

@@ -15,7 +15,7 @@ import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
-import { recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
+import { recordingFileName, recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
 
 /**
  * `attempt.writeback` (C6): one finished call becomes, on the deal or lead,
@@ -139,7 +139,7 @@ async function writeTimeline(c: Ctx): Promise<void> {
   const run = ref.runId ? await findRobotRun(b24.app.db, tenantId, ref.runId) : undefined;
 
   const steps: { key: keyof State; value: boolean | number; method: string; params: Record<string, unknown>; accept?: (e: B24Error) => boolean }[] = [];
-  if (url && !c.state.attached) steps.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: `${a.id}.wav` } });
+  if (url && !c.state.attached) steps.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: recordingFileName(a) } });
   if (doc.entity === 'deal' && c.state.activityId && !c.state.bound) {
     steps.push({
       key: 'bound',
