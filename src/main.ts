@@ -25,6 +25,7 @@ import { apiRouter, apiRoutes } from './http/api/v1/index.js';
 import { buildHttpApp } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { statusRouter } from './http/statusPage.js';
+import { amocrmRouter } from './http/amocrm/index.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
@@ -142,7 +143,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
+    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), ...(crm.amocrm ? [amocrmRouter(crm.amocrm)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -160,7 +161,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     );
 
     if (config.workers) {
-      jobs = await startScheduledJobs(app);
+      jobs = await startScheduledJobs(app, crm.scheduled);
       // Up to 50 jobs at once: Bitrix24 packs concurrent writes of a portal into one batch of ≤ 50.
       outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { batch: 50 });
       dispatcher = startDispatcher(app);

@@ -27,7 +27,15 @@ export interface ScheduledJobs {
   stop(): Promise<void>;
 }
 
-export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs> {
+/** A recurring job an adapter brings (its token keep-alive, retries of its own). */
+export interface ExtraJob {
+  name: string;
+  /** agenda's interval, e.g. '5 minutes'. */
+  every: string;
+  run(): Promise<void>;
+}
+
+export async function startScheduledJobs(app: AppContext, extra: readonly ExtraJob[] = []): Promise<ScheduledJobs> {
   const agenda = new Agenda({
     backend: new PostgresBackend({ pool: app.db as unknown as pg.Pool, ensureSchema: false }),
     name: app.workerId,
@@ -55,6 +63,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   agenda.define(JOBS.analyze, async () => {
     await analyzeCampaignTables(app.db);
   });
+  for (const j of extra) agenda.define(j.name, () => j.run());
   await agenda.start();
   // A restart after a crash should not wait for the first occurrence to recover leases.
   void recoverExpiredLeases(app).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'lease recovery at start failed'));
@@ -63,6 +72,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   await agenda.every('1 minute', JOBS.replanMissed);
   await agenda.every('1 minute', JOBS.recordings);
   await agenda.every('15 minutes', JOBS.analyze);
+  for (const j of extra) await agenda.every(j.every, j.name);
   return {
     async scheduleCampaignStart(campaignId, at) {
       await agenda.schedule(at, JOBS.campaignStart, { campaignId });
