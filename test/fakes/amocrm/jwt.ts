@@ -23,7 +23,8 @@ export interface WidgetTokenClaims {
 export function mintWidgetToken(secret: string, claims: WidgetTokenClaims, o: { algorithm?: 'HS256' | 'HS512'; omit?: (keyof WidgetTokenClaims)[] } = {}): string {
   const payload: Record<string, unknown> = { ...claims };
   for (const k of o.omit ?? []) delete payload[k];
-  return jwt.sign(payload, secret, { algorithm: o.algorithm ?? 'HS256', noTimestamp: true });
+  // jsonwebtoken keeps a given iat; `noTimestamp` only when the test wants it gone.
+  return jwt.sign(payload, secret, { algorithm: o.algorithm ?? 'HS256', noTimestamp: (o.omit ?? []).includes('iat') });
 }
 
 export const newJti = (): string => crypto.randomUUID();
