@@ -112,6 +112,15 @@ export async function amoJobs(app: AppContext, tenantId?: string): Promise<JobRo
   return r.rows;
 }
 
+/**
+ * Time passes for the outbox: retries the adapter scheduled for later (a backoff after a 5xx, a
+ * wait for the recording) become due now. Tests use it instead of sleeping through backoffs.
+ */
+export async function hurryOutbox(app: AppContext, tenantId: string): Promise<void> {
+  const r = await app.db.query(`UPDATE outbox SET next_attempt_at = now() WHERE channel = 'amocrm' AND tenant_id = $1 AND status = 'pending' AND next_attempt_at > now()`, [tenantId]);
+  if ((r.rowCount ?? 0) > 0) app.wake.outbox();
+}
+
 /** Waits until no amocrm job of the tenant is pending. */
 export async function settleAmo(app: AppContext, tenantId: string, timeoutMs = 30_000): Promise<void> {
   await waitFor('the amoCRM outbox to drain', async () => (await amoJobs(app, tenantId)).every((j) => j.status !== 'pending'), timeoutMs, 100);
