@@ -57,7 +57,7 @@ export async function startAmoHarness(env: Record<string, string> = {}): Promise
     async install(account, o = {}) {
       const res = await account.install(clientId);
       expect(res.status, res.body).toBe(200);
-      const tenantId = await waitFor('the account to be connected', async () => (await findAccountByAmoId(app.db, account.platform, account.id))?.refreshTokenEnc && (await h.tenantOf(account)));
+      const tenantId = await waitFor('the account to be connected', async () => ((await findAccountByAmoId(app.db, account.platform, account.id))?.refreshTokenEnc ? h.tenantOf(account) : undefined));
       if (o.alwaysOpen ?? true) await h.alwaysOpen(tenantId);
       return tenantId;
     },
