@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { unzipSync } from 'fflate';
 import type { Server } from 'node:http';
 import type { EmulatorClock } from './clock.js';
 import { encodeForm, sendHook } from './hooks.js';
@@ -42,8 +43,10 @@ export class AccountCore {
   readonly requests: ApiRequestRecord[] = [];
   readonly hooks: HookRecord[] = [];
   readonly faults: { match: FaultMatcher; fault: Fault }[] = [];
-  /** Settings the widget saved (`set_settings` / the settings modal), by integration. */
-  readonly widgetSettings = new Map<string, Record<string, unknown>>();
+  /** The widget archive uploaded for each integration (file name → bytes), served to the harness pages. */
+  readonly widgetArchives = new Map<string, Record<string, Uint8Array>>();
+  /** What the Digital Pipeline action form last saved, by integration. */
+  readonly dpSettings = new Map<string, Record<string, string>>();
   url = '';
   private seq = 0;
 
@@ -230,6 +233,27 @@ export class Account {
   }
 
   // --- the widget ------------------------------------------------------------------------------
+  /** Uploads `widget.zip` for the integration (what a developer does on the integration's page). */
+  uploadWidget(clientId: string, zip: Uint8Array): void {
+    this.core.widgetArchives.set(this.integration(clientId).clientId, unzipSync(zip));
+  }
+
+  /** A page of the account hosting the widget (browser tests): see harness/harness.ts. */
+  harnessUrl(clientId: string, o: { area: 'lcard' | 'llist' | 'settings' | 'advanced_settings' | 'digital_pipeline'; lead?: number; selected?: number[]; user?: number; lang?: string; template?: string }): string {
+    const q = new URLSearchParams({ client: clientId, area: o.area });
+    if (o.lead) q.set('lead', String(o.lead));
+    if (o.selected) q.set('selected', o.selected.join(','));
+    if (o.user) q.set('user', String(o.user));
+    if (o.lang) q.set('lang', o.lang);
+    if (o.template) q.set('template', o.template);
+    return `${this.url}/harness?${q.toString()}`;
+  }
+
+  /** What the Digital Pipeline action form saved last (the trigger's settings). */
+  dpSettings(clientId: string): Record<string, string> | undefined {
+    return this.core.dpSettings.get(clientId);
+  }
+
   /** The `X-Auth-Token` amoCRM would attach to a widget request of `userId`; overrides forge. */
   widgetToken(clientId: string, o: { userId?: number; claims?: Partial<WidgetTokenClaims>; secret?: string; omit?: (keyof WidgetTokenClaims)[]; algorithm?: 'HS256' | 'HS512' } = {}): string {
     const integ = this.integration(clientId);

@@ -6,7 +6,7 @@ import { getLead, listLeads, patchLeads } from './api/leads.js';
 import { getAccount, getUser, listContacts, listLeadFields, listPipelines, listTags, listUsers } from './api/meta.js';
 import type { ApiResult, Query } from './api/result.js';
 import { problem } from './api/result.js';
-import { handleHarness } from './harness/harness.js';
+import { handleHarness, oauthPopup } from './harness/harness.js';
 import { readBody, sendJson, sendNoContent, sendProblem, sendText } from './http.js';
 
 /**
@@ -29,6 +29,7 @@ async function route(core: AccountCore, req: IncomingMessage, res: ServerRespons
   if (url.pathname === '/oauth2/access_token' && req.method === 'POST') return tokenEndpoint(core, req, res);
   if (url.pathname.startsWith('/api/v4/')) return api(core, req, res, url);
   if (url.pathname.startsWith('/harness')) return handleHarness(core, req, res, url);
+  if (url.pathname === '/oauth' && req.method === 'GET') return oauthPopup(core, res, url);
   sendText(res, 404, 'Not found', 'text/plain');
 }
 

@@ -136,7 +136,8 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
   route('get', '/amocrm/widget/history', async (c, koa) => {
     const { tenant } = connected(c);
     const q = parseInput(historyQuery, koa.query, 'query');
-    const lng: Locale = tenant.locale;
+    // The user's language (the widget names it), not the account's: these words are for the panel.
+    const lng: Locale = koa.state.locale;
     const calls = await callHistory(ctx.db, tenant.id, leadExternalId(q.lead_id), { outcomeText: (o) => outcomeText(lng, o), recordingLink: (a) => ctx.recordingLink(a) });
     return { lead_id: q.lead_id, calls };
   });
