@@ -103,17 +103,16 @@ export class AccountQueue {
       });
   }
 
+  /** Sleeps up to `ms`; new work (`kick`) wakes it early. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        if (self.wakeUp === wake) self.wakeUp = undefined;
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
-      }
-      const wake = () => done();
-      this.wakeUp = wake;
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.wakeUp = done;
     });
   }
 
