@@ -79,6 +79,16 @@ export async function findAccountByAmoId(db: Queryable, platform: Platform, acco
   return r.rows[0] && toAccount(r.rows[0]);
 }
 
+/** The account with its tenant's state in one read (the write-back's hot path). */
+export async function findAccountWithTenant(db: Queryable, tenantId: string): Promise<{ account: AccountRecord; status: string; locale: 'ru' | 'en' } | undefined> {
+  const r = await db.query<Row & { tenant_status: string; tenant_locale: 'ru' | 'en' }>(
+    'SELECT a.*, t.status AS tenant_status, t.locale AS tenant_locale FROM amo_accounts a JOIN tenants t ON t.id = a.tenant_id WHERE a.tenant_id = $1',
+    [tenantId],
+  );
+  const row = r.rows[0];
+  return row && { account: toAccount(row), status: row.tenant_status, locale: row.tenant_locale };
+}
+
 /** Every account (amoCRM and Kommo) with this numeric id: at most one per platform. */
 export async function findAccountsByAmoId(db: Queryable, accountId: number): Promise<AccountRecord[]> {
   const r = await db.query<Row>('SELECT * FROM amo_accounts WHERE account_id = $1 ORDER BY platform', [accountId]);

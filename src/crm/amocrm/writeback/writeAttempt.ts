@@ -2,18 +2,17 @@ import { z } from 'zod';
 import type { TemplateSettings } from '../../../core/template.js';
 import type { HandlerControl, HandlerResult } from '../../../engine/outbox/outboxWorker.js';
 import type { Locale } from '../../../i18n.js';
-import { findAttemptById, type Attempt } from '../../../store/repositories/attempts.js';
-import { findContact } from '../../../store/repositories/numbers.js';
+import type { Queryable } from '../../../store/db.js';
+import { toAttempt, type Attempt, type AttemptRow } from '../../../store/repositories/attempts.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
-import { findTenant } from '../../../store/repositories/tenants.js';
 import { findVersionById, TEMPLATES } from '../../../store/repositories/versioned.js';
 import { recordingPending, recordingWaitMs, RECORDING_WAITS } from '../../shared/recordingLink.js';
 import type { AmoContext } from '../amoContext.js';
-import { accountSettings, type AccountSettings } from '../accountSettings.js';
+import { settingsOf, type AccountSettings } from '../accountSettings.js';
 import { isAmoError } from '../api/amoError.js';
 import { readContactRef, type ContactRef } from '../intake/contactRef.js';
 import type { JobPayload } from '../jobs.js';
-import { findAccount } from '../store/accounts.js';
+import { findAccountWithTenant } from '../store/accounts.js';
 import { noteParams } from './callTexts.js';
 import { leadPatch, shouldMove, targetStage } from './leadPatch.js';
 
@@ -28,6 +27,10 @@ import { leadPatch, shouldMove, targetStage } from './leadPatch.js';
  * lead and only sends again if there is none. The lead update is idempotent (the same tags, the
  * same values). Concurrent write-backs of an account share requests: 50 notes a POST, 50 leads a
  * PATCH (src/crm/amocrm/api/accountQueue.ts).
+ *
+ * The hot path costs four statements per call (the attempt with its contact, the account with its
+ * tenant, the "sending" checkpoint, the final state): a thousand write-backs are then bound by
+ * amoCRM's 7 requests a second, not by the database (bench: amo_writeback_wall_vs_rate_floor).
  */
 const stateSchema = z.object({
   recordingWaits: z.number().optional(),
@@ -53,23 +56,47 @@ interface Ctx {
   state: State;
 }
 
+async function attemptWithRef(db: Queryable, id: string): Promise<{ attempt: Attempt; crm: Record<string, unknown> | null } | undefined> {
+  const r = await db.query<AttemptRow & { contact_crm: Record<string, unknown> | null }>(
+    'SELECT a.*, c.crm AS contact_crm FROM attempts a LEFT JOIN campaign_contacts c ON c.id = a.contact_id WHERE a.id = $1',
+    [id],
+  );
+  const row = r.rows[0];
+  return row && { attempt: toAttempt(row), crm: row.contact_crm };
+}
+
+/** Template versions never change: remembered by id (a few hundred at most). */
+const templateVersions = new Map<string, TemplateSettings | undefined>();
+async function templateVersion(db: Queryable, versionId: string): Promise<TemplateSettings | undefined> {
+  if (templateVersions.has(versionId)) return templateVersions.get(versionId);
+  const body = (await findVersionById<TemplateSettings>(db, TEMPLATES, versionId))?.body;
+  if (templateVersions.size > 500) templateVersions.clear();
+  templateVersions.set(versionId, body);
+  return body;
+}
+
 export async function writeAttempt(ctx: AmoContext, job: OutboxJob, p: JobPayload<'attempt.writeback'>, ctl: HandlerControl): Promise<HandlerResult> {
-  const attempt = await findAttemptById(ctx.db, p.attemptId);
-  const contact = attempt?.contactId ? await findContact(ctx.db, attempt.contactId) : undefined;
-  const ref = readContactRef(contact?.crm);
+  const found = await attemptWithRef(ctx.db, p.attemptId);
+  const attempt = found?.attempt;
+  const ref = readContactRef(found?.crm);
   if (!attempt || !ref || attempt.tenantId !== job.tenantId) return { kind: 'dead', error: 'the attempt or its amoCRM reference is gone' };
-  const account = await findAccount(ctx.db, job.tenantId);
-  const tenant = await findTenant(ctx.db, job.tenantId);
-  if (!account?.refreshTokenEnc || !tenant || tenant.status === 'uninstalled') return { kind: 'dead', error: 'the integration is not installed on the account' };
+  const installed = await findAccountWithTenant(ctx.db, job.tenantId);
+  if (!installed?.account.refreshTokenEnc || installed.status === 'uninstalled') return { kind: 'dead', error: 'the integration is not installed on the account' };
   const state = stateSchema.parse(job.state ?? {});
   const waits = state.recordingWaits ?? 0;
   if (recordingPending(attempt) && waits < RECORDING_WAITS) {
     await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
     return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(ctx.clock.now().getTime() + recordingWaitMs(waits)) };
   }
-  const c: Ctx = { ctx, tenantId: job.tenantId, lng: tenant.locale, attempt, ref, settings: await accountSettings(ctx.db, job.tenantId), ctl, state };
+  const c: Ctx = { ctx, tenantId: job.tenantId, lng: installed.locale, attempt, ref, settings: settingsOf(installed.account.settings), ctl, state };
   await writeNote(c);
-  await updateLead(c);
+  try {
+    await updateLead(c);
+  } catch (e) {
+    // The note is made: say so before the retry, or it would look for it first.
+    await ctl.checkpoint(c.state);
+    throw e;
+  }
   if (c.state.noteRefused) ctx.log.error({ tenantId: c.tenantId, attemptId: attempt.id, leadId: ref.leadId, err: c.state.noteRefused }, 'amocrm: the call note was refused; the lead was updated without it');
   return { kind: 'done', state: c.state };
 }
@@ -90,7 +117,9 @@ async function writeNote(c: Ctx): Promise<void> {
   await save(c, { noteSent: true });
   try {
     const { id } = await ctx.api.addNote(c.tenantId, { entity_id: ref.leadId, note_type: 'call_out', params: noteParams(c.lng, a, ctx.recordingLink(a)) });
-    await save(c, { noteId: id, noteSent: false });
+    // Kept in memory: the lead update comes next and the job's final state records both. A crash
+    // before that leaves `noteSent`, and the retry finds this note by its uniq.
+    c.state = { ...c.state, noteId: id, noteSent: false };
   } catch (e) {
     if (!isAmoError(e)) throw e;
     // Refused before it ran (limits, a ban, auth, validation): certainly not created.
@@ -103,8 +132,7 @@ async function writeNote(c: Ctx): Promise<void> {
 async function updateLead(c: Ctx): Promise<void> {
   if (c.state.patched) return;
   const { ctx, attempt: a, ref } = c;
-  const template = await findVersionById<TemplateSettings>(ctx.db, TEMPLATES, a.templateVersionId);
-  const target = targetStage(template?.body, a);
+  const target = targetStage(await templateVersion(ctx.db, a.templateVersionId), a);
   let move: { pipelineId: number; statusId: number } | undefined;
   if (target) {
     const lead = await ctx.api.readLead(c.tenantId, ref.leadId);
@@ -124,5 +152,5 @@ async function updateLead(c: Ctx): Promise<void> {
     await save(c, { fieldsRefused: e.issues.map((i) => `${i.path}: ${i.detail}`).join('; ') });
     return updateLead(c);
   }
-  await save(c, { patched: true });
+  c.state = { ...c.state, patched: true };
 }

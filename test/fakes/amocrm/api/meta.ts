@@ -87,8 +87,10 @@ export function listContacts(s: AccountStore, q: Query, baseUrl: string): ApiRes
   const f = (q.filter ?? {}) as Record<string, unknown>;
   const ids = ints(f.id);
   const query = str(q.query)?.replace(/\D/g, '');
-  const all = [...s.contacts.values()]
-    .filter((c) => !ids || ids.includes(c.id))
+  const byId = ids ? new Set(ids) : undefined;
+  const source = ids ? ids.map((id) => s.contacts.get(id)).filter((c): c is Contact => c !== undefined) : [...s.contacts.values()];
+  const all = source
+    .filter((c) => !byId || byId.has(c.id))
     .filter((c) => !query || (c.custom_fields_values ?? []).some((v) => v.field_code === 'PHONE' && v.values.some((x) => String(x.value).replace(/\D/g, '').endsWith(query.slice(-7)))))
     .sort((a, b) => a.id - b.id);
   return pageOfList(all, q, baseUrl, '/api/v4/contacts', 'contacts', (c) => renderContact(c, baseUrl));
