@@ -37,6 +37,24 @@ describe('installing the integration', () => {
     expect(templates.body.dp_key).toMatch(/^[\w-]{20,}$/);
   });
 
+  it('the console session names the tenant, the account and the user, admin rights as the account says', async () => {
+    const account = await h.newAccount({ lang: 'en' });
+    const tenantId = await h.install(account, { alwaysOpen: false });
+    const manager = account.addUser({ name: 'Maria Manager' });
+    const admin = await h.widget<{ tenantId: string; accountId: number; user: { id: number; name: string; isAdmin: boolean }; locale: string }>(account, 'POST', '/amocrm/widget/console-session');
+    expect(admin.status).toBe(200);
+    expect(admin.body).toEqual({ tenantId, accountId: account.id, user: { id: 1, name: 'Admin', isAdmin: true }, locale: 'ru' });
+    const since = account.lastRequestSeq;
+    const m = await h.widget<{ user: { isAdmin: boolean; name: string } }>(account, 'POST', '/amocrm/widget/console-session', undefined, { userId: manager });
+    expect(m.body.user).toEqual({ id: manager, name: 'Maria Manager', isAdmin: false });
+    // Asked once, then remembered for a while.
+    await h.widget(account, 'POST', '/amocrm/widget/console-session', undefined, { userId: manager });
+    expect(account.requests(since).filter((r) => r.path === `/api/v4/users/${manager}`)).toHaveLength(1);
+    // A signed token cannot make a manager an administrator.
+    const forgedClaim = await h.widget<{ user: { isAdmin: boolean } }>(account, 'POST', '/amocrm/widget/console-session', undefined, { token: account.widgetToken(h.integration.clientId, { userId: manager, claims: { is_admin: true } }) });
+    expect(forgedClaim.body.user.isAdmin).toBe(false);
+  });
+
   it('a slow account does not hold the redirect: it is answered at once and the account connected later', async () => {
     const account = await h.newAccount();
     account.failNext({ method: 'GET', path: '/api/v4/account' }, { delayMs: 4000 });

@@ -42,6 +42,8 @@ const stateSchema = z.object({
   patched: z.boolean().optional(),
   /** amoCRM refused the chosen fields (deleted since?): written without them. */
   fieldsRefused: z.string().optional(),
+  /** amoCRM refused the mapped stage (the pipeline changed): written without the move. */
+  stageRefused: z.string().optional(),
 });
 type State = z.infer<typeof stateSchema>;
 
@@ -132,7 +134,7 @@ async function writeNote(c: Ctx): Promise<void> {
 async function updateLead(c: Ctx): Promise<void> {
   if (c.state.patched) return;
   const { ctx, attempt: a, ref } = c;
-  const target = targetStage(await templateVersion(ctx.db, a.templateVersionId), a);
+  const target = c.state.stageRefused ? undefined : targetStage(await templateVersion(ctx.db, a.templateVersionId), a);
   let move: { pipelineId: number; statusId: number } | undefined;
   if (target) {
     const lead = await ctx.api.readLead(c.tenantId, ref.leadId);
@@ -145,6 +147,12 @@ async function updateLead(c: Ctx): Promise<void> {
   } catch (e) {
     if (!(isAmoError(e) && e.kind === 'final')) throw e;
     if (e.status === 404 || /not ?found/i.test(e.detail)) return save(c, { patched: true });
+    if (move && e.issues.some((i) => i.path === 'status_id' || i.path === 'pipeline_id')) {
+      // The mapped stage is gone (the pipeline was edited): tag and fill the lead, leave it where it is.
+      ctx.log.warn({ tenantId: c.tenantId, leadId: ref.leadId, issues: e.issues }, 'amocrm: the stage the template maps to was refused; the lead stays');
+      await save(c, { stageRefused: e.issues.map((i) => `${i.path}: ${i.detail}`).join('; ') });
+      return updateLead(c);
+    }
     const aboutFields = e.issues.some((i) => i.path.startsWith('custom_fields_values'));
     if (!withFields || !aboutFields) throw e;
     // A chosen field is gone or changed in amoCRM: write the rest, and say so.
