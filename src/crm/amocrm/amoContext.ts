@@ -5,6 +5,7 @@ import type { AmoConfig } from './config.js';
 import { AmoTokenRefresher } from './oauth/tokenRefresher.js';
 import type { AmoPorts } from './ports.js';
 import { markBlocked, markNeedsReauth } from './accountStatus.js';
+import { markNotesSending } from './writeback/sendingMark.js';
 
 /**
  * What every part of the amoCRM adapter works with: its ports, its configuration slice, the sealer,
@@ -34,7 +35,16 @@ export function createAmoContext(ports: AmoPorts, cfg: AmoConfig, o: { workerId?
     now,
     onRevoked: (tenantId, detail) => markNeedsReauth(ctx, tenantId, detail),
   });
-  ctx.gateway = new AmoGateway({ db: ports.db, log: ports.log, sealer, refresher: ctx.refresher, http: ports.http, now, onBlocked: (tenantId, e) => markBlocked(ctx, tenantId, e) });
+  ctx.gateway = new AmoGateway({
+    db: ports.db,
+    log: ports.log,
+    sealer,
+    refresher: ctx.refresher,
+    http: ports.http,
+    now,
+    onBlocked: (tenantId, e) => markBlocked(ctx, tenantId, e),
+    markSending: (jobIds) => markNotesSending(ports.db, jobIds),
+  });
   ctx.api = new AmoClient(ctx.gateway);
   return ctx;
 }

@@ -35,10 +35,22 @@ export interface QueueDeps {
   refresh(failedVersion: number): Promise<AccessGrant>;
   now(): Date;
   onRequest(items: number): void;
+  /**
+   * The items about to leave carry these marks (the outbox jobs that wrote them): record, in one
+   * statement for the whole request, that their writes may have happened — a lost answer is then
+   * reconciled instead of written twice.
+   */
+  markSending(marks: string[]): Promise<void>;
+}
+
+/** What a caller attaches to an item: a mark recorded just before the request that carries it leaves. */
+export interface ItemOptions {
+  sendingMark?: string;
 }
 
 interface Entry {
   kind: 'request' | Coalesced;
+  sendingMark: string | undefined;
   /** `request`: the whole request; coalesced kinds: the item (a note, a lead patch) or the lead id. */
   payload: unknown;
   resolve(v: unknown): void;
@@ -69,8 +81,8 @@ export class AccountQueue {
   }
 
   /** An item of a coalescable request: a note (`notes`), a lead patch (`patch`) or a lead id (`read`). */
-  item<T>(kind: Coalesced, payload: unknown): Promise<T> {
-    return this.submit(kind, payload) as Promise<T>;
+  item<T>(kind: Coalesced, payload: unknown, o: ItemOptions = {}): Promise<T> {
+    return this.submit(kind, payload, o.sendingMark) as Promise<T>;
   }
 
   get idle(): boolean {
@@ -83,10 +95,10 @@ export class AccountQueue {
     this.wakeUp?.();
   }
 
-  private submit(kind: Entry['kind'], payload: unknown): Promise<unknown> {
+  private submit(kind: Entry['kind'], payload: unknown, sendingMark?: string): Promise<unknown> {
     if (this.stopped) return Promise.reject(new AmoError('transient', 'STOPPED', 'the amoCRM adapter is stopping', 0));
     return new Promise((resolve, reject) => {
-      this.entries.push({ kind, payload, resolve, reject, refusals: 0, notBefore: 0, alone: false });
+      this.entries.push({ kind, payload, sendingMark, resolve, reject, refusals: 0, notBefore: 0, alone: false });
       this.kick();
     });
   }
@@ -200,6 +212,16 @@ export class AccountQueue {
       return;
     }
     const req = requestOf(group);
+    const marks = group.map((e) => e.sendingMark).filter((m): m is string => m !== undefined);
+    if (marks.length) {
+      try {
+        await this.deps.markSending(marks);
+      } catch (e) {
+        // Not recorded → not sent: the items go back to their callers to be tried again.
+        for (const x of group) x.reject(e);
+        return;
+      }
+    }
     this.deps.onRequest(group[0]!.kind === 'request' ? 1 : group.length);
     let answer: AmoAnswer;
     try {

@@ -91,9 +91,12 @@ export class AmoClient {
     return embedded(a.body, 'notes', noteSchema);
   }
 
-  /** Adds one call note; notes of other callers waiting at the same moment share the request. */
-  async addNote(tenantId: string, note: NoteInput): Promise<{ id: number }> {
-    const row = await this.gateway.item<{ id?: unknown }>(tenantId, 'notes', note);
+  /**
+   * Adds one note; notes of other callers waiting at the same moment share the request.
+   * `sendingMark` (an outbox job id) is recorded as "sent, answer pending" just before it leaves.
+   */
+  async addNote(tenantId: string, note: NoteInput, o: { sendingMark?: string } = {}): Promise<{ id: number }> {
+    const row = await this.gateway.item<{ id?: unknown }>(tenantId, 'notes', note, o);
     const id = Number(row.id);
     if (!Number.isInteger(id) || id <= 0) throw new AmoError('transient', 'NO_NOTE_ID', 'the answer did not name the note', 200, { maybeApplied: true });
     return { id };

@@ -6,7 +6,7 @@ import type { SecretSealer } from '../../shared/secretSealer.js';
 import { findAccount } from '../store/accounts.js';
 import { findBlock, setBlock } from '../store/pacing.js';
 import { grantOf, type AccessGrant, type AmoTokenRefresher } from '../oauth/tokenRefresher.js';
-import { AccountQueue, type Coalesced } from './accountQueue.js';
+import { AccountQueue, type Coalesced, type ItemOptions } from './accountQueue.js';
 import { AmoError } from './amoError.js';
 import type { AmoAnswer, AmoRequest } from './transport.js';
 
@@ -30,6 +30,8 @@ export interface GatewayDeps {
   now(): Date;
   /** A 403 / 402: the account is blocked (already recorded); pause and alert. */
   onBlocked(tenantId: string, e: AmoError): Promise<void>;
+  /** Records that the writes of these outbox jobs are about to leave (see QueueDeps.markSending). */
+  markSending(marks: string[]): Promise<void>;
 }
 
 export interface GatewayStats {
@@ -52,8 +54,8 @@ export class AmoGateway {
   }
 
   /** One item of a request shared with other callers' items (see AccountQueue). */
-  item<T>(tenantId: string, kind: Coalesced, payload: unknown): Promise<T> {
-    return this.queue(tenantId).item<T>(kind, payload);
+  item<T>(tenantId: string, kind: Coalesced, payload: unknown, o: ItemOptions = {}): Promise<T> {
+    return this.queue(tenantId).item<T>(kind, payload, o);
   }
 
   stats(tenantId: string): GatewayStats {
@@ -100,6 +102,7 @@ export class AmoGateway {
         refresh: (v) => this.deps.refresher.refresh(tenantId, v),
         now,
         onRequest: (n) => this.count(tenantId, n),
+        markSending: (marks) => this.deps.markSending(marks),
       });
       this.queues.set(tenantId, q);
     }

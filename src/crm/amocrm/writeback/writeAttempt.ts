@@ -28,9 +28,10 @@ import { leadPatch, shouldMove, targetStage } from './leadPatch.js';
  * same values). Concurrent write-backs of an account share requests: 50 notes a POST, 50 leads a
  * PATCH (src/crm/amocrm/api/accountQueue.ts).
  *
- * The hot path costs four statements per call (the attempt with its contact, the account with its
- * tenant, the "sending" checkpoint, the final state): a thousand write-backs are then bound by
- * amoCRM's 7 requests a second, not by the database (bench: amo_writeback_wall_vs_rate_floor).
+ * The hot path costs three statements per call (the attempt with its contact, the account with its
+ * tenant, the final state) plus one "sending" mark per request of 50 notes: a thousand write-backs
+ * are then bound by amoCRM's 7 requests a second, not by the database (bench:
+ * amo_writeback_wall_vs_rate_floor).
  */
 const stateSchema = z.object({
   recordingWaits: z.number().optional(),
@@ -49,6 +50,7 @@ type State = z.infer<typeof stateSchema>;
 
 interface Ctx {
   ctx: AmoContext;
+  jobId: string;
   tenantId: string;
   lng: Locale;
   attempt: Attempt;
@@ -77,12 +79,26 @@ async function templateVersion(db: Queryable, versionId: string): Promise<Templa
   return body;
 }
 
+/**
+ * The account as write-backs see it, remembered for a second per tenant: fifty write-backs claimed
+ * together read it once. (An uninstall drops the queued writes itself; one in flight then meets 401.)
+ */
+const accounts = new Map<string, { value: Awaited<ReturnType<typeof findAccountWithTenant>>; until: number }>();
+async function installedAccount(db: Queryable, tenantId: string): Promise<Awaited<ReturnType<typeof findAccountWithTenant>>> {
+  const hit = accounts.get(tenantId);
+  if (hit && hit.until > Date.now()) return hit.value;
+  const value = await findAccountWithTenant(db, tenantId);
+  if (accounts.size > 1000) accounts.clear();
+  accounts.set(tenantId, { value, until: Date.now() + 1000 });
+  return value;
+}
+
 export async function writeAttempt(ctx: AmoContext, job: OutboxJob, p: JobPayload<'attempt.writeback'>, ctl: HandlerControl): Promise<HandlerResult> {
   const found = await attemptWithRef(ctx.db, p.attemptId);
   const attempt = found?.attempt;
   const ref = readContactRef(found?.crm);
   if (!attempt || !ref || attempt.tenantId !== job.tenantId) return { kind: 'dead', error: 'the attempt or its amoCRM reference is gone' };
-  const installed = await findAccountWithTenant(ctx.db, job.tenantId);
+  const installed = await installedAccount(ctx.db, job.tenantId);
   if (!installed?.account.refreshTokenEnc || installed.status === 'uninstalled') return { kind: 'dead', error: 'the integration is not installed on the account' };
   const state = stateSchema.parse(job.state ?? {});
   const waits = state.recordingWaits ?? 0;
@@ -90,7 +106,7 @@ export async function writeAttempt(ctx: AmoContext, job: OutboxJob, p: JobPayloa
     await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
     return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(ctx.clock.now().getTime() + recordingWaitMs(waits)) };
   }
-  const c: Ctx = { ctx, tenantId: job.tenantId, lng: installed.locale, attempt, ref, settings: settingsOf(installed.account.settings), ctl, state };
+  const c: Ctx = { ctx, jobId: job.id, tenantId: job.tenantId, lng: installed.locale, attempt, ref, settings: settingsOf(installed.account.settings), ctl, state };
   await writeNote(c);
   try {
     await updateLead(c);
@@ -116,9 +132,11 @@ async function writeNote(c: Ctx): Promise<void> {
     const found = (await ctx.api.callNotesOf(c.tenantId, ref.leadId)).find((n) => n.params?.uniq === a.id);
     if (found) return save(c, { noteId: found.id, noteSent: false });
   }
-  await save(c, { noteSent: true });
   try {
-    const { id } = await ctx.api.addNote(c.tenantId, { entity_id: ref.leadId, note_type: 'call_out', params: noteParams(c.lng, a, ctx.recordingLink(a)) });
+    // "Sending" is recorded on this job by the account's queue, for the whole request at once,
+    // just before the note leaves (./sendingMark.ts).
+    c.state = { ...c.state, noteSent: true };
+    const { id } = await ctx.api.addNote(c.tenantId, { entity_id: ref.leadId, note_type: 'call_out', params: noteParams(c.lng, a, ctx.recordingLink(a)) }, { sendingMark: c.jobId });
     // Kept in memory: the lead update comes next and the job's final state records both. A crash
     // before that leaves `noteSent`, and the retry finds this note by its uniq.
     c.state = { ...c.state, noteId: id, noteSent: false };
