@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
 import { isDomainError } from './core/errors.js';
+import { createAuthThrottle } from './engine/auth/throttle.js';
 import { createAdminFromCli } from './engine/auth/users.js';
 import { t } from './i18n.js';
 import { renderIssues } from './http/errors.js';
@@ -12,6 +13,8 @@ import { openDatabase } from './store/openDatabase.js';
  * Server-side commands (whoever can run them owns the server):
  *   create-admin --email a@b.c --name "Admin" [--password …]   (or DOZVON_ADMIN_PASSWORD, or asked)
  *   migrate                                                    apply database migrations and exit
+ *   unblock [--email a@b.c] [--address 203.0.113.7]           forget failed sign-ins of an account /
+ *                                                              failures of a client address (429s end)
  */
 async function readPassword(): Promise<string> {
   const { createInterface } = await import('node:readline/promises');
@@ -31,6 +34,23 @@ async function main(): Promise<number> {
     try {
       const { applied } = await migrate(db);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
+    } finally {
+      await close();
+    }
+    return 0;
+  }
+  if (command === 'unblock') {
+    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, address: { type: 'string' } } });
+    if (!values.email && !values.address) {
+      process.stderr.write('usage: npm run cli -- unblock [--email <e-mail>] [--address <client address>]\n');
+      return 2;
+    }
+    const { db, close } = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const throttle = createAuthThrottle(db, config.auth);
+      if (values.email) await throttle.forgetAccount(values.email);
+      if (values.address) await throttle.forgetAddress(values.address);
+      process.stdout.write(`unblocked: ${[values.email, values.address].filter(Boolean).join(', ')}\n`);
     } finally {
       await close();
     }
@@ -65,7 +85,11 @@ async function main(): Promise<number> {
       await running.stop();
     }
   }
-  process.stderr.write('usage: npm run cli -- create-admin --email <e-mail> --name <name> [--password <password>]\n       npm run cli -- migrate\n');
+  process.stderr.write(
+    'usage: npm run cli -- create-admin --email <e-mail> --name <name> [--password <password>]\n' +
+      '       npm run cli -- migrate\n' +
+      '       npm run cli -- unblock [--email <e-mail>] [--address <client address>]\n',
+  );
   return 2;
 }
 

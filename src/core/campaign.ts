@@ -19,6 +19,7 @@ export const PAUSE_REASONS = [
   'server_error',
   'crm_needs_reauth',
   'crm_api_blocked',
+  'crm_uninstalled',
 ] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];
 export const COMPLETE_REASONS = ['manual', 'all_done', 'deleted', 'uninstalled'] as const;

@@ -57,7 +57,7 @@ export async function installCrmAdapters(app: AppContext): Promise<CrmAdapters> 
           workerId: app.workerId,
           campaigns: campaignPort(app, 'amocrm'),
           seedStarter: async (tenantId, locale) => void (await seedStarter(app, tenantId, locale)),
-          recordingLink: (a) => recordingLink(app, a),
+          recordingLink: (a, ttlMs) => recordingLink(app, a, ttlMs ?? null),
           wake: app.wake,
           hooks: {
             attemptCompleted: (h) => app.hooks.attemptCompleted.push(h),

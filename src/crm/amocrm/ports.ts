@@ -41,8 +41,11 @@ export interface AmoPorts {
   campaigns: CampaignPort;
   /** The starter scenario and template for a new account, in its language. */
   seedStarter(tenantId: string, locale: 'ru' | 'en'): Promise<void>;
-  /** The permanent link to a call's recording for the CRM (the MP3 copy). */
-  recordingLink(a: Pick<Attempt, 'recordingId' | 'recordingMp3Id'>): string | null;
+  /**
+   * The link to a call's recording (the MP3 copy): permanent for the CRM's feed (ttlMs omitted),
+   * expiring after `ttlMs` for a panel that plays it now.
+   */
+  recordingLink(a: Pick<Attempt, 'recordingId' | 'recordingMp3Id'>, ttlMs?: number): string | null;
   wake: { outbox(): void; dispatcher(): void };
   hooks: {
     attemptCompleted(h: AttemptCompletedHook): void;

@@ -3,13 +3,14 @@ import { signedMediaUrl } from '../../engine/recordingUrls.js';
 import type { Attempt } from '../../store/repositories/attempts.js';
 
 /**
- * The recording link a CRM gets (both CRMs): a permanent signed link to the MP3 copy (amoCRM's
- * feed player plays only audio/mpeg; Bitrix24 takes it too), or to the original when no MP3 can be
- * made of it. Null when the call has no recording.
+ * The recording link a CRM gets (both CRMs): a signed link to the MP3 copy (amoCRM's feed player
+ * plays only audio/mpeg; Bitrix24 takes it too), or to the original when no MP3 can be made of it.
+ * Permanent (`ttlMs` null) for what is written into the CRM (its timeline keeps it), expiring
+ * after `ttlMs` for what a page shows a user now. Null when the call has no recording.
  */
-export function recordingLink(app: Pick<AppContext, 'publicUrl' | 'keys' | 'clock'>, a: Pick<Attempt, 'recordingId' | 'recordingMp3Id'>): string | null {
+export function recordingLink(app: Pick<AppContext, 'publicUrl' | 'keys' | 'clock'>, a: Pick<Attempt, 'recordingId' | 'recordingMp3Id'>, ttlMs: number | null = null): string | null {
   const id = a.recordingMp3Id ?? a.recordingId;
-  return id ? signedMediaUrl(app, id, null) : null;
+  return id ? signedMediaUrl(app, id, ttlMs) : null;
 }
 
 /** The file name a CRM shows for the linked recording. */

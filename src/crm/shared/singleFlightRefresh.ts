@@ -32,8 +32,11 @@ export interface SingleFlightDeps<G> {
   releaseLease(tenantId: string): Promise<void>;
   /** The tenant was already refused for good: an administrator must reconnect. */
   needsReauth(tenantId: string): Promise<boolean>;
-  /** Holding the lease: exchange the refresh token, persist the new pair (CAS on `version`), return the grant. */
-  exchange(tenantId: string, version: number): Promise<G>;
+  /**
+   * Holding the lease: exchange the refresh token, persist the new pair (CAS on `version`), return
+   * the grant. A refresh token the server refuses for good is reported only when `reportRevoked`.
+   */
+  exchange(tenantId: string, version: number, o: { reportRevoked: boolean }): Promise<G>;
   errors: { noTokens(): Error; needsReauth(): Error; busy(): Error };
   /** Wall-clock milliseconds (waiting is real time, whatever the app's clock says). */
   nowMs?(): number;
@@ -47,17 +50,21 @@ export class SingleFlightRefresher<G> {
 
   constructor(private readonly deps: SingleFlightDeps<G>) {}
 
-  /** A usable grant after the access token of `failedVersion` was refused or ran out. */
-  refresh(tenantId: string, failedVersion: number): Promise<G> {
+  /**
+   * A usable grant after the access token of `failedVersion` was refused or ran out. With
+   * `reportRevoked: false` a refused refresh token is only thrown, not reported (an uninstall check
+   * looks for exactly that answer). Callers sharing a flight share the first caller's choice.
+   */
+  refresh(tenantId: string, failedVersion: number, o: { reportRevoked?: boolean } = {}): Promise<G> {
     const key = `${tenantId}:${failedVersion}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    const p = this.run(tenantId, failedVersion).finally(() => this.inflight.delete(key));
+    const p = this.run(tenantId, failedVersion, o.reportRevoked ?? true).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
 
-  private async run(tenantId: string, failedVersion: number): Promise<G> {
+  private async run(tenantId: string, failedVersion: number, reportRevoked: boolean): Promise<G> {
     const d = this.deps;
     const now = d.nowMs ?? Date.now;
     const started = now();
@@ -70,7 +77,7 @@ export class SingleFlightRefresher<G> {
       if (await d.needsReauth(tenantId)) throw d.errors.needsReauth();
       if (await d.takeLease(tenantId, failedVersion, LEASE_MS)) {
         try {
-          return await d.exchange(tenantId, failedVersion);
+          return await d.exchange(tenantId, failedVersion, { reportRevoked });
         } finally {
           await d.releaseLease(tenantId);
         }

@@ -7,6 +7,8 @@ import { recoverExpiredLeases } from '../campaigns/recoverLeases.js';
 import { replanMissedWindows } from '../campaigns/replan.js';
 import { startDueScheduledCampaigns, startScheduledCampaign } from '../campaigns/startScheduled.js';
 import { sweepRecordings } from '../recordingSweeper.js';
+import { deleteOldSessions } from '../../store/repositories/sessions.js';
+import { sweepRateLimits } from '../auth/throttle.js';
 
 /**
  * Work that is scheduled rather than hot, on agenda with its PostgreSQL backend (LISTEN/NOTIFY;
@@ -20,6 +22,7 @@ export const JOBS = {
   replanMissed: 'numbers:replanMissed',
   recordings: 'recordings:sweep',
   analyze: 'db:analyze',
+  authSweep: 'auth:sweep',
 } as const;
 
 export interface ScheduledJobs {
@@ -64,6 +67,11 @@ export async function startScheduledJobs(app: AppContext, extra: readonly ExtraJ
     await analyzeCampaignTables(app.db);
   });
   for (const j of extra) agenda.define(j.name, () => j.run());
+  agenda.define(JOBS.authSweep, async () => {
+    // Counters expired an hour ago and sessions ended or expired a day ago are of no use any more.
+    await sweepRateLimits(app.db, Date.now());
+    await deleteOldSessions(app.db, new Date(Date.now() - 86_400_000));
+  });
   await agenda.start();
   // A restart after a crash should not wait for the first occurrence to recover leases.
   void recoverExpiredLeases(app).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'lease recovery at start failed'));
@@ -73,6 +81,7 @@ export async function startScheduledJobs(app: AppContext, extra: readonly ExtraJ
   await agenda.every('1 minute', JOBS.recordings);
   await agenda.every('15 minutes', JOBS.analyze);
   for (const j of extra) await agenda.every(j.every, j.name);
+  await agenda.every('30 minutes', JOBS.authSweep);
   return {
     async scheduleCampaignStart(campaignId, at) {
       await agenda.schedule(at, JOBS.campaignStart, { campaignId });

@@ -49,7 +49,7 @@ export class TokenRefresher {
       takeLease: (tenantId, version, ms) => takeRefreshLease(db, tenantId, version, deps.workerId, deps.now(), ms),
       releaseLease: (tenantId) => releaseRefreshLease(db, tenantId, deps.workerId),
       needsReauth: async (tenantId) => (await db.query<{ status: string }>('SELECT status FROM tenants WHERE id = $1', [tenantId])).rows[0]?.status === 'needs_reauth',
-      exchange: (tenantId, version) => this.exchange(tenantId, version),
+      exchange: (tenantId, version, o) => this.exchange(tenantId, version, o.reportRevoked),
       errors: {
         noTokens,
         needsReauth: () => new B24Error('NEEDS_REAUTH', 'the portal must be re-authorised by an administrator', 0, 'revoked'),
@@ -58,12 +58,16 @@ export class TokenRefresher {
     });
   }
 
-  /** A usable grant after the access token of `failedVersion` was refused or ran out. */
-  refresh(tenantId: string, failedVersion: number): Promise<AccessGrant> {
-    return this.flight.refresh(tenantId, failedVersion);
+  /**
+   * A usable grant after the access token of `failedVersion` was refused or ran out. With
+   * `reportRevoked: false` a refused refresh token is only thrown, not reported (the uninstall
+   * check: "the OAuth server no longer knows the app" is what it is looking for there).
+   */
+  refresh(tenantId: string, failedVersion: number, o: { reportRevoked?: boolean } = {}): Promise<AccessGrant> {
+    return this.flight.refresh(tenantId, failedVersion, o);
   }
 
-  private async exchange(tenantId: string, version: number): Promise<AccessGrant> {
+  private async exchange(tenantId: string, version: number, reportRevoked: boolean): Promise<AccessGrant> {
     const { db, sealer, log } = this.deps;
     const portal = await findPortal(db, tenantId);
     if (!portal?.refreshTokenEnc) throw noTokens();
@@ -71,7 +75,7 @@ export class TokenRefresher {
     try {
       answer = await exchangeRefreshToken(portal.serverEndpoint, sealer.open(portal.refreshTokenEnc), this.deps.creds, { allowLoopbackHttp: this.deps.allowLoopbackHttp, http: this.deps.http });
     } catch (e) {
-      if (isB24Error(e) && e.kind === 'revoked') await this.deps.onRevoked(tenantId, `${e.code}: ${e.description}`);
+      if (reportRevoked && isB24Error(e) && e.kind === 'revoked') await this.deps.onRevoked(tenantId, `${e.code}: ${e.description}`);
       throw e;
     }
     if (answer.member_id !== portal.memberId) throw new B24Error('MEMBER_MISMATCH', 'the OAuth server answered for another portal', 0, 'final');

@@ -44,6 +44,8 @@ import { authenticateWidget, connected, type WidgetCaller } from './widgetAuth.j
  */
 const historyQuery = z.object({ lead_id: z.coerce.number().int().positive() });
 const idParam = z.object({ id: z.uuid() });
+/** How long a recording link in the card panel plays: an hour, like the Bitrix24 deal tab. */
+const PANEL_RECORDING_TTL_MS = 3600_000;
 
 type Handler = (c: WidgetCaller, koa: Context & { state: DozvonState }) => Promise<unknown>;
 
@@ -138,7 +140,8 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
     const q = parseInput(historyQuery, koa.query, 'query');
     // The user's language (the widget names it), not the account's: these words are for the panel.
     const lng: Locale = koa.state.locale;
-    const calls = await callHistory(ctx.db, tenant.id, leadExternalId(q.lead_id), { outcomeText: (o) => outcomeText(lng, o), recordingLink: (a) => ctx.recordingLink(a) });
+    // The panel plays a recording now: its link expires (only the lead's feed keeps a lasting one).
+    const calls = await callHistory(ctx.db, tenant.id, leadExternalId(q.lead_id), { outcomeText: (o) => outcomeText(lng, o), recordingLink: (a) => ctx.recordingLink(a, PANEL_RECORDING_TTL_MS) });
     return { lead_id: q.lead_id, calls };
   });
 

@@ -57,7 +57,7 @@ export const settingsRoutes = [
     path: '/settings/limits',
     summary: 'The minute budget and the simultaneous-calls limit, with this month’s use',
     tag: 'settings',
-    access: 'user',
+    access: 'userOrApiKey',
     handler: async ({ app, tenantId }) => {
       const limits = await tenantLimits(app.db, tenantId);
       const month = monthOf(app.clock.now());
@@ -69,7 +69,7 @@ export const settingsRoutes = [
     path: '/settings/limits',
     summary: 'Set the minute budget (null = unlimited) and the simultaneous-calls limit',
     tag: 'settings',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     body: limitsSchema,
     handler: async ({ app, tenantId, body }) => {
       const tenant = (await findTenant(app.db, tenantId))!;
