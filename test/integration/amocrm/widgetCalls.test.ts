@@ -73,7 +73,11 @@ describe('a call from the lead card, written back to the lead', () => {
     if (c.result) expect(String(note!.params.call_result)).toContain(c.result);
     expect(Number.isInteger(note!.params.duration)).toBe(true);
     if (c.recording) {
-      expect(note!.params.link).toBe(call.recordingUrl);
+      // The same MP3: the note's link is permanent (exp=0), the panel's expires.
+      const media = (u: unknown) => new URL(String(u)).pathname;
+      expect(media(note!.params.link)).toBe(media(call.recordingUrl));
+      expect(new URL(String(note!.params.link)).searchParams.get('exp')).toBe('0');
+      expect(Number(new URL(String(call.recordingUrl)).searchParams.get('exp'))).toBeGreaterThan(0);
       const audio = await fetch(String(note!.params.link), { headers: { range: 'bytes=0-' } });
       expect(audio.status).toBe(206);
       expect(audio.headers.get('content-type')).toBe('audio/mpeg');

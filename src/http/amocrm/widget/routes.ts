@@ -12,7 +12,7 @@ import { callByFilter, callLeads, previewCalls } from '../../../crm/amocrm/intak
 import { findIntake } from '../../../crm/amocrm/store/intakes.js';
 import { outcomeText } from '../../../crm/amocrm/writeback/callTexts.js';
 import { callHistory } from '../../../crm/shared/history.js';
-import type { Locale } from '../../../i18n.js';
+import { namedLocale, type Locale } from '../../../i18n.js';
 import { findCampaign } from '../../../store/repositories/campaigns.js';
 import { countNumbersByStatus } from '../../../store/repositories/numbers.js';
 import { listVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
@@ -57,8 +57,9 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
     router.options(path, cors);
     router[method](path, cors, async (koa) => {
       const caller = await authenticateWidget(ctx, koa);
-      // Texts in the account's language unless the request names one.
-      if (!koa.query.lang && caller.tenant && !koa.get('accept-language')) koa.state.locale = caller.tenant.locale;
+      // Texts in the account's language unless the request names one of ours (a browser's or
+      // fetch's `Accept-Language: *` names none).
+      if (!koa.query.lang && caller.tenant && !namedLocale(koa.get('accept-language'))) koa.state.locale = caller.tenant.locale;
       const body = await handler(caller, koa);
       koa.status = status;
       koa.body = body;
