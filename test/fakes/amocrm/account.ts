@@ -56,7 +56,8 @@ export class AccountCore {
     readonly integrations: Map<string, IntegrationDefinition>,
     readonly id: number,
     readonly platform: Platform,
-    readonly subdomain: string,
+    /** Changes when the account is renamed (`Account.rename`). */
+    public subdomain: string,
     readonly name: string,
     readonly lang: string,
     o: AccountOptions,
@@ -85,10 +86,26 @@ export class AccountCore {
 
 /** One amoCRM / Kommo account on its own port; what tests seed, drive and inspect. */
 export class Account {
+  private readonly servers: Server[];
+
   constructor(
     readonly core: AccountCore,
-    private readonly server: Server,
-  ) {}
+    server: Server,
+    private readonly listen: () => Promise<{ server: Server; url: string }>,
+  ) {
+    this.servers = [server];
+  }
+
+  /**
+   * The administrator renames the account's subdomain (gotcha 16): it answers on a new address from
+   * now on; the old one knows it no more (401 on the API, 404 at the OAuth endpoint).
+   */
+  async rename(subdomain: string): Promise<void> {
+    const { server, url } = await this.listen();
+    this.servers.push(server);
+    this.core.url = url;
+    this.core.subdomain = subdomain;
+  }
 
   get id(): number {
     return this.core.id;
@@ -315,6 +332,6 @@ export class Account {
   }
 
   async close(): Promise<void> {
-    await closeServer(this.server);
+    await Promise.all(this.servers.map((s) => closeServer(s)));
   }
 }

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { Account, AccountCore, type AccountOptions } from './account.js';
 import { EmulatorClock } from './clock.js';
-import { listenLoopback } from './http.js';
+import { closeServer, listenLoopback } from './http.js';
 import { OAuthStore } from './oauth.js';
-import { createAccountServer } from './server.js';
+import { createAccountServer, createApiDomainServer } from './server.js';
 import type { IntegrationDefinition, Platform } from './types.js';
 
 /**
@@ -35,6 +35,9 @@ export async function startAmoEmulator(o: EmulatorOptions = {}): Promise<AmoEmul
   const oauth = new OAuthStore(clock, o.accessTtlSeconds ?? 86_400, o.refreshTtlSeconds ?? 90 * 86_400);
   const integrations = new Map<string, IntegrationDefinition>();
   const accounts: Account[] = [];
+  // amoCRM's API domain (`api-a.amocrm.ru`): where a refresh token learns its account's address.
+  const apiServer = createApiDomainServer(oauth, (id) => accounts.find((a) => a.id === id));
+  oauth.apiDomain = `127.0.0.1:${await listenLoopback(apiServer)}`;
   return {
     clock,
     oauth,
@@ -57,16 +60,19 @@ export async function startAmoEmulator(o: EmulatorOptions = {}): Promise<AmoEmul
       const subdomain = ao.subdomain ?? `acme${id}`;
       const lang = ao.lang ?? (platform === 'amocrm' ? 'ru' : 'en');
       const core = new AccountCore(clock, oauth, integrations, id, platform, subdomain, ao.name ?? `Acme ${id}`, lang, ao);
-      const server = createAccountServer(core);
-      const port = await listenLoopback(server);
-      core.url = `http://127.0.0.1:${port}`;
-      const account = new Account(core, server);
+      const listen = async () => {
+        const server = createAccountServer(core);
+        return { server, url: `http://127.0.0.1:${await listenLoopback(server)}` };
+      };
+      const first = await listen();
+      core.url = first.url;
+      const account = new Account(core, first.server, listen);
       accounts.push(account);
       return account;
     },
     accounts: () => [...accounts],
     async stop() {
-      await Promise.all(accounts.map((a) => a.close()));
+      await Promise.all([...accounts.map((a) => a.close()), closeServer(apiServer)]);
     },
   };
 }

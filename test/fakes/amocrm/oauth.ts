@@ -52,6 +52,8 @@ export class OAuthStore {
   private nextGrant = 1;
   private nextSerial = 1;
   readonly log: OAuthRecord[] = [];
+  /** `api_domain` of the access tokens issued (the emulator's API-domain server, `127.0.0.1:<port>`). */
+  apiDomain = '';
 
   constructor(
     private readonly clock: EmulatorClock,
@@ -102,6 +104,14 @@ export class OAuthStore {
     return this.pairFor(grant);
   }
 
+  /** The account a live, unspent refresh token belongs to (the account-domain lookup); it stays unspent. */
+  accountOfRefresh(token: string): number | undefined {
+    const r = this.refresh.get(token);
+    const grant = r ? this.grants.get(r.grantId) : undefined;
+    if (!r || !grant || r.used || grant.revoked || r.expiresAt < this.clock.now()) return undefined;
+    return grant.accountId;
+  }
+
   /** The grant behind a live access token, or why not. */
   checkAccess(token: string): Grant | 'expired' | 'invalid' {
     const a = this.access.get(token);
@@ -134,7 +144,10 @@ export class OAuthStore {
   }
 
   private pairFor(grant: Grant): TokenPair {
-    const access = crypto.randomBytes(32).toString('base64url');
+    // A JWT as amoCRM issues since 2024-08-21, with the `api_domain` claim (brief §1); the
+    // signature is random — clients never verify it, the emulator looks the token up.
+    const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const access = `${part({ typ: 'JWT', alg: 'RS256' })}.${part({ aud: grant.clientId, jti: crypto.randomUUID(), account_id: grant.accountId, api_domain: this.apiDomain })}.${crypto.randomBytes(32).toString('base64url')}`;
     const refresh = `def50200${crypto.randomBytes(40).toString('hex')}`;
     const serial = this.nextSerial++;
     grant.refreshSerial = serial;

@@ -7,6 +7,7 @@ import { getAccount, getUser, listContacts, listLeadFields, listPipelines, listT
 import type { ApiResult, Query } from './api/result.js';
 import { problem } from './api/result.js';
 import { handleHarness, oauthPopup } from './harness/harness.js';
+import type { OAuthStore } from './oauth.js';
 import { readBody, sendJson, sendNoContent, sendProblem, sendText } from './http.js';
 
 /**
@@ -24,8 +25,31 @@ export function createAccountServer(core: AccountCore): Server {
   return server;
 }
 
+/**
+ * amoCRM's API domain: `GET /oauth2/account/current/subdomain` with `X-Refresh-Token` answers where
+ * the token's account lives now (brief §1, gotcha 16); the token is not spent.
+ */
+export function createApiDomainServer(oauth: OAuthStore, accountById: (id: number) => { id: number; subdomain: string; referer: string } | undefined): Server {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method !== 'GET' || url.pathname !== '/oauth2/account/current/subdomain') return sendText(res, 404, 'Not found', 'text/plain');
+    const token = req.headers['x-refresh-token'];
+    const id = typeof token === 'string' ? oauth.accountOfRefresh(token) : undefined;
+    const account = id === undefined ? undefined : accountById(id);
+    if (!account) return sendProblem(res, 401, 'Unauthorized', 'Refresh token is invalid');
+    sendJson(res, 200, { id: account.id, subdomain: account.subdomain, domain: account.referer, top_level_domain: 'ru' }, 'application/json');
+  });
+  server.on('clientError', (_e, socket) => socket.destroy());
+  return server;
+}
+
 async function route(core: AccountCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', core.url || 'http://127.0.0.1');
+  // A renamed account's old address knows it no more (Account.rename).
+  if (core.url && req.headers.host !== core.host) {
+    if (url.pathname === '/oauth2/access_token') return sendText(res, 404, 'Not found', 'text/html');
+    return sendProblem(res, 401, 'Unauthorized', 'Account not found');
+  }
   if (url.pathname === '/oauth2/access_token' && req.method === 'POST') return tokenEndpoint(core, req, res);
   if (url.pathname.startsWith('/api/v4/')) return api(core, req, res, url);
   if (url.pathname.startsWith('/harness')) return handleHarness(core, req, res, url);

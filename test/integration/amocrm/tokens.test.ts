@@ -5,6 +5,7 @@ import { keepAlive } from '../../../src/crm/amocrm/maintenance.js';
 import { amocrmOf } from '../../../src/crm/index.js';
 import { findCampaign } from '../../../src/store/repositories/campaigns.js';
 import { findTenant } from '../../../src/store/repositories/tenants.js';
+import { findAccount } from '../../../src/crm/amocrm/store/accounts.js';
 import type { Account } from '../../fakes/amocrm/index.js';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
 import { firstTemplate, settleAmo, startAmoHarness, waitFor, type AmoHarness } from './support.js';
@@ -106,5 +107,30 @@ describe('keep-alive', () => {
     expect(await keepAlive(ctx)).toBe(1);
     expect(refreshes().length - before).toBe(1);
     expect(await keepAlive(ctx)).toBe(0);
+  });
+});
+
+describe('a renamed account (gotcha 16)', () => {
+  it('is followed to its new address: refused at the old one, amoCRM names the new one, pair and address stored, nothing to reconnect', async () => {
+    const renamed = await h.newAccount();
+    const tid = await h.install(renamed);
+    const ctx = workers[0]!;
+    const oldUrl = renamed.url;
+    await renamed.rename('acme-renamed');
+    expect(renamed.url).not.toBe(oldUrl);
+    const before = refreshes().length;
+    // The old address answers 401, the refresh there 404; amoCRM's API domain names the new one.
+    const answer = await ctx.api.account(tid);
+    expect(answer.id).toBe(renamed.id);
+    const row = await findAccount(h.app.db, tid);
+    expect(row).toMatchObject({ baseUrl: renamed.url, subdomain: 'acme-renamed' });
+    expect((await findTenant(h.app.db, tid))?.status).not.toBe('needs_reauth');
+    const mine = refreshes().slice(before);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ status: 200, error: null });
+    expect(renamed.liveGrants()).toBe(1);
+    // Later requests go straight to the new address.
+    expect((await ctx.api.account(tid)).id).toBe(renamed.id);
+    expect(refreshes().length - before).toBe(1);
   });
 });

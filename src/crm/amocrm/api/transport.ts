@@ -16,6 +16,8 @@ export interface AmoRequest {
   body?: unknown;
   /** Bearer token; absent for the OAuth endpoint. */
   accessToken?: string;
+  /** Further headers (`X-Refresh-Token` for the account-domain lookup). */
+  headers?: Record<string, string>;
 }
 
 export interface AmoAnswer {
@@ -42,6 +44,7 @@ export async function amoRequest(baseUrl: string, r: AmoRequest, o: TransportOpt
         'user-agent': 'Dozvon-amoCRM/1',
         ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(r.accessToken ? { authorization: `Bearer ${r.accessToken}` } : {}),
+        ...r.headers,
       },
       ...(r.body !== undefined ? { body: JSON.stringify(r.body) } : {}),
       timeoutMs: o.timeoutMs ?? 30_000,

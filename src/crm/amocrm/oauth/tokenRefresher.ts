@@ -5,7 +5,8 @@ import type { SecretSealer } from '../../shared/secretSealer.js';
 import { SingleFlightRefresher } from '../../shared/singleFlightRefresh.js';
 import { AmoError, isAmoError } from '../api/amoError.js';
 import { integrationById, type AmoConfig } from '../config.js';
-import { findAccount, releaseRefreshLease, swapTokens, takeRefreshLease, type AccountRecord } from '../store/accounts.js';
+import { findAccount, moveAccountHost, releaseRefreshLease, swapTokens, takeRefreshLease, type AccountRecord } from '../store/accounts.js';
+import { currentAccountHost } from './accountDomain.js';
 import { requestTokens } from './tokenEndpoint.js';
 
 /**
@@ -78,9 +79,20 @@ export class AmoTokenRefresher {
     if (!account?.refreshTokenEnc) throw noTokens();
     const integration = integrationById(this.d.cfg, account.clientId);
     if (!integration) throw new AmoError('revoked', 'NO_INTEGRATION', 'the integration this account was installed with is no longer configured', 0);
+    const refreshToken = sealer.open(account.refreshTokenEnc);
+    const ask = (baseUrl: string) =>
+      requestTokens(baseUrl, integration, this.d.cfg.redirectUri(), { grant_type: 'refresh_token', refresh_token: refreshToken }, { http: this.d.http, now: this.d.now });
     let pair;
+    let moved: Awaited<ReturnType<typeof currentAccountHost>>;
     try {
-      pair = await requestTokens(account.baseUrl, integration, this.d.cfg.redirectUri(), { grant_type: 'refresh_token', refresh_token: sealer.open(account.refreshTokenEnc) }, { http: this.d.http, now: this.d.now });
+      try {
+        pair = await ask(account.baseUrl);
+      } catch (e) {
+        // Refused at the stored host: the account may have renamed its subdomain (gotcha 16).
+        moved = isAmoError(e) && e.kind === 'revoked' && (e.status === 401 || e.status === 404) ? await this.renamedTo(account, refreshToken) : undefined;
+        if (!moved) throw e;
+        pair = await ask(moved.baseUrl);
+      }
     } catch (e) {
       if (isAmoError(e) && e.kind === 'revoked') await this.d.onRevoked(tenantId, `${e.code}: ${e.detail}`);
       throw e;
@@ -88,7 +100,28 @@ export class AmoTokenRefresher {
     const stored = await swapTokens(db, tenantId, version, { accessTokenEnc: sealer.seal(pair.access_token), refreshTokenEnc: sealer.seal(pair.refresh_token), accessExpiresAt: pair.expiresAt }, this.d.now());
     // Cannot happen while we hold the lease; if it did, the pair we got is the only live one.
     if (!stored) log.error({ tenantId }, 'amocrm: the token version moved during a refresh; the new pair was not stored');
+    if (moved) {
+      await moveAccountHost(db, tenantId, moved.host, moved.baseUrl, moved.subdomain);
+      log.info({ tenantId, host: moved.host }, 'amocrm: the account was renamed; following it to its new address');
+    }
     log.info({ tenantId, worker: this.d.workerId }, 'amocrm: access token refreshed');
-    return { tenantId, baseUrl: account.baseUrl, accessToken: pair.access_token, version: version + 1, expiresAt: pair.expiresAt };
+    return { tenantId, baseUrl: moved?.baseUrl ?? account.baseUrl, accessToken: pair.access_token, version: version + 1, expiresAt: pair.expiresAt };
+  }
+
+  /** The account's new address when amoCRM says it moved (same account, same platform, another host); else undefined. */
+  private async renamedTo(account: AccountRecord, refreshToken: string): Promise<Awaited<ReturnType<typeof currentAccountHost>>> {
+    if (!account.accessTokenEnc) return undefined;
+    try {
+      const now = await currentAccountHost(
+        { accountId: account.accountId, accessToken: this.d.sealer.open(account.accessTokenEnc), refreshToken },
+        { http: this.d.http, allowLoopbackHttp: this.d.cfg.allowLoopbackHttp },
+      );
+      if (!now || now.host === account.host || (now.platform && now.platform !== account.platform)) return undefined;
+      return now;
+    } catch (err) {
+      // The lookup refused or failed: the refusal at the stored host stands.
+      this.d.log.warn({ tenantId: account.tenantId, err }, 'amocrm: could not ask amoCRM for the account\'s current address');
+      return undefined;
+    }
   }
 }
