@@ -7,7 +7,7 @@ import { closeServer } from './http.js';
 import { mintWidgetToken, newJti, type WidgetTokenClaims } from './jwt.js';
 import type { OAuthStore, TokenPair } from './oauth.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rateLimit.js';
-import { AccountStore, type ContactSeed, type LeadSeed } from './store.js';
+import { AccountStore, type ContactSeed, type LeadSeed, type UserSeed } from './store.js';
 import type { ApiRequestRecord, HookRecord, IntegrationDefinition, Lead, Note, Platform } from './types.js';
 
 /** A fault for the next matching API request. */
@@ -129,7 +129,7 @@ export class Account {
   }
 
   // --- seeding and reading the CRM ------------------------------------------------------------
-  addUser(u: { name: string; isAdmin?: boolean; lang?: string }): number {
+  addUser(u: UserSeed): number {
     return this.store.addUser(u);
   }
   addContact(c: ContactSeed): number {

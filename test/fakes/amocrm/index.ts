@@ -6,5 +6,5 @@ export { startAmoEmulator, type AmoEmulator, type EmulatorOptions } from './emul
 export { Account, type AccountOptions, type Fault, type FaultMatcher } from './account.js';
 export { EmulatorClock } from './clock.js';
 export { encodeForm } from './hooks.js';
-export { WON_STATUS_ID, LOST_STATUS_ID, type ContactSeed, type LeadSeed } from './store.js';
+export { WON_STATUS_ID, LOST_STATUS_ID, type ContactSeed, type LeadSeed, type UserSeed } from './store.js';
 export type * from './types.js';

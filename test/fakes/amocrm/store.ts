@@ -32,6 +32,18 @@ export interface LeadSeed {
   createdAt?: number;
 }
 
+/** A user as a test seeds one: rights default to seeing every lead. */
+export interface UserSeed {
+  name: string;
+  email?: string;
+  lang?: string;
+  isAdmin?: boolean;
+  active?: boolean;
+  leadsView?: User['leads_view'];
+  groupId?: number | null;
+  hiddenStages?: { pipelineId: number; statusId: number }[];
+}
+
 export class AccountStore {
   readonly users = new Map<number, User>();
   readonly pipelines = new Map<number, Pipeline>();
@@ -49,7 +61,7 @@ export class AccountStore {
     readonly accountId: number,
     admin: { name: string; email: string; lang: string },
   ) {
-    this.users.set(1, { id: 1, name: admin.name, email: admin.email, lang: admin.lang, is_admin: true, is_active: true });
+    this.users.set(1, { id: 1, name: admin.name, email: admin.email, lang: admin.lang, is_admin: true, is_active: true, leads_view: 'A', group_id: null, status_rights: [] });
     this.addPipeline('Main pipeline', ['Incoming', 'First contact', 'Negotiation', 'Decision'], true);
     this.phoneFieldId = this.addField({ name: 'Phone', type: 'multitext', code: 'PHONE', entity: 'contacts', enums: ['WORK', 'WORKDD', 'MOB', 'FAX', 'HOME', 'OTHER'] });
     this.emailFieldId = this.addField({ name: 'Email', type: 'multitext', code: 'EMAIL', entity: 'contacts', enums: ['WORK', 'PRIV', 'OTHER'] });
@@ -59,9 +71,19 @@ export class AccountStore {
     return this.clock.nowSeconds();
   }
 
-  addUser(u: { name: string; email?: string; lang?: string; isAdmin?: boolean; active?: boolean }): number {
+  addUser(u: UserSeed): number {
     const id = this.next.user++;
-    this.users.set(id, { id, name: u.name, email: u.email ?? `user${id}@example.com`, lang: u.lang ?? 'en', is_admin: u.isAdmin ?? false, is_active: u.active ?? true });
+    this.users.set(id, {
+      id,
+      name: u.name,
+      email: u.email ?? `user${id}@example.com`,
+      lang: u.lang ?? 'en',
+      is_admin: u.isAdmin ?? false,
+      is_active: u.active ?? true,
+      leads_view: u.leadsView ?? 'A',
+      group_id: u.groupId ?? null,
+      status_rights: (u.hiddenStages ?? []).map((st) => ({ entity_type: 'leads' as const, pipeline_id: st.pipelineId, status_id: st.statusId, rights: { view: 'D' as const, edit: 'D' as const, delete: 'D' as const } })),
+    });
     return id;
   }
 

@@ -106,6 +106,11 @@ export interface User {
   lang: string;
   is_admin: boolean;
   is_active: boolean;
+  /** `rights.leads.view`: A all, G the group's, M own, D none. */
+  leads_view: 'A' | 'G' | 'M' | 'D';
+  group_id: number | null;
+  /** `rights.status_rights`: stages whose leads the user may (A) or may not (D) see. */
+  status_rights: { entity_type: 'leads'; pipeline_id: number; status_id: number; rights: { view: 'A' | 'D'; edit: 'A' | 'D'; delete: 'A' | 'D' } }[];
 }
 
 /** One API request the account handled (every request counts against the rate limit). */

@@ -78,6 +78,45 @@ describe('CORS', () => {
   });
 });
 
+describe("a user's lead rights", () => {
+  const history = (lead: number, userId: number) => h.widget<{ error?: { code: string; message: string } }>(account, 'GET', `/amocrm/widget/history?lead_id=${lead}`, undefined, { userId });
+  const campaigns = async () => Number((await h.app.db.query<{ n: string }>('SELECT count(*) AS n FROM campaigns WHERE tenant_id = $1', [tenantId])).rows[0]!.n);
+
+  it('a user sees and calls only the leads amoCRM shows them: their own (M), their group\'s (G), none (D); administrators all', async () => {
+    const own = account.addUser({ name: 'Own only', leadsView: 'M' });
+    const colleague = account.addUser({ name: 'Colleague', leadsView: 'M', groupId: 7 });
+    const grouped = account.addUser({ name: 'Group', leadsView: 'G', groupId: 7 });
+    const none = account.addUser({ name: 'None', leadsView: 'D' });
+    const mine = account.addLeadWithPhones('Mine', ['+79000000001'], { responsibleUserId: own });
+    const theirs = account.addLeadWithPhones('Theirs', ['+79000000001'], { responsibleUserId: colleague });
+    expect((await history(mine, own)).status).toBe(200);
+    const refused = await history(theirs, own);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'forbidden', message: expect.stringContaining('1') });
+    expect((await history(theirs, grouped)).status).toBe(200);
+    expect((await history(mine, grouped)).status).toBe(403);
+    expect((await history(mine, none)).status).toBe(403);
+    expect((await history(theirs, 1)).status).toBe(200);
+
+    // Starting calls for a hidden lead starts nothing at all; the preview shows none of its phones.
+    const tpl = await firstTemplate(h.app, tenantId);
+    const before = await campaigns();
+    const start = await h.widget(account, 'POST', '/amocrm/widget/calls', { template_id: tpl.id, lead_ids: [mine, theirs] }, { userId: own });
+    expect(start.status).toBe(403);
+    expect(await campaigns()).toBe(before);
+    expect((await h.widget(account, 'POST', '/amocrm/widget/calls/preview', { template_id: tpl.id, lead_ids: [theirs] }, { userId: own })).status).toBe(403);
+    expect((await h.widget(account, 'POST', '/amocrm/widget/calls/preview', { template_id: tpl.id, lead_ids: [mine] }, { userId: own })).status).toBe(200);
+  });
+
+  it('a stage hidden from the user hides its leads, whatever else they may see', async () => {
+    const lead = account.addLeadWithPhones('In a closed stage', ['+79000000001']);
+    const where = account.lead(lead)!;
+    const user = account.addUser({ name: 'Not that stage', leadsView: 'A', hiddenStages: [{ pipelineId: where.pipeline_id, statusId: where.status_id }] });
+    expect((await history(lead, user)).status).toBe(403);
+    expect((await history(lead, account.addUser({ name: 'Sees all', leadsView: 'A' }))).status).toBe(200);
+  });
+});
+
 describe('the disable hook', () => {
   it('a forged signature is 401 and the account stays connected', async () => {
     for (const signature of ['00'.repeat(32), crypto.createHmac('sha256', 'wrong').update(`${h.integration.clientId}|${account.id}`).digest('hex')]) {

@@ -1,12 +1,13 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { conflict, forbidden, notFound } from '../../../core/errors.js';
+import { conflict, DomainError, forbidden, notFound } from '../../../core/errors.js';
 import type { TemplateSettings } from '../../../core/template.js';
 import { parseInput } from '../../../core/validation.js';
 import { accountSettings, updateAccountSettings } from '../../../crm/amocrm/accountSettings.js';
 import type { AmoContext } from '../../../crm/amocrm/amoContext.js';
 import { oauthPageUrl } from '../../../crm/amocrm/platform.js';
+import { mayViewLead, needsLeads } from '../../../crm/amocrm/leadRights.js';
 import { leadExternalId } from '../../../crm/amocrm/intake/contactRef.js';
 import { callByFilter, callLeads, previewCalls } from '../../../crm/amocrm/intake/startCalls.js';
 import { findIntake } from '../../../crm/amocrm/store/intakes.js';
@@ -66,6 +67,25 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
     });
   };
 
+  /**
+   * The caller may see every one of these leads in amoCRM (their rights: src/crm/amocrm/leadRights.ts);
+   * else 403 naming the hidden ones. The leads are read only when the rights depend on them, in
+   * shared requests.
+   */
+  const mayView = async (c: WidgetCaller, tenantId: string, leadIds: readonly unknown[]): Promise<void> => {
+    const u = await users.lookup(tenantId, c.userId, { isAdmin: c.claims.is_admin });
+    if (!needsLeads(u.leads)) return;
+    const ids = [...new Set(leadIds.map(Number).filter((n) => Number.isInteger(n) && n > 0))];
+    const groupOf = async (userId: number) => (await users.lookup(tenantId, userId, { isAdmin: false })).leads.groupId;
+    const seen = await Promise.all(ids.map(async (id) => mayViewLead(u.leads, c.userId, await ctx.api.readLead(tenantId, id), groupOf)));
+    const hidden = ids.filter((_, i) => !seen[i]);
+    if (hidden.length) throw new DomainError('forbidden', 'amocrm.errors.lead_hidden', { count: hidden.length }, [], { lead_ids: hidden });
+  };
+  const leadIdsOf = (body: unknown): unknown[] => {
+    const ids = body && typeof body === 'object' ? (body as { lead_ids?: unknown }).lead_ids : undefined;
+    return Array.isArray(ids) ? ids : [];
+  };
+
   const admin = async (c: WidgetCaller, tenantId: string): Promise<void> => {
     const u = await users.lookup(tenantId, c.userId, { isAdmin: c.claims.is_admin });
     if (!u.isAdmin) throw forbidden('amocrm.errors.admin_only');
@@ -111,7 +131,9 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
     '/amocrm/widget/calls',
     async (c, koa) => {
       const { tenant } = callable(c);
-      return callLeads(ctx, tenant.id, await readJson(koa));
+      const body = await readJson(koa);
+      await mayView(c, tenant.id, leadIdsOf(body));
+      return callLeads(ctx, tenant.id, body);
     },
     202,
   );
@@ -119,6 +141,7 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
   route('post', '/amocrm/widget/calls/preview', async (c, koa) => {
     const { tenant } = callable(c);
     const body = (await readJson(koa)) as { template_id?: unknown; lead_ids?: unknown };
+    await mayView(c, tenant.id, leadIdsOf(body));
     const templates = await listVersioned<TemplateSettings>(ctx.db, TEMPLATES, tenant.id);
     const template = templates.find((x) => x.id === body.template_id) ?? templates[0];
     return previewCalls(ctx, tenant.id, { lead_ids: body.lead_ids }, template?.body.country ?? 'RU');
@@ -139,6 +162,7 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
   route('get', '/amocrm/widget/history', async (c, koa) => {
     const { tenant } = connected(c);
     const q = parseInput(historyQuery, koa.query, 'query');
+    await mayView(c, tenant.id, [q.lead_id]);
     // The user's language (the widget names it), not the account's: these words are for the panel.
     const lng: Locale = koa.state.locale;
     // The panel plays a recording now: its link expires (only the lead's feed keeps a lasting one).

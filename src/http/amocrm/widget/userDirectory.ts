@@ -1,8 +1,10 @@
 import type { AmoContext } from '../../../crm/amocrm/amoContext.js';
 import { isAmoError } from '../../../crm/amocrm/api/amoError.js';
+import { leadRightsOf, type LeadViewRights } from '../../../crm/amocrm/leadRights.js';
 
 /**
- * Who an amoCRM user is, as the account says (`GET /api/v4/users/{id}`: name, `rights.is_admin`),
+ * Who an amoCRM user is, as the account says (`GET /api/v4/users/{id}`: name, `rights.is_admin`,
+ * which leads they may see),
  * remembered for a minute per account and user: a busy card costs one request a minute, and a
  * user whose admin rights were taken away loses them here within a minute.
  */
@@ -11,6 +13,7 @@ export interface AmoUserFacts {
   name: string;
   isAdmin: boolean;
   lang: string | null;
+  leads: LeadViewRights;
 }
 
 const TTL_MS = 60_000;
@@ -29,11 +32,14 @@ export class UserDirectory {
     let user: AmoUserFacts;
     try {
       const u = await this.ctx.api.user(tenantId, userId);
-      user = { id: userId, name: u?.name ?? '', isAdmin: u?.rights?.is_admin === true && u.rights.is_active !== false, lang: u?.lang ?? null };
+      const isAdmin = u?.rights?.is_admin === true && u.rights.is_active !== false;
+      user = { id: userId, name: u?.name ?? '', isAdmin, lang: u?.lang ?? null, leads: leadRightsOf(u, isAdmin) };
     } catch (e) {
       if (!isAmoError(e)) throw e;
       this.ctx.log.warn({ tenantId, userId, err: e }, 'amocrm: could not ask the account who the user is; using the widget token');
-      return { id: userId, name: '', isAdmin: fallback.isAdmin === true, lang: null };
+      // Which leads a non-administrator may see cannot be known now: none, until the account answers.
+      const isAdmin = fallback.isAdmin === true;
+      return { id: userId, name: '', isAdmin, lang: null, leads: leadRightsOf(undefined, isAdmin) };
     }
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(key, { user, until: Date.now() + TTL_MS });

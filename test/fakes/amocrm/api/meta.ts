@@ -43,7 +43,15 @@ export function getUser(s: AccountStore, id: number, baseUrl: string): ApiResult
     name: u.name,
     email: u.email,
     lang: u.lang,
-    rights: { leads: { view: 'A', edit: 'A', add: 'A', delete: u.is_admin ? 'A' : 'D', export: u.is_admin ? 'A' : 'D' }, is_admin: u.is_admin, is_free: false, is_active: u.is_active, group_id: null, role_id: null },
+    rights: {
+      leads: { view: u.leads_view, edit: u.leads_view, add: 'A', delete: u.is_admin ? 'A' : 'D', export: u.is_admin ? 'A' : 'D' },
+      status_rights: u.status_rights,
+      is_admin: u.is_admin,
+      is_free: false,
+      is_active: u.is_active,
+      group_id: u.group_id,
+      role_id: null,
+    },
     _links: { self: { href: `${baseUrl}/api/v4/users/${u.id}` } },
   });
 }
