@@ -308,7 +308,9 @@ define([], function () {
           return el('tr', {}, [el('th', { scope: 'row' }, [a.question]), el('td', {}, [a.text || '—'])]);
         })));
       }
-      if (call.recordingUrl) {
+      // While its MP3 copy is being made the link still names the original: wait for the MP3
+      // (amoCRM's own player plays only audio/mpeg; the panel polls until it is ready).
+      if (call.recordingUrl && !call.recordingPending) {
         lines.push(el('audio', { controls: true, preload: 'none', src: call.recordingUrl, 'aria-label': t.t('recording', { phone: call.phone }) }));
       } else if (call.recordingPending) {
         lines.push(el('div', { class: 'dozvon-muted' }, [t.t('recording_pending')]));
