@@ -35,13 +35,14 @@ describe('the Digital Pipeline action', () => {
   it.each(['json', 'form'] as const)('a %s hook is answered at once (202) and the lead is called and written back', async (encoding) => {
     const lead = account.addLeadWithPhones(`DP ${encoding}`, ['+79000000004'], { tags: ['keep'] });
     const hook = await account.fireDp(h.integration.clientId, { leadId: lead, settings: { template_id: template.id, dp_key: dpKey, max_attempts: '1' }, encoding });
+    // Answered inside amoCRM's budget: the emulator gives up after 2 s and records no status.
+    // (No wall-clock assertion beyond that: the call itself happens after the answer.)
     expect(hook.status, hook.body).toBe(202);
-    expect(hook.ms).toBeLessThan(2000);
     const [note] = await notesOf(lead);
     expect(note!.params).toMatchObject({ phone: '+79000000004', call_status: 4 });
     await settleAmo(h.app, tenantId);
     expect(account.tags(lead)).toEqual(expect.arrayContaining(['keep', 'Бот: Ответил человек', 'positive']));
-  });
+  }, 120_000);
 
   it('a wrong key is refused (403): nothing is queued, called or written', async () => {
     const lead = account.addLeadWithPhones('DP forged', ['+79000000004']);

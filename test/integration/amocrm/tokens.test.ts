@@ -67,7 +67,7 @@ describe('token refresh with three workers', () => {
     for (const l of leads) expect(account.notes(l, 'call_out')).toHaveLength(1);
     expect(refreshes().length - before).toBe(1);
     expect(refreshes().some((r) => r.error === 'revoked_reuse')).toBe(false);
-  });
+   }, 120_000);
 });
 
 describe('a refused refresh', () => {
