@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   testCalls: () => benchTestCalls(),
   bitrix24: async () => (await import('./bitrix24.js')).benchBitrix24(),
+  amocrm: async () => (await import('./amocrm.js')).benchAmocrm(),
   pacing: async () => {
     await benchPacing();
     // Calls of ~1.6 s at 10/s would keep ~16 live: a cap of 5 must hold them to 5.

@@ -20,6 +20,7 @@ import { startScheduledJobs, type ScheduledJobs } from './engine/jobs/scheduledJ
 import { deliverEmail } from './engine/outbox/emailHandler.js';
 import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
 import { deliverWebhook } from './engine/outbox/webhookHandler.js';
+import { mp3Idle } from './engine/recordingMp3.js';
 import { seedStarter } from './engine/seedStarter.js';
 import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
 import { apiRouter, apiRoutes } from './http/api/v1/index.js';
@@ -27,6 +28,7 @@ import { buildHttpApp, RequestsInFlight } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { mountedRoutes, type MountedRoute } from './http/routeTable.js';
 import { statusRouter } from './http/statusPage.js';
+import { amocrmRouter } from './http/amocrm/index.js';
 import { consoleFallback, consoleRouter } from './http/console/consoleRouter.js';
 import { ensureUiBuilt } from './uiOnStart.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
@@ -146,6 +148,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
         contactFinished: [],
       },
     };
+    // Before the database closes: an MP3 being made finishes (or fails and is left to the sweeper).
+    cleanups.unshift(() => mp3Idle(app));
     let dispatcher: Dispatcher | undefined;
     let outbox: OutboxWorker | undefined;
     let jobs: ScheduledJobs | undefined;
@@ -171,7 +175,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), ...(crm.amocrm ? [amocrmRouter(crm.amocrm)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
     const requests = new RequestsInFlight();
     const koa = buildHttpApp(app, routers, {
       resolveApiKey,
@@ -197,7 +201,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     );
 
     if (config.workers) {
-      jobs = await startScheduledJobs(app);
+      jobs = await startScheduledJobs(app, crm.scheduled);
       // Up to 50 jobs at once: Bitrix24 packs concurrent writes of a portal into one batch of ≤ 50.
       outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { batch: 50, leaseMs: config.outboxLeaseSec * 1000 });
       dispatcher = startDispatcher(app);

@@ -16,7 +16,7 @@ import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
-import { recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
+import { recordingFileName, recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
 
 /**
  * `attempt.writeback` (C6): one finished call becomes, on the deal or lead,
@@ -159,7 +159,7 @@ async function writeTimeline(c: Ctx): Promise<void> {
 
   // Writes that are harmless to repeat (attach, bind, fields), each on its own.
   const independent: Step[] = [];
-  if (url && !c.state.attached) independent.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: `${a.id}.wav` } });
+  if (url && !c.state.attached) independent.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: recordingFileName(a) } });
   if (doc.entity === 'deal' && c.state.activityId && !c.state.bound) {
     independent.push({
       key: 'bound',
