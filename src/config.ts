@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { readVoiceConfig, voiceEnvSchema, type VoiceConfig } from './voice/voiceConfig.js';
 
 /**
  * Every setting Dozvon reads, validated once at start. Nothing else in the code reads process.env:
@@ -38,8 +39,6 @@ const envSchema = z.object({
   AMOCRM_CLIENT_ID: optionalString,
   AMOCRM_CLIENT_SECRET: optionalString,
   AMOCRM_REDIRECT_URI: optionalString,
-  /** Which voice platform places the calls. */
-  VOICE_PLATFORM: z.preprocess(emptyToUndefined, z.enum(['sandbox']).default('sandbox')),
   /** Sandbox time factor: 0.02 makes every simulated call 50× faster. */
   SANDBOX_TIME_SCALE: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(100).default(1)),
   /** Seed of the sandbox's random outcome mix for numbers that are not magic. */
@@ -67,7 +66,7 @@ const envSchema = z.object({
   TECH_ERRORS_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   /** Run the background workers (dispatcher, outbox) in this process. */
   WORKERS: z.preprocess(emptyToUndefined, boolish.default(true)),
-});
+}).extend(voiceEnvSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -82,7 +81,10 @@ export interface Config {
   secretKey: string | undefined;
   bitrix24: { clientId: string | undefined; clientSecret: string | undefined };
   amocrm: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
-  voicePlatform: 'sandbox';
+  /** The default voice platform (VOICE_PLATFORM); a template may name another configured one. */
+  voicePlatform: VoiceConfig['defaultPlatform'];
+  /** Each voice platform's settings; undefined = not configured. */
+  voice: VoiceConfig;
   sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated' };
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -108,6 +110,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const voice = readVoiceConfig(e, problems);
+  if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -118,7 +123,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.SECRET_KEY,
     bitrix24: { clientId: e.B24_CLIENT_ID, clientSecret: e.B24_CLIENT_SECRET },
     amocrm: { clientId: e.AMOCRM_CLIENT_ID, clientSecret: e.AMOCRM_CLIENT_SECRET, redirectUri: e.AMOCRM_REDIRECT_URI },
-    voicePlatform: e.VOICE_PLATFORM,
+    voicePlatform: voice.defaultPlatform,
+    voice,
     sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

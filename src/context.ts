@@ -5,7 +5,7 @@ import type { RecordingStorage } from './store/recordingStorage.js';
 import type { Attempt } from './store/repositories/attempts.js';
 import type { Logger } from './log.js';
 import type { OutboundHttp } from './net/outboundHttp.js';
-import type { VoicePlatform } from './voice/port.js';
+import type { VoicePlatforms } from './voice/registry.js';
 import type { CalleeZoneLookup } from './engine/calleeZones.js';
 
 /** Subkeys derived from the master key, one per purpose. */
@@ -51,7 +51,8 @@ export interface AppContext {
   storage: RecordingStorage;
   /** The one client for requests to addresses others chose (CRMs, webhooks, platforms): src/net. */
   outbound: OutboundHttp;
-  voice: VoicePlatform;
+  /** The configured voice platforms; `voice.defaultName` is VOICE_PLATFORM. */
+  voice: VoicePlatforms;
   /** The base URL CRMs and platforms reach us at (known once the server listens). */
   publicUrl(): string;
   /** The standalone console's own tenant. */

@@ -10,7 +10,7 @@ import { deriveKey } from './core/crypto.js';
 import type { AppContext, Keys } from './context.js';
 import { resolveApiKey } from './engine/auth/apiKeys.js';
 import { ensureSetupCode } from './engine/auth/users.js';
-import { conversationHost } from './engine/conversation.js';
+import { createCallEngine } from './engine/callEngine.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
 import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
 import { createCalleeZoneLookup } from './engine/calleeZones.js';
@@ -37,6 +37,9 @@ import { upsertTenant } from './store/repositories/tenants.js';
 import { loadSecretKey } from './store/secretKey.js';
 import { renderRecording } from './voice/sandbox/renderRecording.js';
 import { SandboxPlatform } from './voice/sandbox/sandboxPlatform.js';
+import { VoicePlatformRegistry } from './voice/registry.js';
+import { TwilioFamilyPlatform } from './voice/twilio/twilioPlatform.js';
+import { twilioFamilyRouter } from './http/voice/twilioRoutes.js';
 import { createSynthesizer } from './voice/sandbox/speech/index.js';
 
 /**
@@ -119,6 +122,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     let outbox: OutboxWorker | undefined;
     let jobs: ScheduledJobs | undefined;
     const synth = await createSynthesizer(config.sandbox.tts);
+    // The engine as platforms see it (reads app.voice only when a call is under way).
+    const engine = createCallEngine(app);
     const sandbox = new SandboxPlatform({
       timeScale: config.sandbox.timeScale,
       seed: config.sandbox.seed,
@@ -127,19 +132,28 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       publicUrl: () => publicUrl,
       callbackKey: keys.voiceCallback,
       clock: app.clock,
-      host: conversationHost(app),
+      engine,
       log: log.child({ component: 'sandbox' }),
       renderRecording: (rec, talkMs, lang) => renderRecording(synth, rec, talkMs, lang),
     });
-    app.voice = sandbox;
-    cleanups.unshift(() => sandbox.stop());
+    const voice = new VoicePlatformRegistry(config.voicePlatform);
+    voice.add(sandbox);
+    const voiceRouters = [sandboxRouter(app, sandbox)];
+    for (const c of [config.voice.twilio, config.voice.signalwire, config.voice.telnyx]) {
+      if (!c) continue;
+      const p = new TwilioFamilyPlatform({ config: c, http: outbound, engine, publicUrl: () => publicUrl, log: log.child({ component: c.profile }), clock: app.clock });
+      voice.add(p);
+      voiceRouters.push(twilioFamilyRouter(app, p));
+    }
+    app.voice = voice;
+    cleanups.unshift(() => voice.stop());
     if (created) await seedStarter(app, consoleTenant.id, config.defaultLocale);
 
     const setupFile = await ensureSetupCode(app);
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
+    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -171,7 +185,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
         await Promise.race([sandbox.drain(), new Promise((r) => setTimeout(r, 15_000))]);
       });
     }
-    log.info({ url: publicUrl, db: db.kind, voice: sandbox.name, speech: synth.kind }, 'Dozvon is running');
+    log.info({ url: publicUrl, db: db.kind, voice: voice.names(), defaultVoice: voice.defaultName, speech: synth.kind }, 'Dozvon is running');
 
     let stopped = false;
     return {

@@ -19,7 +19,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
       dbOk = false;
     }
     ctx.status = dbOk ? 200 : 503;
-    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: app.db.kind, version: VERSION, voicePlatform: app.voice.name, crm: o.crm };
+    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: app.db.kind, version: VERSION, voicePlatform: app.voice.defaultName, voicePlatforms: app.voice.names(), crm: o.crm };
   });
 
   router.get('/', async (ctx) => {
@@ -39,7 +39,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
 th{text-align:left;padding-right:1.5rem;font-weight:500;color:#5b6673}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:4px}
 a{color:#1463d8}</style></head><body>
 <h1>Dozvon</h1><p>${esc(t(lng, 'status.tagline'))}</p>
-<table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.name)}${row('status.public_url', app.publicUrl())}</table>
+<table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.names().join(', '))}${row('status.public_url', app.publicUrl())}</table>
 ${setup}
 <h2>${esc(t(lng, 'status.links'))}</h2><ul>
 <li><a href="/health">/health</a></li><li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> — ${esc(t(lng, 'status.openapi'))}</li></ul>

@@ -4,12 +4,14 @@ import type { ScenarioGraph } from '../../scenario/schema.js';
 import { withTransaction } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { claimDueNumbers, hasDueNumbers } from '../../store/queries/claimDueNumbers.js';
+import { markDialing } from '../../store/repositories/attempts.js';
 import { listRunningCampaigns, noteTechnicalResult, type Campaign } from '../../store/repositories/campaigns.js';
 import type { CampaignNumber } from '../../store/repositories/numbers.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
 import { VoicePlatformError } from '../../voice/port.js';
 import { closeAttempt, withoutCall } from '../closeAttempt.js';
 import { pickCallerId, prepareCall } from '../prepareCall.js';
+import { platformNameOf } from '../voicePlatformFor.js';
 import { budgetLeft, tenantLimits, type TenantLimits } from './budget.js';
 import { autoPause } from './lifecycle.js';
 import { loadRuntime, type CampaignRuntime } from './runtime.js';
@@ -56,6 +58,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   async function claimFor(rt: CampaignRuntime, limits: TenantLimits, want: number): Promise<{ claims: Claim[]; language: 'ru' | 'en' }> {
     const c = rt.campaign;
     const template = rt.template!;
+    const platform = platformNameOf(app, template.body);
     const scenario = await findVersioned<ScenarioGraph>(app.db, SCENARIOS, c.tenantId, template.body.scenarioId);
     if (!scenario) return { claims: [], language: 'ru' };
     const claims = await withTransaction(app.db, async (tx) => {
@@ -108,7 +111,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
           template.id,
           template.versionId,
           scenario.versionId,
-          app.voice.name,
+          platform,
           now,
           out.map((x) => x.attemptId),
           out.map((x) => x.number.id),
@@ -150,13 +153,13 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       ]);
       // The claim was recovered meanwhile (this worker looked dead): someone else owns the number now.
       if ((mine.rowCount ?? 0) === 0) return;
-      const { providerCallId } = await app.voice.placeCall(req);
-      await app.db.query(
-        `UPDATE attempts SET provider_call_id = $2, status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END WHERE id = $1`,
-        [claim.attemptId, providerCallId],
-      );
+      const platform = app.voice.get(platformNameOf(app, rt.template!.body));
+      if (!platform) throw new VoicePlatformError(`voice platform "${platformNameOf(app, rt.template!.body)}" is not configured`, true);
+      const placed = await platform.placeCall(req);
+      await markDialing(app.db, claim.attemptId, { providerCallId: placed.providerCallId, platformData: placed.platformData, callerId: null, at: null });
       if (c.techErrorsInRow > 0) await noteTechnicalResult(app.db, c.id, false);
     } catch (e) {
+      app.log.warn({ err: e, tenantId: c.tenantId, campaignId: c.id, attemptId: claim.attemptId }, 'dispatcher: the voice platform did not take the call');
       const message = e instanceof VoicePlatformError ? e.message : `voice platform error: ${(e as Error).message}`;
       await withTransaction(app.db, async (tx) => {
         const inRow = await noteTechnicalResult(tx, c.id, true);
@@ -232,8 +235,9 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
           if (stopped) return claimed;
           const c = due[(i + offset) % due.length]!;
           const rt = await loadRuntime(app.db, c);
-          if (!rt.template) {
-            await withTransaction(app.db, (tx) => autoPause(app, tx, c.id, 'channel_deleted', null));
+          if (!rt.template || !app.voice.get(platformNameOf(app, rt.template.body))) {
+            // No template, or its voice platform is not configured in this install: the channel is gone (J6).
+            await withTransaction(app.db, (tx) => autoPause(app, tx, c.id, 'channel_deleted', rt.template ? platformNameOf(app, rt.template.body) : null));
             continue;
           }
           const { claims, language } = await claimFor(rt, limits, share);

@@ -7,6 +7,7 @@ import { recoverExpiredLeases } from '../campaigns/recoverLeases.js';
 import { replanMissedWindows } from '../campaigns/replan.js';
 import { startDueScheduledCampaigns, startScheduledCampaign } from '../campaigns/startScheduled.js';
 import { sweepRecordings } from '../recordingSweeper.js';
+import { sweepCancelledCalls } from '../campaigns/hangUpCancelled.js';
 
 /**
  * Work that is scheduled rather than hot, on agenda with its PostgreSQL backend (LISTEN/NOTIFY;
@@ -51,6 +52,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   });
   agenda.define(JOBS.recordings, async () => {
     await sweepRecordings(app);
+    await sweepCancelledCalls(app);
   });
   agenda.define(JOBS.analyze, async () => {
     await analyzeCampaignTables(app.db);

@@ -11,6 +11,10 @@ export interface Media {
   contentType: string;
   sizeBytes: number;
   durationMs: number;
+  /** Channels of a recording (null for greetings and older rows). */
+  channels?: number | null;
+  /** Which channel carries the callee in a stereo recording (0-based); null when mono or unknown. */
+  calleeChannel?: number | null;
   createdAt: Date;
 }
 
@@ -23,6 +27,8 @@ interface MediaRow {
   content_type: string;
   size_bytes: string;
   duration_ms: number;
+  channels: number | null;
+  callee_channel: number | null;
   created_at: Date;
 }
 
@@ -35,14 +41,16 @@ const toMedia = (r: MediaRow): Media => ({
   contentType: r.content_type,
   sizeBytes: Number(r.size_bytes),
   durationMs: r.duration_ms,
+  channels: r.channels,
+  calleeChannel: r.callee_channel,
   createdAt: r.created_at,
 });
 
 export async function insertMedia(db: Queryable, m: Omit<Media, 'createdAt'>): Promise<Media> {
   const r = await db.query<MediaRow>(
-    `INSERT INTO media (id, tenant_id, kind, name, storage_key, content_type, size_bytes, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-    [m.id, m.tenantId, m.kind, m.name, m.storageKey, m.contentType, m.sizeBytes, m.durationMs],
+    `INSERT INTO media (id, tenant_id, kind, name, storage_key, content_type, size_bytes, duration_ms, channels, callee_channel)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    [m.id, m.tenantId, m.kind, m.name, m.storageKey, m.contentType, m.sizeBytes, m.durationMs, m.channels ?? null, m.calleeChannel ?? null],
   );
   return toMedia(r.rows[0]!);
 }

@@ -35,6 +35,11 @@ export class SandboxMedia implements CallMedia {
     await this.o.time.sleep(estimateSpeechMs(text, this.o.lang), this.o.signal);
   }
 
+  /** Silence on the line (a pause, or the time a played file takes). */
+  async pause(seconds: number): Promise<void> {
+    await this.o.time.sleep(seconds * 1000, this.o.signal);
+  }
+
   async listen(opts: { timeoutSec: number; hints: string[]; expect?: Branch[] }): Promise<Heard> {
     const reply = this.reply(opts.expect ?? []);
     if (!reply) {
