@@ -4,6 +4,13 @@ import { newId } from '../store/ids.js';
 import { attachRecording, findAttemptById, isRecordingPendingMarker } from '../store/repositories/attempts.js';
 import { insertMedia } from '../store/repositories/media.js';
 import { inspectRecording } from '../voice/audio/recordingInfo.js';
+import { decodeRecording } from '../voice/audio/decodeRecording.js';
+import { capabilitiesOf } from '../voice/capabilities.js';
+import { estimateGender } from '../voice/gender/estimateGender.js';
+import type { DownloadedRecording } from '../voice/port.js';
+import type { TemplateSettings } from '../core/template.js';
+import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
+import type { Attempt } from '../store/repositories/attempts.js';
 
 const MAX_RECORDING_BYTES = 200 * 1024 * 1024;
 const EXTENSION = { 'audio/wav': 'wav', 'audio/mpeg': 'mp3', 'audio/flac': 'flac' } as const;
@@ -22,6 +29,7 @@ export async function fetchRecording(ctx: AppContext, attemptId: string): Promis
   const rec = await platform.downloadRecording(attempt.recordingSource, { maxBytes: MAX_RECORDING_BYTES });
   const info = await inspectRecording(rec.bytes, rec.contentType);
   if (!info.ok) throw new Error(`recording is not playable audio (${rec.contentType}): ${info.reason}`);
+  const gender = await genderFromRecording(ctx, attempt, rec);
   const id = newId();
   const ext = EXTENSION[rec.contentType];
   const month = (attempt.endedAt ?? ctx.clock.now()).toISOString().slice(0, 7);
@@ -44,9 +52,36 @@ export async function fetchRecording(ctx: AppContext, attemptId: string): Promis
       calleeChannel: info.channels > 1 ? rec.calleeChannel : null,
     });
     await attachRecording(tx, attemptId, id);
+    // With the recording, so every write-back that waited for the recording sees the gender too.
+    if (gender) await tx.query(`UPDATE attempts SET gender = $2 WHERE id = $1 AND (gender IS NULL OR gender = 'unknown')`, [attemptId, gender]);
   });
   if (platform.deleteRecording) {
     // Our copy is stored: the platform's is only a cost now. A failed delete leaves it to expire there.
     await platform.deleteRecording(source).catch((e: unknown) => ctx.log.warn({ attemptId, err: e }, 'could not delete the platform’s copy of a recording'));
+  }
+}
+
+/**
+ * T11 where the platform reports no gender: estimated from the callee's own channel of the
+ * recording (src/voice/gender). Only for a person who talked (not a machine), only when the template
+ * asks for it; `undefined` leaves the attempt's gender as it is.
+ */
+async function genderFromRecording(ctx: AppContext, a: Attempt, rec: DownloadedRecording): Promise<'female' | 'male' | undefined> {
+  if (capabilitiesOf(a.platform)?.genderReported !== false) return undefined;
+  if (a.outcome !== 'human' && a.outcome !== 'short') return undefined;
+  if (a.gender === 'female' || a.gender === 'male') return undefined;
+  const template = await findVersionById<TemplateSettings>(ctx.db, TEMPLATES, a.templateVersionId);
+  if (!template?.body.genderDetection) return undefined;
+  try {
+    const audio = await decodeRecording(rec.bytes, rec.contentType);
+    const channel = audio.channels.length > 1 && rec.calleeChannel !== null ? audio.channels[rec.calleeChannel] : audio.channels[0];
+    if (!channel) return undefined;
+    const g = estimateGender(channel, audio.sampleRate);
+    ctx.log.debug({ attemptId: a.id, medianHz: g.medianHz, voicedSec: g.voicedSec, gender: g.gender }, 'gender estimated from the recording');
+    return g.gender === 'unknown' ? undefined : g.gender;
+  } catch (e) {
+    // The recording is still worth storing; the gender simply stays unknown.
+    ctx.log.warn({ err: e, attemptId: a.id }, 'gender estimation failed');
+    return undefined;
   }
 }

@@ -45,8 +45,15 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     if (!attempt) throw notFound('attempt', event.attemptId);
     const fresh = await recordCallEvent(tx, { attemptId: event.attemptId, seq: event.seq, type: event.type, payload: event });
     if (!fresh) return 'duplicate' as const;
+    // The first sign of life names the platform's call, even if the answer to our request to place
+    // it was lost on the way (the adapter then finds the call here instead of placing another).
+    if (!attempt.providerCallId && event.providerCallId !== 'unknown' && attempt.status !== 'completed') {
+      await tx.query('UPDATE attempts SET provider_call_id = $2 WHERE id = $1 AND provider_call_id IS NULL', [attempt.id, event.providerCallId]);
+    }
     const at = new Date(event.at);
     switch (event.type) {
+      case 'initiated':
+        return undefined;
       case 'ringing':
       case 'answered':
         await advanceStatus(tx, attempt.id, event.type, at);

@@ -14,6 +14,8 @@ const base = {
 };
 
 export const callEventSchema = z.discriminatedUnion('type', [
+  /** The platform has the call (before it rings): names the platform's call for the attempt. */
+  z.object({ ...base, type: z.literal('initiated') }).strict(),
   z.object({ ...base, type: z.literal('ringing') }).strict(),
   z.object({ ...base, type: z.literal('answered') }).strict(),
   z.object({ ...base, type: z.literal('amd'), verdict: z.enum(AMD_VERDICTS) }).strict(),

@@ -1,5 +1,6 @@
 import { CallAbortedError } from '../../scenario/media.js';
 import type { CallAction, CallEngine, DialogueInput } from '../port.js';
+import { transferTargetOf } from './callees.js';
 import type { SandboxMedia } from './sandboxMedia.js';
 
 /**
@@ -37,13 +38,16 @@ async function perform(actions: CallAction[], media: SandboxMedia): Promise<Dial
         break;
       case 'transfer': {
         const r = await media.transfer({ kind: 'phone', number: a.to[0] ?? '' });
-        return { kind: 'transferred', connected: r.connected, result: r.connected ? 'answered' : 'no_answer' };
+        const behaviour = transferTargetOf(a.to[0] ?? '');
+        return { kind: 'transferred', connected: r.connected, result: r.connected ? 'answered' : behaviour === 'busy' ? 'busy' : behaviour === 'fail' ? 'failed' : 'no_answer' };
       }
       case 'hangup':
         await media.hangup();
         return undefined;
     }
     if ('listen' in a && a.listen) {
+      const key = a.listen.dtmf ? await media.pressKey() : undefined;
+      if (key) return { kind: 'heard', text: '', dtmf: key };
       const heard = await media.listen({ timeoutSec: a.listen.timeoutSec, hints: a.listen.hints, expect: a.listen.expect });
       return { kind: 'heard', text: heard.text, ...(heard.confidence !== undefined ? { confidence: heard.confidence } : {}) };
     }

@@ -17,6 +17,9 @@ import type { TwilioProfile } from './profiles.js';
  */
 export type Params = Record<string, string | number | boolean | string[] | undefined>;
 
+/** True when a failed request may still have been carried out (a timeout, a 5xx). */
+export const isAmbiguous = (e: unknown): boolean => Boolean((e as { ambiguous?: boolean } | undefined)?.ambiguous);
+
 export interface RestError {
   status: number;
   code: number | undefined;
@@ -87,7 +90,9 @@ export class TwilioRest {
         res = await this.http.fetch(url, { method, headers, body, timeoutMs: 15_000, maxResponseBytes: 1024 * 1024 });
       } catch (e) {
         if (e instanceof OutboundError && !e.transient) throw new VoicePlatformError(`${this.profile.name} API unreachable: ${e.message}`, false, { cause: e });
-        throw new VoicePlatformError(`${this.profile.name} API unreachable: ${(e as Error).message}`, true, { cause: e });
+        // A timeout may have reached the provider (the call may exist); a refused connection did not.
+        const ambiguous = e instanceof OutboundError && e.reason === 'timeout';
+        throw Object.assign(new VoicePlatformError(`${this.profile.name} API unreachable: ${(e as Error).message}`, true, { cause: e }), { ambiguous });
       }
       const text = await res.text().catch(() => '');
       let json: Record<string, unknown>;
@@ -103,7 +108,8 @@ export class TwilioRest {
         continue;
       }
       const technical = res.status === 429 || err.code === 20429 || res.status >= 500 || res.status === 401 || res.status === 403;
-      throw Object.assign(new VoicePlatformError(`${this.profile.name} API: HTTP ${res.status}${err.code ? ` (${err.code})` : ''} ${err.message}`.trim(), technical), { rest: err });
+      // A 5xx answer does not say whether the call was created before the failure.
+      throw Object.assign(new VoicePlatformError(`${this.profile.name} API: HTTP ${res.status}${err.code ? ` (${err.code})` : ''} ${err.message}`.trim(), technical), { rest: err, ambiguous: res.status >= 500 });
     }
   }
 }

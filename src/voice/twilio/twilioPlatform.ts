@@ -14,7 +14,7 @@ import {
 } from '../port.js';
 import type { TwilioFamilyConfig } from '../voiceConfig.js';
 import { PROFILES, verdictOf, type TwilioProfile } from './profiles.js';
-import { TwilioRest, type Params } from './restClient.js';
+import { isAmbiguous, TwilioRest, type Params } from './restClient.js';
 import { verifySignature, type SignedRequest } from './signature.js';
 import { endedEvent, STATUS_SEQ, TERMINAL_STATUSES } from './statusEvents.js';
 import { renderActions, renderDial, renderGreeting, renderWait, type RenderOptions } from './twiml.js';
@@ -53,6 +53,8 @@ export interface TwilioPlatformOptions {
 /** How long a greeting may keep the callee waiting for the machine verdict (1 s per round). */
 const AMD_WAIT_ROUNDS = 40;
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+/** How long a failed create waits for the call's "initiated" callback (sent within a second of creation). */
+const CREATE_CONFIRM_MS = 3000;
 
 interface CallData {
   amd?: PlaceCallRequest['amd']['mode'];
@@ -112,13 +114,34 @@ export class TwilioFamilyPlatform implements VoicePlatform {
       params.RecordingStatusCallbackEvent = ['completed', 'absent'];
     }
     if (json) params.ApplicationSid = this.o.config.accountId;
-    const created = await this.rest.createCall(params);
+    let created: Record<string, unknown>;
+    try {
+      created = await this.rest.createCall(params);
+    } catch (e) {
+      // The request may have created the call before failing. Creating another would ring the
+      // callee twice: the call's own first callback (it binds itself to the attempt) tells.
+      const bound = isAmbiguous(e) ? await this.awaitCallBound(req.attemptId) : undefined;
+      if (!bound) throw e;
+      this.o.log.warn({ err: e, attemptId: req.attemptId, callSid: bound }, 'the create request failed but the call exists: carrying on with it');
+      created = { sid: bound };
+    }
     const sid = String(created.sid ?? created.call_sid ?? '');
     if (!sid) throw new VoicePlatformError(`${this.name}: the created call has no id`, true);
     const data: CallData = { amd, from, ...(greeting ? { greetingUrl: greeting } : {}) };
     const account = created.account_sid ?? created.AccountSid;
     if (typeof account === 'string') data.accountSid = account;
     return { providerCallId: sid, platformData: data as Record<string, unknown> };
+  }
+
+  /** Waits briefly for a callback of this attempt's call; its id, if it came. */
+  private async awaitCallBound(attemptId: string): Promise<string | undefined> {
+    const deadline = Date.now() + CREATE_CONFIRM_MS;
+    while (Date.now() < deadline) {
+      const s = await this.o.engine.callState(attemptId);
+      if (s?.providerCallId) return s.providerCallId;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return undefined;
   }
 
   async hangup(call: LiveCall): Promise<void> {
@@ -164,11 +187,13 @@ export class TwilioFamilyPlatform implements VoicePlatform {
     // A session this attempt does not own (its create timed out and the attempt was closed, so a
     // new attempt calls again): it must not reach the callee — hang it up at its first sign of life.
     const foreign = state.completed || (state.providerCallId !== null && sid !== '' && state.providerCallId !== sid);
+    // What a hang-up of this call needs (Telnyx: the account, also in every callback).
+    const control: Record<string, unknown> = { ...(state.platformData ?? {}), ...(h.params.AccountSid && !(state.platformData as CallData | null)?.accountSid ? { accountSid: h.params.AccountSid } : {}) };
     switch (h.kind) {
       case 'status':
-        return this.onStatus(h, state.completed, foreign, log);
+        return this.onStatus(h, state.completed, foreign, control, log);
       case 'amd':
-        return this.onAmd(h, foreign);
+        return this.onAmd(h, foreign, control);
       case 'recording':
         await this.emit(h.attemptId, sid, { type: 'recording', recordingUrl: this.recordingUrlOf(h.params) }, 6);
         return undefined;
@@ -181,31 +206,32 @@ export class TwilioFamilyPlatform implements VoicePlatform {
     }
   }
 
-  private async onStatus(h: Webhook, completed: boolean, foreign: boolean, log: Logger): Promise<undefined> {
+  private async onStatus(h: Webhook, completed: boolean, foreign: boolean, control: Record<string, unknown>, log: Logger): Promise<undefined> {
     const status = h.params.CallStatus ?? '';
     const sid = h.params.CallSid ?? '';
     if (foreign) {
       if (!TERMINAL_STATUSES.has(status)) {
         log.warn({ callSid: sid, status }, 'a call is alive for an attempt that is over: hanging it up');
-        await this.hangup({ attemptId: h.attemptId, providerCallId: sid, platformData: null }).catch((e: unknown) => log.warn({ err: e }, 'hanging up a stray call failed'));
+        await this.hangup({ attemptId: h.attemptId, providerCallId: sid, platformData: control }).catch((e: unknown) => log.warn({ err: e }, 'hanging up a stray call failed'));
       }
       if (completed) return undefined;
     }
     const seq = STATUS_SEQ[status];
     if (seq === undefined) return undefined;
-    if (status === 'ringing') await this.emit(h.attemptId, sid, { type: 'ringing' }, seq);
+    if (status === 'initiated' || status === 'queued') await this.emit(h.attemptId, sid, { type: 'initiated' }, seq);
+    else if (status === 'ringing') await this.emit(h.attemptId, sid, { type: 'ringing' }, seq);
     else if (status === 'in-progress' || status === 'answered') await this.emit(h.attemptId, sid, { type: 'answered' }, seq);
     else if (TERMINAL_STATUSES.has(status)) await this.emit(h.attemptId, sid, endedEvent(h.params, this.o.config, this.profile.name), seq);
     return undefined;
   }
 
-  private async onAmd(h: Webhook, foreign: boolean): Promise<undefined> {
+  private async onAmd(h: Webhook, foreign: boolean, control: Record<string, unknown>): Promise<undefined> {
     const verdict = verdictOf(h.params.AnsweredBy);
     const sid = h.params.CallSid ?? '';
     if (!verdict || foreign) return undefined;
     await this.emit(h.attemptId, sid, { type: 'amd', verdict }, 5);
     // Background detection: a machine ends the call at once (the greeting mode waits in amdwait).
-    if (verdict === 'machine' && h.query.cut === '1') await this.hangup({ attemptId: h.attemptId, providerCallId: sid, platformData: null });
+    if (verdict === 'machine' && h.query.cut === '1') await this.hangup({ attemptId: h.attemptId, providerCallId: sid, platformData: control });
     return undefined;
   }
 

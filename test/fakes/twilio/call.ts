@@ -37,8 +37,10 @@ export interface CallRecord {
   talkSec: number;
   recordingId: string | undefined;
   ended: boolean;
-  /** When the call started ringing (real ms), for pacing checks. */
+  /** When the call started (real ms), for pacing checks. */
   startedAt: number;
+  /** When the callee picked up (real ms); undefined when never answered. */
+  answeredAt: number | undefined;
 }
 
 interface Options {
@@ -104,6 +106,7 @@ export class EmulatedTwilioCall {
       recordingId: undefined,
       ended: false,
       startedAt: 0,
+      answeredAt: undefined,
     };
     this.answers = [...o.callee.answers];
     this.talk = new SimTime(o.scale);
@@ -164,6 +167,7 @@ export class EmulatedTwilioCall {
     const c = this.o.callee;
     const machine = c.behaviour === 'machine';
     this.phase = 'in-progress';
+    this.record.answeredAt = Date.now();
     await this.status('in-progress');
     if (machine) {
       this.callee.add({ atMs: 0, kind: 'speech', text: this.lang === 'ru' ? 'Оставьте сообщение после сигнала' : 'Please leave a message after the tone', voice: 'machine' });
@@ -386,10 +390,10 @@ export class EmulatedTwilioCall {
     try {
       const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
       const text = await res.text();
-      this.o.onWebhook({ callSid: this.o.sid, url, status: res.status, ms: performance.now() - started, kind });
+      this.o.onWebhook({ callSid: this.o.sid, url, status: res.status, ms: performance.now() - started, kind, headers, body });
       return { status: res.status, text };
     } catch (e) {
-      this.o.onWebhook({ callSid: this.o.sid, url, status: 0, ms: performance.now() - started, kind });
+      this.o.onWebhook({ callSid: this.o.sid, url, status: 0, ms: performance.now() - started, kind, headers, body });
       return { status: 0, text: (e as Error).message };
     }
   }

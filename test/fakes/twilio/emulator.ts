@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { calleeOf, type EmulatedCallee, type TransferTargetBehaviour } from '../voiceShared/callees.js';
+import { calleeOf, transferTargetOf, type EmulatedCallee, type TransferTargetBehaviour } from '../voiceShared/callees.js';
 import { EmulatedTwilioCall, type CallRecord } from './call.js';
 import { telnyxKeys, type TelnyxKeys } from './signing.js';
 
@@ -36,8 +36,12 @@ export interface WebhookRecord {
   callSid: string;
   url: string;
   status: number;
+  /** How long Dozvon took to answer, ms. */
   ms: number;
   kind: string;
+  /** Exactly what was sent (to replay it). */
+  headers: Record<string, string>;
+  body: string;
 }
 
 export interface TwilioEmulator {
@@ -154,7 +158,7 @@ export async function startTwilioEmulator(o: TwilioEmulatorOptions): Promise<Twi
       fields,
       eventList,
       callee: calleeOf(to, callees),
-      transferTarget: (n) => targets.get(digits(n)) ?? 'answer',
+      transferTarget: (n) => targets.get(digits(n)) ?? transferTargetOf(n),
       scale,
       startDelayMs: startAt - now,
       account: { sid: account.sid, key: profile === 'signalwire' ? account.signingKey : account.token, telnyx: account.telnyx },

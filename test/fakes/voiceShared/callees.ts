@@ -1,5 +1,7 @@
 import { MAGIC_NUMBERS, type CalleeBehaviour } from '../../../src/voice/sandbox/callees.js';
 
+export { transferTargetOf, type TransferTargetBehaviour } from '../../../src/voice/sandbox/callees.js';
+
 /**
  * Who answers a call placed on a platform emulator: the sandbox's table of magic numbers (shared/
  * ARCHITECTURE.md), so one end-to-end suite runs the same cases against the sandbox and every
@@ -17,8 +19,6 @@ export interface EmulatedCallee {
 /** One answer: agree or decline in the question's language, words of one's own, or a key press. */
 export type Answer = { intent: 'agree' | 'decline' } | { speech: string } | { dtmf: string } | { silence: true };
 
-/** How a transfer target behaves when dialled. */
-export type TransferTargetBehaviour = 'answer' | 'busy' | 'no_answer' | 'fail';
 
 const REPLIES = {
   agree: { ru: 'да, интересно', en: 'yes, I am interested' },
@@ -41,7 +41,8 @@ export function calleeOf(number: string, overrides: Map<string, Partial<Emulated
         behaviour: magic.behaviour,
         gender: magic.gender,
         ringSec: magic.ringSec,
-        answers: magic.persona === 'agree' ? [{ intent: 'agree' }] : magic.persona === 'decline' ? [{ intent: 'decline' }] : [],
+        answers:
+          magic.persona === 'agree' ? [{ intent: 'agree' }] : magic.persona === 'decline' ? [{ intent: 'decline' }] : magic.persona === 'keys' ? [{ dtmf: '1' }, { dtmf: '1' }, { dtmf: '1' }] : [],
       }
     : { behaviour: 'human', gender: 'female', ringSec: 2, answers: [{ intent: 'agree' }] };
   return { ...base, ...own };
