@@ -40,6 +40,8 @@ import { SandboxPlatform } from './voice/sandbox/sandboxPlatform.js';
 import { VoicePlatformRegistry } from './voice/registry.js';
 import { TwilioFamilyPlatform } from './voice/twilio/twilioPlatform.js';
 import { twilioFamilyRouter } from './http/voice/twilioRoutes.js';
+import { voximplantRouter } from './http/voice/voximplantRoutes.js';
+import { VoximplantPlatform } from './voice/voximplant/voximplantPlatform.js';
 import { createSynthesizer } from './voice/sandbox/speech/index.js';
 
 /**
@@ -144,6 +146,11 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       const p = new TwilioFamilyPlatform({ config: c, http: outbound, engine, publicUrl: () => publicUrl, log: log.child({ component: c.profile }), clock: app.clock });
       voice.add(p);
       voiceRouters.push(twilioFamilyRouter(app, p));
+    }
+    if (config.voice.voximplant) {
+      const vox = new VoximplantPlatform({ config: config.voice.voximplant, http: outbound, engine, callbackKey: keys.voiceCallback, log: log.child({ component: 'voximplant' }), clock: app.clock });
+      voice.add(vox);
+      voiceRouters.push(voximplantRouter(app, vox));
     }
     app.voice = voice;
     cleanups.unshift(() => voice.stop());

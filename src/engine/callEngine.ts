@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { findAttemptById } from '../store/repositories/attempts.js';
+import { findAttemptById, setPlatformData } from '../store/repositories/attempts.js';
 import type { CallEngine } from '../voice/port.js';
 import { advanceDialogue } from './dialogue/advance.js';
 import { handleCallEvent } from './handleCallEvent.js';
@@ -10,6 +10,7 @@ export function createCallEngine(ctx: AppContext): CallEngine {
     advance: (attemptId, step, input, o) => advanceDialogue(ctx, attemptId, step, input, o),
     repeat: (attemptId, step) => advanceDialogue(ctx, attemptId, step, undefined),
     event: (e) => handleCallEvent(ctx, e),
+    remember: (attemptId, data) => setPlatformData(ctx.db, attemptId, data),
     async callState(attemptId) {
       const a = await findAttemptById(ctx.db, attemptId);
       if (!a) return undefined;

@@ -87,6 +87,8 @@ export interface CallEngine {
   event(e: CallEvent): Promise<'applied' | 'duplicate'>;
   /** What the engine knows about a call now (to gate a second session, or wait for an AMD verdict). */
   callState(attemptId: string): Promise<CallState | undefined>;
+  /** Keeps platform data with the attempt before the call is placed (read back by callState). */
+  remember(attemptId: string, data: Record<string, unknown>): Promise<void>;
 }
 
 export interface CallState {
