@@ -34,7 +34,7 @@ VoxEngine.addEventListener(AppEvents.HttpRequest, function (e) {
   var m;
   try {
     m = JSON.parse(e.content || '{}');
-  } catch (_) {
+  } catch {
     return; // not ours
   }
   if (!s || m.op !== 'hangup' || m.sig !== Crypto.hmac_sha256(s.key, 'hangup.' + s.attemptId)) return;
@@ -74,7 +74,7 @@ async function post(ev, tries) {
     if (r.code >= 200 && r.code < 300) {
       try {
         return r.text ? JSON.parse(r.text) : null;
-      } catch (_) {
+      } catch {
         return null; // not an instruction: treated as none
       }
     }
