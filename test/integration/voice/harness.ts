@@ -1,6 +1,9 @@
 import type { VoicePlatformName } from '../../../src/core/voiceSettings.js';
 import { signCallback } from '../../../src/voice/sandbox/callbackSignature.js';
 import { startTwilioEmulator, type Profile, type TwilioEmulator } from '../../fakes/twilio/index.js';
+import { startVoximplantEmulator } from '../../fakes/voximplant/index.js';
+import { VoximplantApi } from '../../../src/voice/voximplant/managementApi.js';
+import { setupVoximplant } from '../../../src/voice/voximplant/setup.js';
 import type { TestApp } from '../../support/app.js';
 
 /**
@@ -23,6 +26,10 @@ export interface PlatformHarness {
   callsTo(number: string): { answered: boolean }[];
   /** URLs the platform played (the AMD greeting). */
   played(): string[];
+  /** The emulator itself, for a failing test's diagnostics. */
+  debug?: unknown;
+  /** Once Dozvon runs: what the platform's setup needs (Voximplant: upload the scenario with Dozvon's URL). */
+  prepare?(t: TestApp): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +103,42 @@ export async function twilioFamilyHarness(profile: Profile, timeScale: number): 
     dropCreateResponses: (count) => void (emu.faults.dropCreateResponses = count),
     callsTo: (number) => emu.calls.filter((c) => c.to.replace(/\D/g, '') === number.replace(/\D/g, '')).map((c) => ({ answered: c.answeredAt !== undefined })),
     played: () => emu.calls.flatMap((c) => c.played),
+    stop: () => emu.stop(),
+  };
+}
+
+export async function voximplantHarness(timeScale: number): Promise<PlatformHarness> {
+  const emu = await startVoximplantEmulator({ timeScale });
+  const sessionOf = (attemptId: string) => [...emu.sessions].reverse().find((s) => s.customData.startsWith(`${attemptId}.`));
+  return {
+    debug: emu,
+    name: 'voximplant',
+    env: { ...emu.env, VOICE_PLATFORM: 'voximplant' },
+    faults: true,
+    async prepare(t) {
+      const c = t.dozvon.app.config.voice.voximplant!;
+      await setupVoximplant(new VoximplantApi(c, t.dozvon.app.outbound), c, t.url);
+    },
+    async replayLast(_t, attemptId, times) {
+      const last = sessionOf(attemptId)!.lastPost!;
+      const out: number[] = [];
+      for (let i = 0; i < times; i++) {
+        const res = await fetch(last.url, { method: 'POST', headers: last.headers, body: last.body });
+        await res.arrayBuffer();
+        out.push(res.status);
+      }
+      return out;
+    },
+    async forge(t, attemptId) {
+      const body = JSON.stringify({ v: 1, attemptId, seq: 999, at: new Date().toISOString(), type: 'ended', failCode: 486, durationSec: 1, talkSec: 0 });
+      const res = await fetch(`${t.url}/voice/voximplant/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dozvon-timestamp': String(Math.floor(Date.now() / 1000)), 'x-dozvon-signature': `sha256=${'0'.repeat(64)}` }, body });
+      await res.arrayBuffer();
+      return res.status;
+    },
+    refuseCreates: (count, status) => void (emu.faults.refuseStarts = status === 429 ? { count, httpStatus: 429 } : { count, httpStatus: status }),
+    dropCreateResponses: (count) => void (emu.faults.dropStartResponses = count),
+    callsTo: (number) => emu.sessions.filter((s) => (s.to ?? '').replace(/\D/g, '') === number.replace(/\D/g, '')).map((s) => ({ answered: s.answered })),
+    played: () => emu.sessions.flatMap((s) => s.played),
     stop: () => emu.stop(),
   };
 }

@@ -60,6 +60,7 @@ export function platformSuite(make: () => Promise<PlatformHarness>): void {
   beforeAll(async () => {
     h = await make();
     t = await startTestApp({ ...h.env, CRM_ALLOW_HTTP: 'true', WORKERS: 'false', DIAL_LEASE_SEC: '120' }, { clock });
+    await h.prepare?.(t);
     const list = await t.api<{ templates: { id: string }[] }>('GET', '/templates');
     templates.starter = list.body.templates[0]!.id;
     const upload = new FormData();
