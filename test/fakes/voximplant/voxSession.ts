@@ -111,15 +111,14 @@ export class VoxSession {
   }
 
   start(): void {
-    const self = this;
-    const em = this.emulator;
+    const now = () => this.epoch + this.simNow();
     const scaledDate = class extends Date {
       static override now(): number {
-        return self.epoch + self.simNow();
+        return now();
       }
       constructor(...args: unknown[]) {
         if (args.length) super(...(args as [number]));
-        else super(self.epoch + self.simNow());
+        else super(now());
       }
     };
     const voiceIds = CAPABILITIES.voximplant.voices.map((v) => v.id);
