@@ -140,6 +140,11 @@ export interface DownloadedRecording {
   calleeChannel: number | null;
 }
 
+/** What `voice-check` learnt about an account: facts to print, one per line. */
+export interface AccountCheck {
+  facts: Record<string, string>;
+}
+
 export class VoicePlatformError extends Error {
   constructor(
     message: string,
@@ -165,5 +170,7 @@ export interface VoicePlatform {
   downloadRecording(source: string, o: { maxBytes: number }): Promise<DownloadedRecording>;
   /** Removes the platform's copy once ours is stored, where the platform allows it. */
   deleteRecording?(source: string): Promise<void>;
+  /** Checks the credentials and the account (voice-check); throws VoicePlatformError naming what is wrong. */
+  checkAccount?(): Promise<AccountCheck>;
   stop(): Promise<void>;
 }

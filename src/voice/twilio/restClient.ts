@@ -36,6 +36,12 @@ export class TwilioRest {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
+  /** The account (Twilio, SignalWire) or the TeXML application (Telnyx): proves the credentials work. */
+  async account(): Promise<Record<string, unknown>> {
+    const url = this.profile.name === 'telnyx' ? `${this.c.apiUrl}/v2/texml_applications/${encodeURIComponent(this.c.accountId)}` : `${this.profile.accountBase(this.c)}.json`;
+    return this.send('GET', url, {}, 'form');
+  }
+
   async createCall(params: Params): Promise<Record<string, unknown>> {
     return this.send('POST', this.profile.createUrl(this.c), params, this.profile.encoding);
   }
@@ -70,8 +76,10 @@ export class TwilioRest {
 
   private async send(method: string, url: string, params: Params, encoding: 'form' | 'json'): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = { authorization: this.profile.authorization(this.c), accept: 'application/json' };
-    let body: string;
-    if (encoding === 'json') {
+    let body: string | undefined;
+    if (method === 'GET') {
+      body = undefined;
+    } else if (encoding === 'json') {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)));
     } else {

@@ -9,6 +9,7 @@ import {
   type LiveCall,
   type PlaceCallRequest,
   type PlacedCall,
+  type AccountCheck,
   type StepReply,
   type VoicePlatform,
 } from '../port.js';
@@ -170,6 +171,21 @@ export class TwilioFamilyPlatform implements VoicePlatform {
 
   async stop(): Promise<void> {
     // Nothing of ours runs between webhooks: the calls live at the provider.
+  }
+
+  async checkAccount(): Promise<AccountCheck> {
+    const a = await this.rest.account();
+    const data = (a.data ?? a) as Record<string, unknown>;
+    return {
+      facts: {
+        api: this.o.config.apiUrl,
+        account: String(data.sid ?? data.id ?? this.o.config.accountId),
+        name: String(data.friendly_name ?? ''),
+        status: String(data.status ?? 'active'),
+        from: this.o.config.from ?? '',
+        webhooks: `${this.o.publicUrl()}/voice/${this.name}/calls/…`,
+      },
+    };
   }
 
   // --- webhooks ---------------------------------------------------------------------------------

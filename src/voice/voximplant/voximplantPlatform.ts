@@ -11,6 +11,7 @@ import {
   type LiveCall,
   type PlaceCallRequest,
   type PlacedCall,
+  type AccountCheck,
   type StepReply,
   type VoicePlatform,
 } from '../port.js';
@@ -150,6 +151,24 @@ export class VoximplantPlatform implements VoicePlatform {
 
   async stop(): Promise<void> {
     // Sessions live at Voximplant; nothing of ours runs between callbacks.
+  }
+
+  /** Credentials, the application and the rule `voice-setup` creates. */
+  async checkAccount(): Promise<AccountCheck> {
+    const apps = await this.api.call<{ result: { application_id: number; application_name: string; secure_record_storage?: boolean }[] }>('GetApplications', { application_name: this.applicationName() });
+    const app = apps.result.find((a) => a.application_name === this.applicationName() || a.application_name.startsWith(`${this.applicationName()}.`));
+    if (!app) throw new VoicePlatformError(`Voximplant: no application "${this.applicationName()}" — run \`npm run cli -- voice-setup voximplant\``, false);
+    const rule = await this.ruleId();
+    return {
+      facts: {
+        api: this.o.config.apiUrl,
+        account: String(this.o.config.accountId),
+        application: app.application_name,
+        secureRecords: String(app.secure_record_storage ?? 'unknown'),
+        rule: `${ruleName(this.o.config)} (${rule})`,
+        from: this.o.config.from ?? '',
+      },
+    };
   }
 
   // --- the scenario's callbacks -------------------------------------------------------------

@@ -247,6 +247,8 @@ export async function startTwilioEmulator(o: TwilioEmulatorOptions): Promise<Twi
       const recMatch = /\/Recordings\/([^/.]+)\.(wav|mp3|json)$/.exec(path) ?? /^\/v2\/texml\/recordings\/([^/.]+)\.(wav)$/.exec(path);
       if (recMatch && (req.method === 'GET' || req.method === 'DELETE')) return serveRecording(req, res, recMatch[1]!, recMatch[2]!, url.searchParams);
       if (!authOk(req)) return error(res, 401, 20003, 'Authenticate');
+      if (req.method === 'GET' && profile !== 'telnyx' && path === `${accountPath}.json`) return send(res, 200, { sid: account.sid, friendly_name: 'Dozvon test account', status: 'active', type: 'Full' });
+      if (req.method === 'GET' && profile === 'telnyx' && path === `/v2/texml_applications/${account.appId}`) return send(res, 200, { data: { id: account.appId, friendly_name: 'Dozvon', active: true } });
       if (req.method !== 'POST') return error(res, 405, 20004, 'Method not allowed');
       if (profile === 'telnyx' && path === `/v2/texml/calls/${account.appId}`) return createCall(req, res);
       if (profile !== 'telnyx' && path === `${accountPath}/Calls.json`) return createCall(req, res);
