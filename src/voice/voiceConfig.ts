@@ -196,3 +196,19 @@ export function readVoiceConfig(raw: VoiceEnv, problems: string[]): VoiceConfig 
       : undefined,
   };
 }
+
+/** The account's calls per second on a platform (undefined: no limit to keep, e.g. the sandbox). */
+export function platformCps(c: { voice: VoiceConfig }, platform: string): number | undefined {
+  switch (platform) {
+    case 'voximplant':
+      return c.voice.voximplant?.cps;
+    case 'twilio':
+      return c.voice.twilio?.cps;
+    case 'signalwire':
+      return c.voice.signalwire?.cps;
+    case 'telnyx':
+      return c.voice.telnyx?.cps;
+    default:
+      return undefined;
+  }
+}

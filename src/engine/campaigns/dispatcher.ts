@@ -1,4 +1,5 @@
-import { grantSlots } from '../../core/pacing.js';
+import { grantJointSlots, grantSlots } from '../../core/pacing.js';
+import { platformCps } from '../../voice/voiceConfig.js';
 import type { AppContext } from '../../context.js';
 import type { ScenarioGraph } from '../../scenario/schema.js';
 import { withTransaction } from '../../store/db.js';
@@ -82,14 +83,27 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       );
       if (free <= 0) return [];
       const now = app.clock.now();
-      const grant = grantSlots(now, row.tat, rt.intensity, free, tickMs + 100);
+      // The platform's account admits so many starts per second, across all campaigns and processes:
+      // its row is locked last (after the tenant and the campaign), so claims never deadlock.
+      const cps = platformCps(app.config, platform);
+      let platformTat: Date | undefined;
+      if (cps !== undefined) {
+        await tx.query('INSERT INTO platform_pacing (platform) VALUES ($1) ON CONFLICT DO NOTHING', [platform]);
+        platformTat = (await tx.query<{ tat: Date }>('SELECT tat FROM platform_pacing WHERE platform = $1 FOR UPDATE', [platform])).rows[0]!.tat;
+      }
+      const grant =
+        cps !== undefined && platformTat
+          ? grantJointSlots(now, [{ tat: row.tat, ratePerSec: rt.intensity }, { tat: platformTat, ratePerSec: cps }], free, tickMs + 100)
+          : grantSlots(now, row.tat, rt.intensity, free, tickMs + 100);
       if (grant.slots.length === 0) return [];
       const leaseUntil = new Date(now.getTime() + app.config.dialLeaseSec * 1000);
       const numbers = await claimDueNumbers(tx, { campaignId: c.id, now, limit: grant.slots.length, worker: app.workerId, leaseUntil });
       if (numbers.length === 0) return [];
       // Only the slots used are consumed: the next call may start 1/intensity after the last one.
       const used = grant.slots.slice(0, numbers.length);
-      await tx.query('UPDATE campaign_pacing SET tat = $2 WHERE campaign_id = $1', [c.id, new Date(used[used.length - 1]!.getTime() + 1000 / rt.intensity)]);
+      const lastStart = used[used.length - 1]!.getTime();
+      await tx.query('UPDATE campaign_pacing SET tat = $2 WHERE campaign_id = $1', [c.id, new Date(lastStart + 1000 / rt.intensity)]);
+      if (cps !== undefined) await tx.query('UPDATE platform_pacing SET tat = $2 WHERE platform = $1', [platform, new Date(lastStart + 1000 / cps)]);
       const contacts = await tx.query<{ id: string; variables: Record<string, string> }>(
         'SELECT id, variables FROM campaign_contacts WHERE id = ANY($1::uuid[])',
         [numbers.map((n) => n.contactId)],

@@ -37,7 +37,9 @@ export interface CallRecord {
   talkSec: number;
   recordingId: string | undefined;
   ended: boolean;
-  /** When the call started (real ms), for pacing checks. */
+  /** When the create request arrived (real ms). */
+  createdAt: number;
+  /** When the call started (real ms; later than createdAt when queued past the account's CPS). */
   startedAt: number;
   /** When the callee picked up (real ms); undefined when never answered. */
   answeredAt: number | undefined;
@@ -105,6 +107,7 @@ export class EmulatedTwilioCall {
       talkSec: 0,
       recordingId: undefined,
       ended: false,
+      createdAt: Date.now(),
       startedAt: 0,
       answeredAt: undefined,
     };
