@@ -41,7 +41,10 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
   }
 
   let left = Infinity;
-  if (attempt.placed) left = await chargeCall(tx, campaign.tenantId, attempt.durationSec ?? 0, now);
+  if (attempt.placed) {
+    const cost = attempt.cost !== null && attempt.costCurrency ? { amount: attempt.cost, currency: attempt.costCurrency } : null;
+    left = await chargeCall(tx, campaign.tenantId, attempt.durationSec ?? 0, now, cost);
+  }
   // A placed call cut by the platform (not by us) is a technical loss, not the callee's answer.
   const lost = attempt.outcome === 'cancelled' && !number.cancelRequested;
 
