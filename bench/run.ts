@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await benchPacing({ seconds: 30, intensity: 10, cap: 5, timeScale: 0.1, suffix: '_cap_bound' });
   },
   import: () => benchImportAndDispatch(),
+  voice: async () => (await import('./voice.js')).benchVoice(),
 };
 
 const only = process.argv.slice(2);

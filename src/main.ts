@@ -11,6 +11,7 @@ import type { AppContext, Keys } from './context.js';
 import { resolveApiKey } from './engine/auth/apiKeys.js';
 import { ensureSetupCode } from './engine/auth/users.js';
 import { createCallEngine } from './engine/callEngine.js';
+import { settleBackgroundWork } from './engine/handleCallEvent.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
 import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
 import { createCalleeZoneLookup } from './engine/calleeZones.js';
@@ -169,6 +170,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     });
     const port = (server.address() as AddressInfo).port;
     if (!config.publicUrl) publicUrl = `http://127.0.0.1:${port}`;
+    // Downloads started after answered callbacks finish before the platforms and the database close.
+    cleanups.unshift(() => settleBackgroundWork(app));
     cleanups.unshift(
       () =>
         new Promise<void>((resolve) => {

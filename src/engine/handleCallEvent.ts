@@ -79,9 +79,12 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
   });
   if (completed === 'duplicate') return 'duplicate';
   if (completed === 'fetch') {
-    await fetchNow(ctx, event.attemptId);
-    const latest = await findAttemptById(ctx.db, event.attemptId);
-    if (latest) for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+    // The platform's callback is answered now; the download (seconds for a long call) follows.
+    inBackground(async () => {
+      await fetchNow(ctx, event.attemptId);
+      const latest = await findAttemptById(ctx.db, event.attemptId);
+      if (latest) for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+    }, ctx, log);
   } else if (completed) {
     // A client reached on this number: its other numbers' live calls were marked; hang them up now.
     if (completed.contactId) await hangUpCalls(ctx, await cancelledCallsOfContact(ctx.db, completed.contactId));
@@ -91,6 +94,26 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
   }
   return 'applied';
+}
+
+/** Per application (tests run several in one process): one stopping does not wait for another's work. */
+const backgroundOf = new WeakMap<AppContext, Set<Promise<void>>>();
+
+/** Work that follows an answered callback; errors are logged, shutdown waits for it (settleBackgroundWork). */
+function inBackground(fn: () => Promise<void>, ctx: AppContext, log: AppContext['log']): void {
+  let running = backgroundOf.get(ctx);
+  if (!running) backgroundOf.set(ctx, (running = new Set()));
+  const set = running;
+  const p: Promise<void> = fn()
+    .catch((e: unknown) => log.error({ err: e }, 'background work after a call event failed'))
+    .finally(() => set.delete(p));
+  set.add(p);
+}
+
+/** Resolves when the work this application started after answered callbacks (recording downloads) has finished. */
+export async function settleBackgroundWork(ctx: AppContext): Promise<void> {
+  const running = backgroundOf.get(ctx);
+  while (running?.size) await Promise.all([...running]);
 }
 
 /** Best effort now; the sweeper retries whatever fails (src/engine/recordingSweeper.ts). */

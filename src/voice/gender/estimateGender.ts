@@ -22,6 +22,8 @@ const MIN_HZ = 70;
 const MAX_HZ = 350;
 /** Below this much clearly voiced speech (a lone "yes"), say nothing. */
 const MIN_VOICED_SEC = 0.15;
+/** Enough voice for a stable median: the rest of a long call is not analysed (CPU per call stays bounded). */
+const ENOUGH_VOICED_SEC = 20;
 const MALE_BELOW_HZ = 158;
 const FEMALE_ABOVE_HZ = 172;
 const MIN_CLARITY = 0.8;
@@ -40,10 +42,14 @@ export function estimateGender(samples: Int16Array, sampleRate: number): GenderE
   for (let s = 0; s + frame <= samples.length; s += hop) peakRms = Math.max(peakRms, rmsOf(s));
   if (peakRms < 0.005) return { gender: 'unknown', medianHz: null, voicedSec: 0 };
   const detector = PitchDetector.forFloat32Array(frame);
-  detector.minVolumeAbsolute = peakRms * 0.15;
+  const gate = peakRms * 0.15;
+  detector.minVolumeAbsolute = gate;
   const buf = new Float32Array(frame);
   const pitches: number[] = [];
-  for (let s = 0; s + frame <= samples.length; s += hop) {
+  const enough = (ENOUGH_VOICED_SEC * 1000) / HOP_MS;
+  for (let s = 0; s + frame <= samples.length && pitches.length < enough; s += hop) {
+    // Most of the callee's channel is silence (the bot talks): only loud frames are worth a pitch search.
+    if (rmsOf(s) < gate) continue;
     for (let i = 0; i < frame; i++) buf[i] = samples[s + i]! / 32768;
     const [hz, clarity] = detector.findPitch(buf, sampleRate);
     if (clarity >= MIN_CLARITY && hz >= MIN_HZ && hz <= MAX_HZ) pitches.push(hz);

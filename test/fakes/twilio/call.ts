@@ -56,6 +56,7 @@ interface Options {
   startDelayMs: number;
   account: { sid: string; key: string; telnyx: TelnyxKeys };
   shuffle: boolean;
+  speechInRecordings: boolean;
   onWebhook(w: WebhookRecord): void;
   saveRecording(bytes: Buffer): { id: string; url: string };
 }
@@ -436,7 +437,7 @@ export class EmulatedTwilioCall {
     }
     const recUrl = this.startRecordingCallback ?? one(this.o.fields.RecordingStatusCallback);
     if (this.recordingOn && recUrl && status === 'completed') {
-      const wav = await stereoWav(this.callee, this.line, this.talk.elapsedMs(), this.lang, true);
+      const wav = this.o.speechInRecordings ? await stereoWav(this.callee, this.line, this.talk.elapsedMs(), this.lang, true) : await stereoWav(new Recorder(), new Recorder(), this.talk.elapsedMs(), this.lang, true);
       const saved = this.o.saveRecording(wav);
       this.record.recordingId = saved.id;
       await new Promise((r) => setTimeout(r, 1500 * this.o.scale));

@@ -21,6 +21,8 @@ export interface TwilioEmulatorOptions {
   cps?: number;
   /** Recordings need the account's credentials (Twilio's "Enforce HTTP Auth on Media URLs"). */
   enforceMediaAuth?: boolean;
+  /** Recordings carry synthesised speech (default) or silence of the call's length (cheap: for benches). */
+  speechInRecordings?: boolean;
 }
 
 export interface Faults {
@@ -163,6 +165,7 @@ export async function startTwilioEmulator(o: TwilioEmulatorOptions): Promise<Twi
       startDelayMs: startAt - now,
       account: { sid: account.sid, key: profile === 'signalwire' ? account.signingKey : account.token, telnyx: account.telnyx },
       shuffle: Boolean(faults.shuffleStatusCallbacks),
+      speechInRecordings: o.speechInRecordings ?? true,
       onWebhook: (w) => webhooks.push(w),
       saveRecording: (bytes) => {
         const id = profile === 'telnyx' ? crypto.randomUUID() : `RE${hex(16)}`;
@@ -260,6 +263,9 @@ export async function startTwilioEmulator(o: TwilioEmulatorOptions): Promise<Twi
     });
   });
   server.on('clientError', (_e, socket) => socket.destroy());
+  // Like the providers' front ends, keep idle connections longer than clients do (a client reusing a
+  // connection the server just closed fails its request: UND_ERR_SOCKET).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -298,6 +298,9 @@ export async function startVoximplantEmulator(o: VoxEmulatorOptions = {}): Promi
     });
   });
   server.on('clientError', (_e, socket) => socket.destroy());
+  // Like the providers' front ends, keep idle connections longer than clients do (a client reusing a
+  // connection the server just closed fails its request: UND_ERR_SOCKET).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
