@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
 import { isDomainError } from './core/errors.js';
+import { createAuthThrottle } from './engine/auth/throttle.js';
 import { createAdminFromCli } from './engine/auth/users.js';
 import { t } from './i18n.js';
 import { renderIssues } from './http/errors.js';
@@ -15,6 +16,8 @@ import { voiceCheck, voiceSetup } from './voiceCli.js';
  *   migrate                                                    apply database migrations and exit
  *   voice-setup <platform>                                     prepare a voice platform's account (Voximplant)
  *   voice-check <platform> [--to <number>]                     check its credentials; place one real call
+ *   unblock [--email a@b.c] [--address 203.0.113.7]           forget failed sign-ins of an account /
+ *                                                              failures of a client address (429s end)
  */
 async function readPassword(): Promise<string> {
   const { createInterface } = await import('node:readline/promises');
@@ -34,6 +37,23 @@ async function main(): Promise<number> {
     try {
       const { applied } = await migrate(db);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'the database is up to date\n');
+    } finally {
+      await close();
+    }
+    return 0;
+  }
+  if (command === 'unblock') {
+    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, address: { type: 'string' } } });
+    if (!values.email && !values.address) {
+      process.stderr.write('usage: npm run cli -- unblock [--email <e-mail>] [--address <client address>]\n');
+      return 2;
+    }
+    const { db, close } = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const throttle = createAuthThrottle(db, config.auth);
+      if (values.email) await throttle.forgetAccount(values.email);
+      if (values.address) await throttle.forgetAddress(values.address);
+      process.stdout.write(`unblocked: ${[values.email, values.address].filter(Boolean).join(', ')}\n`);
     } finally {
       await close();
     }
@@ -73,6 +93,7 @@ async function main(): Promise<number> {
   process.stderr.write(
     'usage: npm run cli -- create-admin --email <e-mail> --name <name> [--password <password>]\n' +
       '       npm run cli -- migrate\n' +
+      '       npm run cli -- unblock [--email <e-mail>] [--address <client address>]\n' +
       '       npm run cli -- voice-setup <voximplant|twilio|signalwire|telnyx>\n' +
       '       npm run cli -- voice-check <platform> [--to <phone number>]\n',
   );

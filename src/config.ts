@@ -66,6 +66,21 @@ const envSchema = z.object({
   TECH_ERRORS_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   /** Run the background workers (dispatcher, outbox) in this process. */
   WORKERS: z.preprocess(emptyToUndefined, boolish.default(true)),
+  /**
+   * Reverse proxies in front of Dozvon whose X-Forwarded-For / -Proto / -Host are believed: 0 (none,
+   * the default: the socket's address is the client's), 1 for one proxy (nginx, Caddy…), n for a
+   * chain. `true` means 1, `false` 0. Set it behind a proxy, or every client shares its address.
+   */
+  TRUST_PROXY: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v === 'true' ? '1' : v === 'false' ? '0' : v),
+    z.coerce.number({ message: 'TRUST_PROXY must be a number of proxies (0, 1, 2…), true or false' }).int().min(0).max(10).default(0),
+  ),
+  /** Failed sign-ins allowed per account before it is blocked for AUTH_BLOCK_MINUTES. */
+  AUTH_FAILURES_PER_ACCOUNT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(10)),
+  /** Failed sign-ins, setup codes or API keys allowed per client address before it is blocked. */
+  AUTH_FAILURES_PER_ADDRESS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(30)),
+  /** Minutes in which failures are counted, and how long a block lasts. */
+  AUTH_BLOCK_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
 }).extend(voiceEnvSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
@@ -95,6 +110,10 @@ export interface Config {
   workers: boolean;
   dialLeaseSec: number;
   techErrorsPauseAfter: number;
+  /** How many reverse proxies' X-Forwarded-* headers to believe (0 = none). */
+  trustProxy: number;
+  /** Limits on guessing passwords, the setup code and API keys. */
+  auth: { failuresPerAccount: number; failuresPerAddress: number; windowSec: number };
 }
 
 export class ConfigError extends Error {
@@ -135,5 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: e.WORKERS,
     dialLeaseSec: e.DIAL_LEASE_SEC,
     techErrorsPauseAfter: e.TECH_ERRORS_PAUSE_AFTER,
+    trustProxy: e.TRUST_PROXY,
+    auth: { failuresPerAccount: e.AUTH_FAILURES_PER_ACCOUNT, failuresPerAddress: e.AUTH_FAILURES_PER_ADDRESS, windowSec: e.AUTH_BLOCK_MINUTES * 60 },
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import type { OutboundHttp } from './net/outboundHttp.js';
 import type { VoicePlatforms } from './voice/registry.js';
 import type { CalleeZoneLookup } from './engine/calleeZones.js';
+import type { AuthThrottle } from './engine/auth/throttle.js';
 
 /** Subkeys derived from the master key, one per purpose. */
 export interface Keys {
@@ -59,6 +60,8 @@ export interface AppContext {
   consoleTenantId: string;
   /** Identifies this process in leases (host:pid:random). */
   workerId: string;
+  /** Limits on guessing passwords, the setup code and API keys (counters in the database). */
+  authThrottle: AuthThrottle;
   /** Number → candidate time zones of the callee. */
   zones: CalleeZoneLookup;
   /** Nudges the dispatcher / outbox worker of this process (others poll). */

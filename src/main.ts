@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { deriveKey } from './core/crypto.js';
 import type { AppContext, Keys } from './context.js';
 import { resolveApiKey } from './engine/auth/apiKeys.js';
+import { createAuthThrottle } from './engine/auth/throttle.js';
 import { ensureSetupCode } from './engine/auth/users.js';
 import { createCallEngine } from './engine/callEngine.js';
 import { settleBackgroundWork } from './engine/handleCallEvent.js';
@@ -32,6 +33,7 @@ import { initI18n } from './i18n.js';
 import { createLogger, type Logger } from './log.js';
 import { createOutboundHttp } from './net/outboundHttp.js';
 import { migrate } from './store/migrate.js';
+import { secureDataDir, type TightenReport } from './store/dataDirPermissions.js';
 import { openDatabase } from './store/openDatabase.js';
 import { FileRecordingStorage } from './store/recordingStorage.js';
 import { upsertTenant } from './store/repositories/tenants.js';
@@ -70,6 +72,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
   const config: Config = loadConfig(env);
   const log = opts.log ?? createLogger(config.logLevel);
   initI18n();
+  // Whatever this process creates — database files, recordings, keys — is for its own account only.
+  process.umask(0o077);
+  reportTightened(log, secureDataDir(config.dataDir), 'warn');
   const secret = loadSecretKey(config.secretKey, config.dataDir);
   const keys: Keys = {
     session: deriveKey(secret.key, 'session'),
@@ -80,17 +85,27 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     apiKey: deriveKey(secret.key, 'api-key'),
   };
 
+  // Replaced by `stop` once everything runs; until then losing the lock fails the start.
+  let onLockLost = async (): Promise<void> => undefined;
   const { db, close: closeDb } = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     pgliteTemplate: opts.pgliteTemplate,
+    onLockTakeover: (previous) => log.warn({ dataDir: config.dataDir, previous }, 'the previous holder of the data directory is gone: its lock was taken over'),
+    onLockLost: (err) => {
+      log.fatal({ err, dataDir: config.dataDir }, 'the data-directory lock was lost: another process may be using the database; stopping');
+      process.exitCode = 1;
+      void onLockLost();
+    },
   });
   const outbound = createOutboundHttp({ allowLoopbackHttp: config.crmAllowHttp });
   const cleanups: (() => Promise<void>)[] = [closeDb, () => outbound.close()];
   try {
     const { applied } = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
+    // PGlite gives the files of a new cluster mode 0666 itself (a umask does not help there).
+    if (db.kind === 'pglite') reportTightened(log, secureDataDir(path.join(config.dataDir, 'pg')), 'debug');
     const { tenant: consoleTenant, created } = await upsertTenant(db, {
       kind: 'console',
       externalId: 'console',
@@ -111,6 +126,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       publicUrl: () => publicUrl,
       consoleTenantId: consoleTenant.id,
       workerId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`,
+      authThrottle: createAuthThrottle(db, config.auth),
       zones: createCalleeZoneLookup(),
       wake: { dispatcher: () => dispatcher?.wake(), outbox: () => outbox?.wake() },
       schedule: { campaignStart: async (id, at) => jobs?.scheduleCampaignStart(id, at) },
@@ -161,7 +177,11 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], { resolveApiKey });
+    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], {
+      resolveApiKey,
+      // Pages shown inside a CRM's frame set their own CSP naming who may frame them.
+      framedPrefixes: ['/bitrix24/'],
+    });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
@@ -198,7 +218,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     log.info({ url: publicUrl, db: db.kind, voice: voice.names(), defaultVoice: voice.defaultName, speech: synth.kind }, 'Dozvon is running');
 
     let stopped = false;
-    return {
+    const running: RunningDozvon = {
       app,
       workers: { dispatcher, outbox },
       url: `http://127.0.0.1:${port}`,
@@ -207,13 +227,20 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       async stop() {
         if (stopped) return;
         stopped = true;
-        for (const fn of cleanups) await fn().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'shutdown step failed'));
+        for (const fn of cleanups) await fn().catch((e: unknown) => log.warn({ err: e }, 'shutdown step failed'));
       },
     };
+    onLockLost = () => running.stop();
+    return running;
   } catch (e) {
     for (const fn of cleanups) await fn().catch(() => undefined);
     throw e;
   }
+}
+
+function reportTightened(log: Logger, r: TightenReport, level: 'warn' | 'debug'): void {
+  if (r.changed > 0) log[level]({ changed: r.changed, examples: r.examples }, 'data directory: tightened permissions to owner-only (0700 / 0600)');
+  if (r.failed.length > 0) log.warn({ failed: r.failed.slice(0, 20), count: r.failed.length }, 'data directory: could not tighten permissions of these entries; fix their owner or mode');
 }
 
 async function main(): Promise<void> {

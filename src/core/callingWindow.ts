@@ -52,7 +52,7 @@ const weekday = z
 
 export const callingWindowSchema = z
   .object({
-    /** ISO weekdays on which the window opens: 1 = Monday … 7 = Sunday. Empty = never. */
+    /** ISO weekdays on which the window opens: 1 = Monday … 7 = Sunday; at least one. */
     days: z.array(weekday).max(7),
     /** Opening time, "HH:MM" callee-local. */
     from: timeOfDay,
@@ -72,6 +72,8 @@ export const callingWindowSchema = z
   })
   .strict()
   .superRefine((w, ctx) => {
+    // A window without days never opens: every number would wait for ever without a word.
+    if (w.days.length === 0) ctx.addIssue({ code: 'custom', path: ['days'], message: 'validation.window_no_days' });
     if (new Set(w.days).size !== w.days.length) {
       ctx.addIssue({ code: 'custom', path: ['days'], message: 'validation.window_days_duplicate' });
     }

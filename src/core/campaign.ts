@@ -18,6 +18,7 @@ export const PAUSE_REASONS = [
   'list_deleted',
   'server_error',
   'crm_needs_reauth',
+  'crm_uninstalled',
 ] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];
 export const COMPLETE_REASONS = ['manual', 'all_done', 'deleted', 'uninstalled'] as const;

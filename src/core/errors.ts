@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'setup_required',
   'setup_done',
   'rate_limited',
+  'server_busy',
   'voice_platform_failed',
   'internal',
 ] as const;

@@ -49,6 +49,15 @@ export const redialChoiceSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('set'), setId: id }).strict(),
 ]);
 
+/**
+ * How a Bitrix24 robot answers its workflow (C2): `first_attempt` — as soon as the first call ended,
+ * with its outcome (the redials go on; later outcomes reach automation through triggers); `final` —
+ * once the outcome is final (reached, or every attempt made). Either way never later than Bitrix24
+ * waits for the robot (its `timeout_duration`): then it answers with the latest outcome known.
+ */
+export const ROBOT_RETURN_MODES = ['first_attempt', 'final'] as const;
+export type RobotReturnMode = (typeof ROBOT_RETURN_MODES)[number];
+
 /** A scenario result or outcome code (the keys of a stage map). */
 const resultCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { message: 'validation.invalid_format' });
 
@@ -64,6 +73,8 @@ export const crmWritebackSchema = z
         stageByResult: z.record(resultCode, z.string().trim().min(1).max(50)).default({}),
         /** Set the lead's status (`STATUS_ID`) likewise. */
         leadStatusByResult: z.record(resultCode, z.string().trim().min(1).max(50)).default({}),
+        /** When the template's robot answers its workflow (see ROBOT_RETURN_MODES). */
+        robotReturn: z.enum(ROBOT_RETURN_MODES, { message: 'validation.robot_return_mode' }).default('final'),
       })
       .strict()
       .optional(),

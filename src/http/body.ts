@@ -2,10 +2,12 @@ import busboy from 'busboy';
 import coBody from 'co-body';
 import type { Context } from 'koa';
 import { DomainError } from '../core/errors.js';
+import { assertNoNul } from '../core/validation.js';
 
 /**
  * Request bodies, each kind read only where a route expects it, with size limits and precise
- * errors: wrong content type → 415, malformed → 400, too large → 413. Nothing half-read is used.
+ * errors: wrong content type → 415, malformed → 400, too large → 413, text carrying NUL (which
+ * PostgreSQL cannot store) → 422 naming where. Nothing half-read is used.
  */
 function contentType(ctx: Context): string {
   return (ctx.get('content-type') || '').split(';')[0]!.trim().toLowerCase();
@@ -18,7 +20,9 @@ export async function readJson(ctx: Context, limitBytes = 1024 * 1024): Promise<
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new DomainError('unsupported_media_type', 'errors.expected_json', { got: type || '—' });
   }
-  return coBody.json(ctx.req, { limit: limitBytes, strict: true });
+  const parsed: unknown = await coBody.json(ctx.req, { limit: limitBytes, strict: true });
+  assertNoNul(parsed);
+  return parsed;
 }
 
 /** application/x-www-form-urlencoded with PHP-style bracket keys (`auth[member_id]`), as CRMs post. */
@@ -31,6 +35,7 @@ export async function readForm(ctx: Context, limitBytes = 1024 * 1024): Promise<
     limit: limitBytes,
     queryString: { depth: 6, arrayLimit: 500, parameterLimit: 5000, allowPrototypes: false },
   });
+  assertNoNul(parsed);
   return (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
 }
 
@@ -83,7 +88,15 @@ export async function readMultipart(
       failed = new DomainError('bad_request', 'errors.too_many_files', { max: o.maxFiles ?? 1 });
     });
     bb.on('error', () => reject(failed ?? new DomainError('bad_request', 'errors.malformed_body')));
-    bb.on('close', () => (failed ? reject(failed) : resolve({ fields, files })));
+    bb.on('close', () => {
+      if (failed) return reject(failed);
+      try {
+        assertNoNul(fields);
+      } catch (e) {
+        return reject(e as Error);
+      }
+      resolve({ fields, files });
+    });
     ctx.req.pipe(bb);
   });
 }

@@ -2,6 +2,8 @@ import type { Context, Next } from 'koa';
 import { DomainError, type ErrorCode, type FieldIssue } from '../core/errors.js';
 import { t, type Locale } from '../i18n.js';
 import type { Logger } from '../log.js';
+import { ERROR_PAGE_CSS, errorPage } from './errorPage.js';
+import { ownPagePolicy } from './securityHeaders.js';
 import type { DozvonState } from './state.js';
 
 /**
@@ -22,6 +24,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   setup_required: 409,
   setup_done: 409,
   rate_limited: 429,
+  server_busy: 503,
   voice_platform_failed: 502,
   internal: 500,
 };
@@ -58,7 +61,8 @@ export function errorBody(lng: Locale, e: DomainError, requestId: string): Error
   };
 }
 
-export function errorRenderer(log: Logger) {
+export function errorRenderer(log: Logger, o: { framedPrefixes?: string[] } = {}) {
+  const framed = (path: string) => (o.framedPrefixes ?? []).some((p) => path.startsWith(p));
   return async (ctx: Context & { state: DozvonState }, next: Next): Promise<void> => {
     try {
       await next();
@@ -67,8 +71,20 @@ export function errorRenderer(log: Logger) {
       const e = toDomainError(err);
       if (e.code === 'internal') log.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
       ctx.status = STATUS_OF[e.code];
-      ctx.body = errorBody(lng, e, ctx.state.requestId);
+      const body = errorBody(lng, e, ctx.state.requestId);
+      // A person's browser outside the API gets a page; programs (and every /api caller) get JSON.
+      // Paths shown inside a CRM's frame render their own error pages (this one may not be framed).
+      if (!ctx.path.startsWith('/api/') && !framed(ctx.path) && ctx.accepts('json', 'html') === 'html') {
+        ctx.type = 'text/html; charset=utf-8';
+        ctx.body = errorPage(lng, ctx.status, body.error);
+        ownPagePolicy(ctx, ERROR_PAGE_CSS);
+      } else {
+        ctx.body = body;
+      }
       if (e.code === 'unauthorized' && ctx.path.startsWith('/api/')) ctx.set('WWW-Authenticate', 'Bearer');
+      // Refusals that pass with time (rate limits, a busy server) say when to come back.
+      const retryAfter = e.extra.retryAfterSec;
+      if (typeof retryAfter === 'number' && retryAfter > 0) ctx.set('Retry-After', String(Math.ceil(retryAfter)));
     }
   };
 }
@@ -82,6 +98,6 @@ function toDomainError(err: unknown): DomainError {
   if (status === 415) return new DomainError('unsupported_media_type', 'errors.unsupported_media_type');
   if (status === 400) return new DomainError('bad_request', 'errors.malformed_body');
   if (status === 404) return new DomainError('not_found', 'errors.route_not_found');
-  if (status === 405 || status === 501) return new DomainError('method_not_allowed', 'errors.method_not_allowed');
+  if (status === 405 || status === 501) return new DomainError('method_not_allowed', 'errors.method_unsupported');
   return new DomainError('internal', 'errors.internal');
 }

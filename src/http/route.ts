@@ -12,7 +12,19 @@ import type { DozvonState, Principal } from './state.js';
  * params, query and body (validated before the handler runs, typed inside it), and what it returns.
  * The same declarations generate the OpenAPI document, so the docs cannot drift from the code.
  */
-export type Access = 'public' | 'user' | 'admin' | 'apiKey' | 'userOrApiKey';
+/**
+ * Who may call a route. A key has a role like a user (`manager` or `admin`), and the role counts:
+ * - `public`: anyone;
+ * - `user`: a signed-in console user of any role; keys are refused (the console's own views);
+ * - `admin`: a console admin only; keys are refused (users, API keys, the webhook secret: a key
+ *   must never mint keys or read secrets);
+ * - `userOrApiKey`: any user or any key (what a manager may do: campaigns, numbers, reports, and
+ *   reading the catalog, e.g. the templates an integration starts campaigns with);
+ * - `adminOrAdminKey`: an admin user or a key with role `admin` (changing templates, scenarios,
+ *   the catalog, limits);
+ * - `apiKey`: any key.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'apiKey' | 'userOrApiKey' | 'adminOrAdminKey';
 
 export interface RouteInput<P, Q, B> {
   app: AppContext;
@@ -61,6 +73,8 @@ function allowed(access: Access, p: Principal | undefined): boolean {
       return p?.kind === 'apiKey';
     case 'userOrApiKey':
       return p !== undefined;
+    case 'adminOrAdminKey':
+      return p !== undefined && p.role === 'admin';
   }
 }
 
@@ -143,7 +157,8 @@ export function openApiDocument(routes: AnyRoute[], o: { title: string; version:
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
     if (r.bodyDoc) op.requestBody = { required: true, description: r.bodyDoc.description, content: { [r.bodyDoc.contentType]: {} } };
     if (r.access !== 'public') {
-      op.security = r.access === 'apiKey' ? [{ apiKey: [] }] : r.access === 'userOrApiKey' ? [{ bearer: [] }, { apiKey: [] }] : [{ bearer: [] }];
+      op.security = r.access === 'apiKey' ? [{ apiKey: [] }] : r.access === 'userOrApiKey' || r.access === 'adminOrAdminKey' ? [{ bearer: [] }, { apiKey: [] }] : [{ bearer: [] }];
+      op['x-dozvon-access'] = r.access;
     }
     (paths[path] ??= {})[r.method] = op;
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Db } from './db.js';
-import { lockDataDir, type DataDirLock } from './dataDirLock.js';
+import { lockDataDir, type DataDirLock, type LockOwner } from './dataDirLock.js';
 import { PGlitePool } from './pglitePool.js';
 
 export interface OpenedDatabase {
@@ -18,6 +18,14 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** A PGlite data-directory tarball to start from when the directory is empty (tests clone a migrated template). */
   pgliteTemplate?: Blob | undefined;
+  /**
+   * The data-directory lock was lost while the embedded database was open (another process took
+   * it over or the lock was removed). The database is closed before this is called: every further
+   * query fails, and the process should stop.
+   */
+  onLockLost?: (err: Error) => void;
+  /** A dead holder's lock was taken over (for the log). */
+  onLockTakeover?: (previous: LockOwner | undefined) => void;
 }
 
 /** DATABASE_URL unset → PGlite in $DATA_DIR/pg (locked to this process); postgres://… → a pg pool. */
@@ -30,25 +38,37 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
     await db.query('SELECT 1');
     return { db, close: () => pool.end() };
   }
-  const lock: DataDirLock = lockDataDir(opts.dataDir);
+  let opened: PGlitePool | undefined;
+  let lost: Error | undefined;
+  const lock: DataDirLock = await lockDataDir(opts.dataDir, {
+    onCompromised: (err) => {
+      lost = err;
+      // Another process may be writing the files now: not one more statement from this one.
+      void opened?.end().catch(() => undefined); // closing a PGlite we must abandon; its error changes nothing
+      opts.onLockLost?.(err);
+    },
+    onTakeover: opts.onLockTakeover,
+  });
   try {
     const pgDir = path.join(opts.dataDir, 'pg');
-    fs.mkdirSync(pgDir, { recursive: true });
+    fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     const empty = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
     const pglite = await PGlite.create({ dataDir: pgDir, ...(empty && opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}) });
     const db = new PGlitePool(pglite);
+    opened = db;
+    if (lost) await db.end();
     return {
       db,
       close: async () => {
         try {
           await db.end();
         } finally {
-          lock.release();
+          await lock.release();
         }
       },
     };
   } catch (e) {
-    lock.release();
+    await lock.release();
     throw e;
   }
 }

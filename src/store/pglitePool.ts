@@ -51,6 +51,14 @@ function channelName(token: string): string {
   return token.startsWith('"') ? token.slice(1, -1).replace(/""/g, '"') : token.toLowerCase();
 }
 
+/**
+ * pg's rowCount: rows returned by a SELECT, rows changed by INSERT / UPDATE / DELETE. PGlite says
+ * affectedRows 0 for a SELECT, which libraries testing `rowCount === 0` read as "not found".
+ */
+function rowCountOf(affectedRows: number | undefined, returned: number): number {
+  return Math.max(affectedRows ?? 0, returned);
+}
+
 function prepareParams(params: readonly unknown[] | undefined): unknown[] | undefined {
   if (!params || params.length === 0) return undefined;
   return params.map((p) => prepareValue(p));
@@ -77,10 +85,10 @@ export class PGlitePool implements Db {
       // Simple protocol: allows several statements (migrations) and statements without parameters.
       const results = await this.pglite.exec(text, { parsers });
       const last = results[results.length - 1];
-      return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+      return { rows: (last?.rows ?? []) as R[], rowCount: rowCountOf(last?.affectedRows, last?.rows.length ?? 0) };
     }
     const res = await this.pglite.query<R>(text, prepared, { parsers });
-    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    return { rows: res.rows, rowCount: rowCountOf(res.affectedRows, res.rows.length) };
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {

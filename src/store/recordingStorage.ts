@@ -26,10 +26,10 @@ export class FileRecordingStorage implements RecordingStorage {
 
   async put(key: string, data: Buffer): Promise<void> {
     const file = this.file(key);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     // Write then rename: a reader never sees half a file, a crash never leaves one under the key.
     const tmp = `${file}.${process.pid}.tmp`;
-    await fs.promises.writeFile(tmp, data);
+    await fs.promises.writeFile(tmp, data, { mode: 0o600 });
     await fs.promises.rename(tmp, file);
   }
 

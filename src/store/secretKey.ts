@@ -10,7 +10,7 @@ import { randomToken } from '../core/crypto.js';
 export function loadSecretKey(secretKey: string | undefined, dataDir: string): { key: string; source: 'env' | 'file' } {
   if (secretKey) return { key: secretKey, source: 'env' };
   const file = path.join(dataDir, 'secret.key');
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     fs.writeFileSync(file, randomToken(48), { flag: 'wx', mode: 0o600 });
   } catch (e) {

@@ -71,7 +71,10 @@ boot<PlacementWidgetConfig>(async ({ cfg, api, $b24, root }: PageContext<Placeme
       status.say(t('placements.menu.started', { name: started.name }), 'ok');
       startButton.hidden = true;
       progress.update({ id: started.campaignId, name: started.name, status: 'running', statusReason: null, numbers: {}, intake: null });
-      fill(after, progress.el, h('p', { class: 'muted small' }, t('placements.menu.background')));
+      const refused = started.refused.length
+        ? h('p', { id: 'refused', class: 'notice notice-warn', role: 'status' }, t('placements.menu.refused', { n: count(started.refused.length) }))
+        : null;
+      fill(after, refused, progress.el, h('p', { class: 'muted small' }, t('placements.menu.background')));
       follow(started.campaignId);
     } catch (e) {
       fieldset.disabled = false;

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { HistoryEntry } from '../../src/crm/bitrix24/history.js';
 import type { CampaignProgress, PlacementWidgetConfig, StartedAnswer, TemplateItem } from '../../src/http/bitrix24/pages/widgetConfig.js';
+import { ApiError } from './lib/api.js';
 import { callCard } from './lib/calls.js';
 import { fill, h } from './lib/dom.js';
 import { count } from './lib/format.js';
@@ -31,10 +32,21 @@ boot<PlacementWidgetConfig>(async ({ cfg, api, root }: PageContext<PlacementWidg
     return;
   }
 
-  const [templates, first] = await Promise.all([
-    api.get<{ templates: TemplateItem[] }>('templates').then((r) => r.templates),
-    api.get<{ calls: HistoryEntry[] }>(`history?entity=${entity}&id=${id}`).then((r) => r.calls),
-  ]);
+  let templates: TemplateItem[];
+  let first: HistoryEntry[];
+  try {
+    [templates, first] = await Promise.all([
+      api.get<{ templates: TemplateItem[] }>('templates').then((r) => r.templates),
+      api.get<{ calls: HistoryEntry[] }>(`history?entity=${entity}&id=${id}`).then((r) => r.calls),
+    ]);
+  } catch (e) {
+    // The user's own Bitrix24 rights hide this card's record: say so — nothing to retry, nothing to call.
+    if (e instanceof ApiError && e.status === 403) {
+      fill(root, heading, h('p', { id: 'forbidden', class: 'notice notice-warn', role: 'alert' }, e.message));
+      return;
+    }
+    throw e;
+  }
 
   const status = statusLine('status');
   const callError = h('div', { id: 'call-error' });

@@ -7,8 +7,9 @@ import { recordingLink, recordingPending } from './writeback/recordingLink.js';
 /**
  * A deal's or lead's call history for its tab (C3): every call Dozvon made for that document in
  * this portal, newest first, with what the tab shows — outcome (code and text in the portal's
- * language), result, gender, answers, durations and a recording link. Scoped by tenant, so a
- * portal only ever sees its own calls.
+ * language), result, gender, answers, durations and a recording link that expires (`recordingTtlMs`:
+ * a page plays it now; only the CRM timeline gets a lasting one). Scoped by tenant, so a portal
+ * only ever sees its own calls; whether the user may see this document is the caller's check.
  */
 export interface HistoryEntry {
   attemptId: string;
@@ -33,14 +34,14 @@ export interface HistoryEntry {
   endedAt: string | null;
 }
 
-export async function callHistory(app: AppContext, tenantId: string, document: string, lng: Locale, limit = 100): Promise<HistoryEntry[]> {
+export async function callHistory(app: AppContext, tenantId: string, document: string, lng: Locale, o: { recordingTtlMs: number; limit?: number }): Promise<HistoryEntry[]> {
   const r = await app.db.query<AttemptRow & { template_name: string }>(
     `SELECT a.*, t.name AS template_name FROM attempts a
        JOIN campaign_contacts c ON c.id = a.contact_id
        JOIN templates t ON t.id = a.template_id
      WHERE c.tenant_id = $1 AND c.external_id = $2 AND a.tenant_id = $1
      ORDER BY a.created_at DESC, a.id DESC LIMIT $3`,
-    [tenantId, document, limit],
+    [tenantId, document, o.limit ?? 100],
   );
   return r.rows.map((row) => {
     const a = toAttempt(row);
@@ -60,7 +61,7 @@ export async function callHistory(app: AppContext, tenantId: string, document: s
       answers: Object.values(a.answers),
       durationSec: a.durationSec,
       talkSec: talkSeconds(a),
-      recordingUrl: recordingLink(app, a),
+      recordingUrl: recordingLink(app, a, o.recordingTtlMs),
       recordingPending: recordingPending(a),
       startedAt: (a.dialedAt ?? a.createdAt).toISOString(),
       endedAt: a.endedAt ? a.endedAt.toISOString() : null,

@@ -3,11 +3,14 @@ import { backoff } from '../../engine/outbox/outboxWorker.js';
 import type { OutboxJob } from '../../store/repositories/outbox.js';
 import { findTenant } from '../../store/repositories/tenants.js';
 import type { B24Context } from './b24Context.js';
+import { confirmUninstall } from './install/confirmUninstall.js';
+import { purgePortal } from './install/purgePortal.js';
 import { bulkIntake } from './intake/bulkIntake.js';
 import { robotIntake } from './intake/robotIntake.js';
 import { jobPayloads, type JobKind, type JobPayload } from './jobs.js';
 import { isB24Error } from './rest/b24Error.js';
 import { syncRobot } from './robots/syncRobot.js';
+import { fireTriggers } from './triggers/fireTriggers.js';
 import { returnToRobot } from './writeback/returnToRobot.js';
 import { writeAttempt } from './writeback/writeAttempt.js';
 
@@ -31,6 +34,9 @@ const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   intake: bulkIntake,
   'attempt.writeback': writeAttempt,
   'robot.return': returnToRobot,
+  'trigger.fire': fireTriggers,
+  'portal.uninstall': confirmUninstall,
+  'portal.purge': (b24, job) => purgePortal(b24, job),
 };
 
 export function bitrix24OutboxHandler(b24: B24Context): OutboxHandler {

@@ -1,22 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { conflict, DomainError, notFound, unauthorized } from '../../core/errors.js';
+import { conflict, DomainError, notFound, unauthorized, validationFailed } from '../../core/errors.js';
 import { randomToken, safeEqual } from '../../core/crypto.js';
 import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
 import { isUniqueViolation, withTransaction } from '../../store/db.js';
 import {
   countUsers,
+  findPasswordHash,
+  findUser,
   findUserWithHashByEmail,
   insertUser,
   listUsers,
+  setPasswordHash,
   touchLogin,
   updateUser,
   type User,
 } from '../../store/repositories/users.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
-import { issueSession } from './sessions.js';
+import { endOtherSessions, startSession, type ClientInfo } from './sessions.js';
 
 /**
  * Console users. There is never a default password: the first admin is created either from the
@@ -47,7 +50,7 @@ export async function ensureSetupCode(ctx: AppContext): Promise<string | undefin
     fs.rmSync(file, { force: true });
     return undefined;
   }
-  fs.mkdirSync(ctx.config.dataDir, { recursive: true });
+  fs.mkdirSync(ctx.config.dataDir, { recursive: true, mode: 0o700 });
   try {
     fs.writeFileSync(file, `${randomToken(18)}\n`, { flag: 'wx', mode: 0o600 });
   } catch (e) {
@@ -70,9 +73,14 @@ async function createAdminOnce(ctx: AppContext, u: { email: string; name: string
   });
 }
 
-export async function setupFirstAdmin(ctx: AppContext, input: unknown): Promise<User> {
+/**
+ * The first admin, proven by the setup code. Wrong codes are limited per client address and over
+ * all addresses (429); once an admin exists every attempt is a 409 and nothing can be guessed.
+ */
+export async function setupFirstAdmin(ctx: AppContext, input: unknown, client: ClientInfo = {}): Promise<User> {
   const v = parseInput(setupSchema, input);
   if (await isSetupDone(ctx)) throw new DomainError('setup_done', 'errors.setup_done');
+  await ctx.authThrottle.beginSetup(client.ip);
   let expected = '';
   try {
     expected = fs.readFileSync(setupCodeFile(ctx.config.dataDir), 'utf8').trim();
@@ -80,6 +88,7 @@ export async function setupFirstAdmin(ctx: AppContext, input: unknown): Promise<
     // no file: nothing can match
   }
   if (!expected || !safeEqual(v.setupCode.trim(), expected)) throw new DomainError('forbidden', 'errors.setup_code_wrong');
+  await ctx.authThrottle.setupSucceeded(client.ip);
   const user = await createAdminOnce(ctx, v);
   fs.rmSync(setupCodeFile(ctx.config.dataDir), { force: true });
   return user;
@@ -93,15 +102,54 @@ export async function createAdminFromCli(ctx: AppContext, input: unknown): Promi
   return user;
 }
 
-export async function login(ctx: AppContext, email: string, password: string): Promise<{ token: string; user: User }> {
+/**
+ * Signs in: limited per account and per client address before the password is even checked (429
+ * with Retry-After once the failures are used up), then a session row and its token.
+ */
+export async function login(ctx: AppContext, email: string, password: string, client: ClientInfo = {}): Promise<{ token: string; sessionId: string; user: User }> {
+  await ctx.authThrottle.beginSignIn(email, client.ip);
   const found = await findUserWithHashByEmail(ctx.db, email);
   // Same work whether or not the e-mail exists, so timing does not reveal accounts.
   const ok = await verifyPassword(password, found?.passwordHash ?? (await DUMMY_HASH_PROMISE));
   if (!found || !ok || found.disabled) throw unauthorized('errors.login_failed');
+  await ctx.authThrottle.signInSucceeded(email, client.ip);
   await touchLogin(ctx.db, found.id, ctx.clock.now());
   const { passwordHash: _hidden, ...user } = found;
-  const token = issueSession(ctx.keys.session, { sub: user.id, ten: user.tenantId, ver: user.sessionVersion, role: user.role });
-  return { token, user };
+  return { ...(await startSession(ctx.db, ctx.keys.session, user, client)), user };
+}
+
+/** A session for a user who has just proven who they are another way (the setup code). */
+export async function sessionFor(ctx: AppContext, user: User, client: ClientInfo = {}): Promise<{ token: string; sessionId: string }> {
+  await touchLogin(ctx.db, user.id, ctx.clock.now());
+  return startSession(ctx.db, ctx.keys.session, user, client);
+}
+
+export const ownPasswordSchema = z.object({ currentPassword: z.string().min(1).max(200), newPassword: passwordSchema }).strict();
+
+/**
+ * Self-service password change: the current password is checked (limited like a sign-in, so a
+ * stolen session cannot be used to guess it), every session of the user ends — the others and
+ * this one — and a fresh session is returned for the caller to continue with.
+ */
+export async function changeOwnPassword(ctx: AppContext, userId: string, input: unknown, client: ClientInfo = {}): Promise<{ token: string; sessionId: string; endedSessions: number }> {
+  const v = parseInput(ownPasswordSchema, input);
+  const user = await findUser(ctx.db, userId);
+  if (!user || user.disabled) throw unauthorized('errors.session_invalid');
+  await ctx.authThrottle.beginSignIn(user.email, client.ip);
+  const stored = await findPasswordHash(ctx.db, userId);
+  if (!stored || !(await verifyPassword(v.currentPassword, stored))) {
+    throw validationFailed([{ path: 'currentPassword', key: 'validation.current_password_wrong' }]);
+  }
+  await ctx.authThrottle.signInSucceeded(user.email, client.ip);
+  // The current password was just verified: the same string is the same password.
+  if (v.newPassword === v.currentPassword) throw validationFailed([{ path: 'newPassword', key: 'validation.password_unchanged' }]);
+  const passwordHash = await hashPassword(v.newPassword);
+  return withTransaction(ctx.db, async (tx) => {
+    const version = await setPasswordHash(tx, userId, passwordHash);
+    const ended = await endOtherSessions(tx, userId, null);
+    const fresh = await startSession(tx, ctx.keys.session, { ...user, sessionVersion: version }, client);
+    return { ...fresh, endedSessions: ended };
+  });
 }
 
 export async function createUser(ctx: AppContext, tenantId: string, input: unknown): Promise<User> {

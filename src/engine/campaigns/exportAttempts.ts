@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { spreadsheetSafe } from '../../core/spreadsheetCell.js';
 import { t, type Locale } from '../../i18n.js';
 import type { Queryable } from '../../store/db.js';
 import { toAttempt, type AttemptRow } from '../../store/repositories/attempts.js';
@@ -15,7 +16,8 @@ const COLUMNS = [
 ] as const;
 
 export function exportAttemptsCsv(db: Queryable, tenantId: string, campaignId: string, lng: Locale): Readable {
-  const csv = stringify({ delimiter: lng === 'ru' ? ';' : ',', bom: true, record_delimiter: 'windows' });
+  // Every text cell comes from outside (numbers, ids, answers the callee spoke): never a formula.
+  const csv = stringify({ delimiter: lng === 'ru' ? ';' : ',', bom: true, record_delimiter: 'windows', cast: { string: spreadsheetSafe } });
   csv.write(COLUMNS.map((c) => t(lng, `export.${c}`)));
   const pump = async () => {
     let after: { createdAt: Date; id: string } | undefined;

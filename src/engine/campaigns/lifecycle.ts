@@ -163,6 +163,7 @@ async function blockingCause(app: AppContext, tx: Queryable, c: Campaign): Promi
   if ((await budgetLeft(tx, c.tenantId, app.clock.now())) <= 0) return 'limits_exhausted';
   const tenant = await tx.query<{ status: string }>('SELECT status FROM tenants WHERE id = $1', [c.tenantId]);
   if (tenant.rows[0]?.status === 'needs_reauth') return 'crm_needs_reauth';
+  if (tenant.rows[0]?.status === 'uninstalled') return 'crm_uninstalled';
   return null;
 }
 

@@ -4,6 +4,7 @@ import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
 import { z } from 'zod';
 import { validationFailed } from '../../core/errors.js';
 import { isSupportedCountry } from '../../core/phone.js';
+import { spreadsheetSafe } from '../../core/spreadsheetCell.js';
 import { LOCALES, t, type Locale } from '../../i18n.js';
 import { isExactPhoneHeader, normalizeHeader, variableGroupOf } from './headerAliases.js';
 import { zodIssues } from './options.js';
@@ -72,9 +73,7 @@ export async function buildClientsTemplate(input: ClientsTemplateInput): Promise
 
   if (format === 'csv') {
     const delimiter = parsed.data.delimiter ?? (locale === 'ru' ? ';' : ',');
-    const lines = [header, descriptions.map(defuse), example.map(defuse)].map((row) =>
-      row.map((cell) => csvCell(cell, delimiter)).join(delimiter),
-    );
+    const lines = [header, descriptions, example].map((row) => row.map((cell) => csvCell(spreadsheetSafe(cell), delimiter)).join(delimiter));
     return {
       filename: 'clients-template.csv',
       contentType: 'text/csv; charset=utf-8',
@@ -114,11 +113,6 @@ function exampleNumber(country: string): string {
 function sampleValue(locale: Locale, variable: string): string {
   const group = variableGroupOf(variable);
   return t(locale, `clientsFile.template.samples.${group ?? 'other'}`);
-}
-
-/** Excel runs a cell starting with = + - @ as a formula; descriptions are typed by admins. */
-function defuse(cell: string): string {
-  return /^[=+\-@]/.test(cell) ? `'${cell}` : cell;
 }
 
 function csvCell(cell: string, delimiter: string): string {

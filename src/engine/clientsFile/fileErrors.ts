@@ -31,4 +31,5 @@ export const ROW_REASON = {
   tooManyCells: 'clientsFile.rowErrors.too_many_cells',
   phoneExponent: 'clientsFile.rowErrors.phone_exponent',
   duplicatePhone: 'clientsFile.rowWarnings.duplicate_phone',
+  nulCharacter: 'clientsFile.rowErrors.nul_character',
 } as const;

@@ -82,7 +82,8 @@ function byHeader(headers: readonly string[], variables: readonly string[]): Col
   const names = new Set<string>(variables);
   let externalId = false;
   return headers.map((raw, index): ColumnInfo => {
-    const header = raw.trim();
+    // A header only names a column (it becomes a variable name): NUL, which cannot be stored, is dropped.
+    const header = raw.replaceAll('\u0000', '').trim();
     const n = normalizeHeader(header);
     if (!header) return { index, header, role: 'ignored', known: false };
     if (isReservedPhoneHeader(header)) return { index, header, role: 'phone', known: true };

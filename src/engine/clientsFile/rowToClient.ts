@@ -55,6 +55,18 @@ export function makeRowToClient(map: ColumnMap, opts: RowToClientOptions): (reco
       return out;
     }
 
+    // NUL cannot be stored (PostgreSQL text): the row is refused, saying which cell, never half-kept.
+    const nul = cells.findIndex((c) => c.includes('\u0000'));
+    if (nul >= 0) {
+      out.errors.push({
+        rowNumber,
+        column: label(nul),
+        value: cells[nul]!.trim().replaceAll('\u0000', '\\u0000').slice(0, 200),
+        reason: { key: ROW_REASON.nulCharacter },
+      });
+      return out;
+    }
+
     const phones: string[] = [];
     const issues: RowIssue[] = [];
     let written = 0;

@@ -51,15 +51,20 @@ export function sniffFormat(head: Buffer, hints: FormatHints = {}): SniffedForma
   return { kind: 'text', format: isTxt(hints) ? 'txt' : 'csv' };
 }
 
-/** NUL bytes or many control characters: no CSV, TXT or cp1251 text has those. */
+/**
+ * Many control characters (NUL among them): no CSV, TXT or cp1251 text has those. A stray NUL in a
+ * cell is not enough — that row is refused with its reason (rowToClient), the rest imported.
+ */
 function looksBinary(head: Buffer): boolean {
   let control = 0;
+  let nul = 0;
   for (const b of head) {
-    if (b === 0) return true;
+    if (b === 0) nul++;
     // Tab, LF, VT, FF, CR and the DOS end-of-file mark are fine in text.
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1a) control++;
+    else if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1a) control++;
   }
-  return control > head.length / 100;
+  // UTF-16 without a BOM has a NUL in every other byte, binary formats many; a typo a few.
+  return nul > Math.max(8, head.length / 20) || control > head.length / 100;
 }
 
 function isTxt({ filename, contentType }: FormatHints): boolean {

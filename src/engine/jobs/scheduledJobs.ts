@@ -8,6 +8,8 @@ import { replanMissedWindows } from '../campaigns/replan.js';
 import { startDueScheduledCampaigns, startScheduledCampaign } from '../campaigns/startScheduled.js';
 import { sweepRecordings } from '../recordingSweeper.js';
 import { sweepCancelledCalls } from '../campaigns/hangUpCancelled.js';
+import { deleteOldSessions } from '../../store/repositories/sessions.js';
+import { sweepRateLimits } from '../auth/throttle.js';
 
 /**
  * Work that is scheduled rather than hot, on agenda with its PostgreSQL backend (LISTEN/NOTIFY;
@@ -21,6 +23,7 @@ export const JOBS = {
   replanMissed: 'numbers:replanMissed',
   recordings: 'recordings:sweep',
   analyze: 'db:analyze',
+  authSweep: 'auth:sweep',
 } as const;
 
 export interface ScheduledJobs {
@@ -57,6 +60,11 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   agenda.define(JOBS.analyze, async () => {
     await analyzeCampaignTables(app.db);
   });
+  agenda.define(JOBS.authSweep, async () => {
+    // Counters expired an hour ago and sessions ended or expired a day ago are of no use any more.
+    await sweepRateLimits(app.db, Date.now());
+    await deleteOldSessions(app.db, new Date(Date.now() - 86_400_000));
+  });
   await agenda.start();
   // A restart after a crash should not wait for the first occurrence to recover leases.
   void recoverExpiredLeases(app).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'lease recovery at start failed'));
@@ -65,6 +73,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   await agenda.every('1 minute', JOBS.replanMissed);
   await agenda.every('1 minute', JOBS.recordings);
   await agenda.every('15 minutes', JOBS.analyze);
+  await agenda.every('30 minutes', JOBS.authSweep);
   return {
     async scheduleCampaignStart(campaignId, at) {
       await agenda.schedule(at, JOBS.campaignStart, { campaignId });

@@ -14,7 +14,8 @@ import {
  * (a final refusal that will never succeed, e.g. a stale Bitrix24 event token).
  */
 export type HandlerResult =
-  | { kind: 'done'; state?: Record<string, unknown> }
+  /** `afterDone`: runs once the job is recorded done (e.g. wake a job that waits for this one); its failure is only logged. */
+  | { kind: 'done'; state?: Record<string, unknown>; afterDone?: () => Promise<void> }
   | { kind: 'retry'; error: string; retryAt?: Date }
   | { kind: 'dead'; error: string };
 
@@ -66,6 +67,9 @@ export function startOutboxWorker(
     const now = app.clock.now();
     if (result.kind === 'done') {
       await markOutboxDone(app.db, job.id, app.workerId, now, result.state ?? state);
+      if (result.afterDone) {
+        await result.afterDone().catch((err: unknown) => app.log.warn({ err, jobId: job.id, channel: job.channel, kind: job.kind }, 'outbox: follow-up of a delivered job failed'));
+      }
       return;
     }
     const verdict = await markOutboxFailed(app.db, job.id, app.workerId, {

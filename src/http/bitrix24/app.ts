@@ -11,24 +11,25 @@ import { pageBodySchema, pageQuerySchema } from './pageForm.schema.js';
 import { appPage } from './pages/appPage.js';
 import { asPage, framePolicy } from './pages/html.js';
 import { API_BASE, browserTexts, type RecentCampaign } from './pages/widgetConfig.js';
+import type { FrameAuth } from './frameAuth.js';
 import { pageLocale } from './placement.js';
-import { verifyApplicationToken } from './portalAuth.js';
 import { pageAssets } from './static.js';
 
 /**
  * POST /bitrix24/app — Bitrix24's "handler path", the app's page inside the portal. Verified by the
- * application token. When the portal needs re-authorisation and an administrator opens the page,
- * their fresh token pair is adopted (and paused campaigns resume). The page itself is
- * `widgets/bitrix24/main.ts`; the server hands it the connection state and the recent campaigns.
+ * user's own token (./frameAuth.ts: the portal says who it belongs to). When the portal needs
+ * re-authorisation and an administrator opens the page, their fresh token pair is adopted (and
+ * paused campaigns resume). The page itself is `widgets/bitrix24/main.ts`; the server hands it
+ * the connection state and the recent campaigns.
  */
 const RECENT = 10;
 
-export function mountAppRoute(router: Router<DozvonState>, b24: B24Context): void {
+export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, frameAuth: FrameAuth): void {
   router.post('/bitrix24/app', async (ctx) => {
     await asPage(ctx, pageLocale(typeof ctx.query.LANG === 'string' ? ctx.query.LANG : undefined, ctx.state.locale), async () => {
       const query = parseInput(pageQuerySchema, ctx.query, 'query');
       const form = parseInput(pageBodySchema, await readForm(ctx));
-      const { portal, tenant } = await verifyApplicationToken(b24, form.member_id, form.APPLICATION_TOKEN);
+      const { portal, tenant } = await frameAuth.verify({ token: form.AUTH_ID, memberId: form.member_id });
       let reauthorised = false;
       if (tenant.status === 'needs_reauth') {
         reauthorised = await adoptAdminTokens(b24, tenant.id, {
@@ -52,13 +53,13 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context): voi
       const lang = pageLocale(query.LANG, fresh.locale);
       const assets = await pageAssets(b24.app.log);
       const publicUrl = b24.app.publicUrl();
-      framePolicy(ctx, { domains: [portal.domain, query.DOMAIN], protocol: query.PROTOCOL, publicUrl });
+      framePolicy(ctx, { portal, publicUrl });
       ctx.body = appPage(
         {
           page: 'main',
           placement: form.PLACEMENT,
           memberId: portal.memberId,
-          domain: query.DOMAIN,
+          domain: portal.domain,
           api: API_BASE,
           lang,
           texts: browserTexts(lang),

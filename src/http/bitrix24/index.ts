@@ -4,6 +4,7 @@ import type { DozvonState } from '../state.js';
 import { mountApiRoutes } from './api/index.js';
 import { mountAppRoute } from './app.js';
 import { mountEventsRoute } from './events.js';
+import { FrameAuth } from './frameAuth.js';
 import { mountInstallRoute } from './install.js';
 import { mountPlacementRoute } from './placement.js';
 import { mountRobotRoute } from './robot.js';
@@ -23,12 +24,14 @@ import { mountStaticRoutes } from './static.js';
  */
 export function bitrix24Router(b24: B24Context): Router<DozvonState> {
   const router = new Router<DozvonState>();
+  // One per router: pages and the API share its minute-long cache of verified frame tokens.
+  const frameAuth = new FrameAuth(b24);
   mountInstallRoute(router, b24);
-  mountAppRoute(router, b24);
+  mountAppRoute(router, b24, frameAuth);
   mountEventsRoute(router, b24);
   mountRobotRoute(router, b24);
-  mountPlacementRoute(router, b24);
-  mountApiRoutes(router, b24);
+  mountPlacementRoute(router, b24, frameAuth);
+  mountApiRoutes(router, b24, frameAuth);
   mountStaticRoutes(router);
   return router;
 }

@@ -5,6 +5,7 @@ import { parseInput } from '../../core/validation.js';
 import type { B24Context } from '../../crm/bitrix24/b24Context.js';
 import { installPortal, localeOfPortal } from '../../crm/bitrix24/install/installPortal.js';
 import { isB24Error } from '../../crm/bitrix24/rest/b24Error.js';
+import { DEFAULT_SERVER_ENDPOINT } from '../../crm/bitrix24/tokens/oauthServer.js';
 import { t, type Locale } from '../../i18n.js';
 import { readForm } from '../body.js';
 import { errorBody, STATUS_OF } from '../errors.js';
@@ -27,8 +28,9 @@ export function mountInstallRoute(router: Router<DozvonState>, b24: B24Context):
       const outcome = await installPortal(b24, {
         memberId: form.member_id,
         refreshToken: form.REFRESH_ID,
-        serverEndpoint: form.SERVER_ENDPOINT,
-        applicationToken: form.APPLICATION_TOKEN,
+        serverEndpoint: form.SERVER_ENDPOINT ?? DEFAULT_SERVER_ENDPOINT,
+        // The frame form has no application token: it arrives with ONAPPINSTALL (../events.ts).
+        applicationToken: undefined,
         lang: query.LANG,
       });
       ctx.type = 'text/html; charset=utf-8';

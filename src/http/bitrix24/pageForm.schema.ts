@@ -12,18 +12,24 @@ export const pageQuerySchema = z.object({
   APP_SID: z.string().max(200).optional(),
 });
 
+/**
+ * The frame form. Bitrix24's own form (bitrix core `rest/.../app.layout/templates/.default/template.php`,
+ * RD:settings/oauth/simple-way.md, RD:api-reference/widgets/_includes/widget_data.md) has AUTH_ID,
+ * AUTH_EXPIRES, REFRESH_ID, member_id, status, PLACEMENT and PLACEMENT_OPTIONS. SERVER_ENDPOINT is
+ * not documented there: taken when present (and only if it is a Bitrix24 OAuth host), else
+ * oauth.bitrix.info. An APPLICATION_TOKEN a form may carry is ignored — frames never hold it, and
+ * nothing here trusts a page post on its strength (see ./frameAuth.ts).
+ */
 export const pageBodySchema = z.object({
   AUTH_ID: z.string().min(1).max(1000),
   AUTH_EXPIRES: z.string().max(20).optional(),
   REFRESH_ID: z.string().min(1).max(1000),
-  SERVER_ENDPOINT: z.url().max(500),
+  SERVER_ENDPOINT: z.url().max(500).optional(),
   member_id: z.string().trim().min(1).max(100),
   status: z.string().max(4).optional(),
   PLACEMENT: z.string().max(100).default('DEFAULT'),
   /** A JSON string (for the main page PHP sends `[]`). */
   PLACEMENT_OPTIONS: z.string().max(20_000).default(''),
-  APPLICATION_TOKEN: z.string().min(1).max(200),
-  APPLICATION_SCOPE: z.string().max(1000).optional(),
 });
 export type PageBody = z.infer<typeof pageBodySchema>;
 

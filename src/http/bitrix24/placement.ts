@@ -7,18 +7,18 @@ import { localeOfPortal } from '../../crm/bitrix24/install/installPortal.js';
 import type { Locale } from '../../i18n.js';
 import { readForm } from '../body.js';
 import type { DozvonState } from '../state.js';
+import type { FrameAuth } from './frameAuth.js';
 import { pageBodySchema, pageQuerySchema, placementOptions } from './pageForm.schema.js';
 import { asPage, framePolicy } from './pages/html.js';
 import { placementPage } from './pages/placementPage.js';
 import { API_BASE, browserTexts } from './pages/widgetConfig.js';
-import { verifyApplicationToken } from './portalAuth.js';
 import { pageAssets } from './static.js';
 
 /**
  * POST /bitrix24/placement/:name — the pages bound at install: `deal_tab`, `lead_tab` (card tabs)
  * and `deal_list`, `lead_list` (list-menu actions). The portal posts the user's frame form with
- * `PLACEMENT_OPTIONS` (`{"ID": …}`); verified by the application token; the page then talks to
- * `/bitrix24/api/*` with the frame token.
+ * `PLACEMENT_OPTIONS` (`{"ID": …}`); verified by the user's own token (./frameAuth.ts); the page
+ * then talks to `/bitrix24/api/*` with that token, which also decides which records it may touch.
  */
 const nameParam = z.object({ name: z.enum(PLACEMENT_PAGES as [PlacementPage, ...PlacementPage[]]) });
 
@@ -42,16 +42,16 @@ export function pageLocale(lang: string | undefined, fallback: Locale): Locale {
   return lang ? localeOfPortal(lang) : fallback;
 }
 
-export function mountPlacementRoute(router: Router<DozvonState>, b24: B24Context): void {
+export function mountPlacementRoute(router: Router<DozvonState>, b24: B24Context, frameAuth: FrameAuth): void {
   router.post('/bitrix24/placement/:name', async (ctx) => {
     await asPage(ctx, pageLocale(typeof ctx.query.LANG === 'string' ? ctx.query.LANG : undefined, ctx.state.locale), async () => {
       const { name } = parseInput(nameParam, ctx.params, 'params');
       const query = parseInput(pageQuerySchema, ctx.query, 'query');
       const form = parseInput(pageBodySchema, await readForm(ctx));
-      const { portal, tenant } = await verifyApplicationToken(b24, form.member_id, form.APPLICATION_TOKEN);
+      const { portal, tenant } = await frameAuth.verify({ token: form.AUTH_ID, memberId: form.member_id });
       const lang = pageLocale(query.LANG, tenant.locale);
       const assets = await pageAssets(b24.app.log);
-      framePolicy(ctx, { domains: [portal.domain, query.DOMAIN], protocol: query.PROTOCOL, publicUrl: b24.app.publicUrl() });
+      framePolicy(ctx, { portal, publicUrl: b24.app.publicUrl() });
       ctx.body = placementPage(
         {
           page: name,
@@ -59,7 +59,7 @@ export function mountPlacementRoute(router: Router<DozvonState>, b24: B24Context
           ids: idsOf(placementOptions(form.PLACEMENT_OPTIONS)),
           placement: form.PLACEMENT,
           memberId: portal.memberId,
-          domain: query.DOMAIN,
+          domain: portal.domain,
           api: API_BASE,
           lang,
           texts: browserTexts(lang),

@@ -1,14 +1,15 @@
 import { DomainError } from '../../core/errors.js';
-import { safeEqual } from '../../core/crypto.js';
 import type { B24Context } from '../../crm/bitrix24/b24Context.js';
+import { matchesApplicationToken } from '../../crm/bitrix24/install/applicationToken.js';
 import { findPortalByMember, type PortalRecord } from '../../crm/bitrix24/store/portals.js';
 import { findTenant, type Tenant } from '../../store/repositories/tenants.js';
 
 /**
- * Everything a portal POSTs to us (robot calls, events, app and placement pages) carries the app's
- * `application_token` for this installation (brief §1.6): compared in constant time with the one
- * stored at install. An unknown portal and a wrong token get the same 403, so neither tells an
- * outsider which portals exist.
+ * Everything a portal POSTs to us server-to-server (robot calls, events) carries the app's
+ * `application_token` for this installation (brief §1.6; which payloads do, and why frames do not:
+ * crm/bitrix24/install/applicationToken.ts): compared in constant time with the one stored from
+ * ONAPPINSTALL. An unknown portal and a wrong token get the same 403, so neither tells an outsider
+ * which portals exist. Frame pages are verified differently (./frameAuth.ts).
  */
 export interface VerifiedPortal {
   portal: PortalRecord;
@@ -19,14 +20,7 @@ export const unknownPortal = () => new DomainError('forbidden', 'bitrix24.errors
 
 export async function verifyApplicationToken(b24: B24Context, memberId: string, applicationToken: string): Promise<VerifiedPortal> {
   const portal = await findPortalByMember(b24.app.db, memberId);
-  let stored: string;
-  try {
-    stored = portal?.applicationTokenEnc ? b24.sealer.open(portal.applicationTokenEnc) : '';
-  } catch {
-    stored = '';
-  }
-  // Compare even when nothing is stored, so both refusals cost the same.
-  const ok = safeEqual(stored || '\u0000', applicationToken) && stored !== '';
+  const ok = matchesApplicationToken(b24, portal, applicationToken);
   const tenant = ok && portal ? await findTenant(b24.app.db, portal.tenantId) : undefined;
   if (!ok || !portal || !tenant) throw unknownPortal();
   return { portal, tenant };

@@ -16,8 +16,10 @@ export const robotCallSchema = z.object({
   // Shapes of user/date/multiple properties are undocumented (gotcha 15): kept as sent, read leniently.
   properties: z.record(z.string().max(64), z.unknown()).default({}),
   use_subscription: z.enum(['Y', 'N', '']).optional(),
-  timeout_duration: str(20).optional(),
-  ts: str(20).optional(),
+  /** Seconds Bitrix24 waits for the answer (`660` in the captured payload); empty or 0 = no limit. */
+  timeout_duration: z.string().regex(/^(\d{1,9}(\.\d{1,6})?)?$/, { message: 'validation.invalid_format' }).optional().transform((v) => (v ? Math.floor(Number(v)) : undefined)),
+  /** Unix seconds when Bitrix24 sent the call; only ever used to answer earlier, so anything else is ignored. */
+  ts: z.string().max(20).optional().transform((v) => (v && /^\d{1,12}$/.test(v) ? Number(v) : undefined)),
   auth: z.object({
     member_id: str(100).min(1),
     application_token: str(200).min(1),

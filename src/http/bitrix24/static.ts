@@ -195,7 +195,7 @@ export async function pageAssets(log: Logger): Promise<WidgetAssets> {
   try {
     return await widgetBundler().assets();
   } catch (e) {
-    log.error({ err: e instanceof Error ? e.message : String(e) }, 'bitrix24: the frame pages could not be bundled');
+    log.error({ err: e }, 'bitrix24: the frame pages could not be bundled');
     throw new DomainError('internal', 'placements.common.page_failed');
   }
 }

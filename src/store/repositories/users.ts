@@ -16,7 +16,7 @@ export interface User {
   lastLoginAt: Date | null;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   tenant_id: string;
   email: string;
@@ -30,7 +30,7 @@ interface UserRow {
   last_login_at: Date | null;
 }
 
-const toUser = (r: UserRow): User => ({
+export const toUser = (r: UserRow): User => ({
   id: r.id,
   tenantId: r.tenant_id,
   email: r.email,
@@ -91,6 +91,20 @@ export async function updateUser(
     [tenantId, id, patch.name ?? null, patch.role ?? null, patch.locale ?? null, patch.disabled ?? null, patch.passwordHash ?? null, bump],
   );
   return r.rows[0] && toUser(r.rows[0]);
+}
+
+/** Sets a new password hash and bumps the session version (sessions begun before stop working); the new version. */
+export async function setPasswordHash(db: Queryable, id: string, passwordHash: string): Promise<number> {
+  const r = await db.query<{ session_version: number }>(
+    'UPDATE users SET password_hash = $2, session_version = session_version + 1 WHERE id = $1 RETURNING session_version',
+    [id, passwordHash],
+  );
+  return r.rows[0]!.session_version;
+}
+
+export async function findPasswordHash(db: Queryable, id: string): Promise<string | undefined> {
+  const r = await db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [id]);
+  return r.rows[0]?.password_hash;
 }
 
 export async function touchLogin(db: Queryable, id: string, at: Date): Promise<void> {

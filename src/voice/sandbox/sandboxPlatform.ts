@@ -47,7 +47,7 @@ export class SandboxPlatform implements VoicePlatform {
 
   constructor(private readonly o: SandboxOptions) {
     this.mix = parseMix(o.mix);
-    fs.mkdirSync(o.mediaDir, { recursive: true });
+    fs.mkdirSync(o.mediaDir, { recursive: true, mode: 0o700 });
   }
 
   async placeCall(req: PlaceCallRequest): Promise<PlacedCall> {
@@ -139,7 +139,7 @@ export class SandboxPlatform implements VoicePlatform {
   private async saveRecording(providerCallId: string, recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<string> {
     const wav = await this.o.renderRecording(recorder, talkMs, lang);
     const file = this.mediaFile(providerCallId)!;
-    await fs.promises.writeFile(`${file}.tmp`, wav);
+    await fs.promises.writeFile(`${file}.tmp`, wav, { mode: 0o600 });
     await fs.promises.rename(`${file}.tmp`, file);
     return `${this.o.publicUrl()}/voice/sandbox/recordings/${providerCallId}.wav?sig=${this.signMedia(providerCallId)}`;
   }

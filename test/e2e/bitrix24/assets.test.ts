@@ -68,16 +68,16 @@ describe('serving the frame pages', () => {
     expect((await fetch(`${h.t.url}/bitrix24/static/..%2Fstatic.ts`)).status).toBe(404);
   });
 
-  it('a page refused for a wrong application token is a readable page in the portal language', async () => {
+  it('a page refused for a forged user token is a readable page in the portal language', async () => {
     const t = portal.issueTokens(1);
     const form = {
-      AUTH_ID: t.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: t.refreshToken, SERVER_ENDPOINT: portal.serverEndpoint, member_id: portal.memberId,
-      status: 'L', PLACEMENT: 'CRM_DEAL_DETAIL_TAB', PLACEMENT_OPTIONS: JSON.stringify({ ID: String(deal) }), APPLICATION_TOKEN: 'forged',
+      AUTH_ID: 'forged', AUTH_EXPIRES: '3600', REFRESH_ID: t.refreshToken, member_id: portal.memberId,
+      status: 'L', PLACEMENT: 'CRM_DEAL_DETAIL_TAB', PLACEMENT_OPTIONS: JSON.stringify({ ID: String(deal) }),
     };
     const res = await fetch(`${h.t.url}/bitrix24/placement/deal_tab?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=ru&APP_SID=x`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encodeForm(form),
     });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await res.text();
     expect(html).toContain('<html lang="ru">');

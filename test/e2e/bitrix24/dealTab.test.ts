@@ -23,6 +23,18 @@ afterAll(async () => {
 });
 
 describe('deal tab', () => {
+  it('a user whose Bitrix24 role does not show the deal sees why, and no calls, recordings or "Call now"', async () => {
+    const seller = portal.addUser({ name: 'Sam', crmAccess: { deal: 'own' } }).id;
+    const { page, app } = await openInPortal(e.browser, portal, { placement: 'CRM_DEAL_DETAIL_TAB', placementOptions: { ID: String(dealA) }, userId: seller });
+    try {
+      expect(await visibleText(app.getByRole('alert'))).toBe('Your Bitrix24 access rights do not let you see this record, so its calls are not shown.');
+      expect(await app.getByRole('button', { name: 'Call now' }).count()).toBe(0);
+      expect(await app.locator('audio').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('shows an empty history with a template choice and "Call now", and asks the portal to fit the frame', async () => {
     const { page, app } = await openInPortal(e.browser, portal, { placement: 'CRM_DEAL_DETAIL_TAB', placementOptions: { ID: String(dealB) } });
     try {

@@ -92,6 +92,26 @@ describe('deal list menu', () => {
     }
   });
 
+  it('a user whose role shows only their own deals: the others are named as not called, only theirs is called', async () => {
+    const seller = portal.addUser({ name: 'Sam', crmAccess: { deal: 'own' } }).id;
+    const own = portal.addDeal({ title: 'Sam\'s deal', assignedById: seller, contactIds: [portal.addContact({ name: 'Sveta', phones: ['+79001000004'] })] });
+    const before = (await campaignsOfPortal()).length;
+    const { page, app } = await openInPortal(e.browser, portal, { placement: 'CRM_DEAL_LIST_MENU', placementOptions: { ID: [String(own), String(dealA)] }, userId: seller });
+    try {
+      await app.getByText('Selected deals: 2').waitFor();
+      await app.getByLabel('Calls per number').fill('1');
+      await app.getByRole('button', { name: 'Start calling' }).click();
+      await app.getByRole('status').filter({ hasText: 'Not called: 1 of the chosen rows' }).waitFor();
+      const campaigns = await campaignsOfPortal();
+      expect(campaigns).toHaveLength(before + 1);
+      await expect
+        .poll(async () => (await e.h.app.db.query<{ phone: string }>('SELECT phone FROM campaign_numbers WHERE campaign_id = $1', [campaigns.at(-1)!.id])).rows.map((r) => r.phone), { timeout: UI_TIMEOUT })
+        .toEqual(['+79001000004']);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('without rows it says what to do instead of showing an empty form', async () => {
     const { page, app } = await openInPortal(e.browser, portal, { placement: 'CRM_DEAL_LIST_MENU', placementOptions: {} });
     try {

@@ -14,8 +14,18 @@ export interface OpenPageOptions {
 
 /**
  * The form a portal POSTs when it opens the app page, install page or a placement in a frame
- * (brief §1.2): DOMAIN/PROTOCOL/LANG/APP_SID in the query, tokens and context in the body.
- * PLACEMENT_OPTIONS is a JSON string; for the main page PHP encodes the empty options as `[]`.
+ * (brief §1.2): DOMAIN/PROTOCOL/LANG/APP_SID in the query, the user's tokens and the context in the
+ * body. PLACEMENT_OPTIONS is a JSON string; for the main page PHP encodes the empty options as `[]`.
+ *
+ * The field set is the one Bitrix24's own frame form has (bitrix core, rest module,
+ * `components/bitrix/app.layout/templates/.default/template.php`: AUTH_ID, AUTH_EXPIRES,
+ * REFRESH_ID, member_id, status, PLACEMENT, PLACEMENT_OPTIONS) and the docs list
+ * (RD:settings/oauth/simple-way.md, RD:api-reference/widgets/_includes/widget_data.md). There is
+ * no APPLICATION_TOKEN: the brief's §1.2 claims one, but the user's browser builds and submits this
+ * form, so anything in it is readable by every portal user — and the application token is what
+ * authenticates ONAPPUNINSTALL (RD:api-reference/events/safe-event-handlers.md: "do not pass it to
+ * client-side code"). SERVER_ENDPOINT is not in the core template either; the emulator still sends
+ * it because its OAuth server is not at oauth.bitrix.info (Dozvon treats the field as optional).
  */
 export function pageForm(portal: PortalCore, tokens: TokenPair, placement: string, placementOptions: JsonValue): Record<string, string> {
   return {
@@ -27,8 +37,6 @@ export function pageForm(portal: PortalCore, tokens: TokenPair, placement: strin
     status: portal.app.status,
     PLACEMENT: placement,
     PLACEMENT_OPTIONS: JSON.stringify(placementOptions),
-    APPLICATION_TOKEN: portal.appState.applicationToken,
-    APPLICATION_SCOPE: portal.scopeString(),
   };
 }
 
@@ -152,8 +160,8 @@ export async function installApp(portal: PortalCore, userId: number, lang?: stri
 }
 
 /**
- * Uninstall (brief §1.5): API access is revoked first, the app's event handlers, placements and
- * robots are removed, then ONAPPUNINSTALL (no tokens, `data[CLEAN]`) goes to the handlers that
+ * Uninstall (brief §1.5): API access is revoked first, the app's event handlers, placements,
+ * robots and triggers are removed, then ONAPPUNINSTALL (no tokens, `data[CLEAN]`) goes to the handlers that
  * were bound to it.
  */
 export async function uninstallApp(portal: PortalCore, clean: boolean): Promise<OutboundPostRecord[]> {
@@ -164,6 +172,7 @@ export async function uninstallApp(portal: PortalCore, clean: boolean): Promise<
   portal.events.splice(0);
   portal.placements.splice(0);
   portal.robots.clear();
+  portal.triggers.clear();
   if (clean) for (const key of Object.keys(portal.appOptions)) delete portal.appOptions[key];
   const ts = String(Math.floor(portal.now() / 1000));
   return Promise.all(

@@ -123,7 +123,10 @@ describe('frame harness with B24Frame in headless Chromium', () => {
       expect(portal.installed).toBe(true);
       const post = app.requests('/bitrix24/install').at(-1);
       expect(post?.query).toMatchObject({ DOMAIN: portal.domain, PROTOCOL: '0', LANG: 'en' });
-      expect(post?.form).toMatchObject({ PLACEMENT: 'DEFAULT', member_id: portal.memberId, APPLICATION_TOKEN: portal.applicationToken });
+      expect(post?.form).toMatchObject({ PLACEMENT: 'DEFAULT', member_id: portal.memberId });
+      // The form the browser submits and the init data the frame reads never hold the application token.
+      expect(JSON.stringify(post?.form)).not.toContain(portal.applicationToken);
+      expect(JSON.stringify(portal.frameMessages('getInitData').map((m) => m.reply))).not.toContain(portal.applicationToken);
       expect(portal.frameMessages().map((m) => m.command)).toEqual(['getInitData', 'setInstall', 'setTitle', 'resizeWindow', 'setInstallFinish']);
       expect(portal.frameMessages('resizeWindow')[0]?.params).toEqual({ width: 800, height: 420 });
       expect(portal.frameMessages('setTitle')[0]?.params).toEqual({ title: 'Dozvon' });

@@ -63,8 +63,10 @@ describe('app lifecycle and robots', () => {
       status: 'L',
       PLACEMENT: 'DEFAULT',
       PLACEMENT_OPTIONS: '[]',
-      APPLICATION_TOKEN: portal.applicationToken,
     });
+    // The browser submits this form: it never carries the application token (see pageForm).
+    expect(req?.form).not.toHaveProperty('APPLICATION_TOKEN');
+    expect(req?.rawBody ?? '').not.toContain(portal.applicationToken);
     adminToken = String(req?.form['AUTH_ID']);
     expect(portal.installed).toBe(false);
     const info = await rest(portal.clientEndpoint, 'app.info', {}, adminToken);
@@ -176,9 +178,12 @@ describe('app lifecycle and robots', () => {
     const timedOut = await portal.runRobot({ code: 'calltask_1', document: `DEAL_${dealId}`, properties: quiet, timeoutDuration: 60 });
     expect(timedOut.status).toBe('waiting');
     emu.clock.advance(61_000);
-    const late = await rest(portal.clientEndpoint, 'bizproc.event.send', { EVENT_TOKEN: timedOut.eventToken }, adminToken);
+    const late = await rest(portal.clientEndpoint, 'bizproc.event.send', { EVENT_TOKEN: timedOut.eventToken, RETURN_VALUES: { outcome: 'busy' }, LOG_MESSAGE: 'late' }, adminToken);
     expect(late.status).toBe(403);
     expect(timedOut.status).toBe('timed_out');
+    // The workflow went on without the values: a late answer is dropped, log line included.
+    expect(timedOut.returnValues).toBeNull();
+    expect(timedOut.logs).toEqual([]);
 
     const ended = await portal.runRobot({ code: 'calltask_1', document: `DEAL_${dealId}`, properties: quiet });
     const log = await rest(portal.clientEndpoint, 'bizproc.activity.log', { EVENT_TOKEN: ended.eventToken, LOG_MESSAGE: 'attempt 1/3' }, adminToken);
@@ -203,7 +208,7 @@ describe('app lifecycle and robots', () => {
   });
 
   it('uninstalls: ONAPPUNINSTALL without tokens, access revoked, bindings and robots gone', async () => {
-    const token = portal.issueTokens().accessToken;
+    const { accessToken: token, refreshToken } = portal.issueTokens();
     const [delivery] = await portal.uninstallApp({ clean: true });
     expect(delivery?.status).toBe(200);
     const req = app.requests('/bitrix24/events').find((r) => r.form['event'] === 'ONAPPUNINSTALL');
@@ -216,6 +221,9 @@ describe('app lifecycle and robots', () => {
       application_token: portal.applicationToken,
     });
     expect((await rest(portal.clientEndpoint, 'profile', {}, token)).body['error']).toBe('NO_AUTH_FOUND');
+    // What an app checking "is it really gone?" sees: the OAuth server no longer knows the app.
+    const refresh = await fetch(`${emu.oauthUrl}/oauth/token/?grant_type=refresh_token&client_id=${portal.app.clientId}&client_secret=${portal.app.clientSecret}&refresh_token=${refreshToken}`);
+    expect(await refresh.json()).toMatchObject({ error: 'invalid_client' });
     expect(portal.robots()).toEqual([]);
     expect(portal.placementBindings()).toEqual([]);
     expect(portal.eventBindings()).toEqual([]);

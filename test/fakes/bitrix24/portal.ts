@@ -33,6 +33,9 @@ import type {
   StoredFile,
   TimelineEntry,
   TokenPair,
+  TriggerRun,
+  TriggerView,
+  CrmAccessLevel,
 } from './types.js';
 import { Workflow, runRobot, type RunRobotOptions } from './workflows.js';
 
@@ -165,6 +168,13 @@ export class Portal {
 
   user(id: number): PortalUser | undefined {
     return this.core.users.get(id);
+  }
+
+  /** Changes what a user's CRM role lets them read (see crm/access.ts); unset entities read everything. */
+  setCrmAccess(userId: number, access: Partial<Record<CrmEntityKind, CrmAccessLevel>>): void {
+    const user = this.core.users.get(userId);
+    if (!user) throw new Error(`No user ${userId}`);
+    user.crmAccess = { ...(user.crmAccess ?? {}), ...access };
   }
 
   /** Issues a fresh token pair for a user, as an install or an app page would. */
@@ -353,6 +363,16 @@ export class Portal {
 
   workflows(): Workflow[] {
     return [...this.core.workflows.values()].map((s) => new Workflow(s, this.core));
+  }
+
+  /** App triggers registered with crm.automation.trigger.add. */
+  triggers(): TriggerView[] {
+    return [...this.core.triggers.values()].map((t) => ({ ...t }));
+  }
+
+  /** Every crm.automation.trigger.execute the portal accepted, oldest first (optionally of one code). */
+  triggerRuns(code?: string): TriggerRun[] {
+    return this.core.triggerRuns.filter((r) => code === undefined || r.code === code).map((r) => ({ ...r }));
   }
 
   // ---------------------------------------------------------------- browser harness

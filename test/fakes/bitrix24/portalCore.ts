@@ -21,6 +21,8 @@ import type {
   RestCallRecord,
   RobotView,
   TokenPair,
+  TriggerRun,
+  TriggerView,
 } from './types.js';
 import type { WorkflowState } from './workflowState.js';
 
@@ -104,6 +106,9 @@ export class PortalCore implements PortalDirectoryEntry {
   readonly events: EventBindingView[] = [];
   readonly placements: PlacementBindingView[] = [];
   readonly robots = new Map<string, RobotView>();
+  /** App triggers by CODE (crm.automation.trigger.*). */
+  readonly triggers = new Map<string, TriggerView>();
+  readonly triggerRuns: TriggerRun[] = [];
   readonly workflows = new Map<string, WorkflowState>();
   readonly stages = new StageRegistry();
   readonly userFields: UserFieldRegistry;
@@ -186,6 +191,7 @@ export class PortalCore implements PortalDirectoryEntry {
       active: init.active ?? true,
       gender: init.gender ?? '',
       phoneInner: init.phoneInner ?? null,
+      ...(init.crmAccess ? { crmAccess: { ...init.crmAccess } } : {}),
     };
     this.users.set(user.id, user);
     return user;

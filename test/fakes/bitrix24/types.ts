@@ -90,7 +90,15 @@ export interface PortalUser {
   gender: '' | 'M' | 'F';
   /** Internal phone number (`USER_PHONE_INNER` for telephony methods). */
   phoneInner: string | null;
+  /**
+   * The user's CRM read permission per entity (their role); unset entities are `all`.
+   * Administrators always read everything. See `crm/access.ts`.
+   */
+  crmAccess?: Partial<Record<CrmEntityKind, CrmAccessLevel>>;
 }
+
+/** A role's "read" level: every item, the items the user is responsible for, or none. */
+export type CrmAccessLevel = 'all' | 'own' | 'none';
 
 /** Everything a server-side client needs to talk to the portal as a user (shape of B24OAuthParams). */
 export interface TokenPair {
@@ -170,6 +178,24 @@ export interface FrameMessageRecord {
   callbackId: string | null;
   /** What the harness answered (undefined = no answer, as the real portal for fire-and-forget). */
   reply: unknown;
+}
+
+/** An app trigger as registered with `crm.automation.trigger.add`. */
+export interface TriggerView {
+  code: string;
+  name: string;
+}
+
+/** One `crm.automation.trigger.execute` the portal accepted. */
+export interface TriggerRun {
+  /** Emulator time, ms. */
+  at: number;
+  code: string;
+  /** crm.enum.ownertype: 1 lead, 2 deal, … */
+  ownerTypeId: number;
+  ownerId: number;
+  /** Whose token fired it. */
+  userId: number;
 }
 
 /** Make the next `times` calls of a method fail (fault injection for retry tests). */

@@ -32,8 +32,9 @@ describe('a workflow that stopped waiting', () => {
     await waitFor('the return job', async () => (await b24Jobs(h.app, tenantId)).find((j) => j.kind === 'robot.return' && j.status !== 'pending'), 30_000);
     await settleOutbox(h.app, tenantId);
     const ret = (await b24Jobs(h.app, tenantId)).find((j) => j.kind === 'robot.return')!;
-    expect(ret).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(ret).toMatchObject({ status: 'dead' });
     expect(ret.last_error).toContain('stale event token');
+    // Sent once: the refusal is final, never retried.
     expect(portal.calls('bizproc.event.send').map((c) => c.error)).toEqual(['ACCESS_DENIED']);
     expect(portal.timeline('deal', deal).filter((e) => e.kind === 'comment')).toHaveLength(1);
     const run = await h.app.db.query<{ status: string }>(`SELECT status FROM b24_robot_runs WHERE document = $1`, [`DEAL_${deal}`]);

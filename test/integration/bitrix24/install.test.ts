@@ -37,9 +37,10 @@ describe('installing Dozvon on a portal (C1)', () => {
     const robot = robots[0]!;
     expect(robot).toMatchObject({ code: `calltask_${templates[0]!.id}`, handler: `${h.t.url}/bitrix24/robot`, useSubscription: 'Y', authUserId: 1 });
     expect(robot.name).toMatchObject({ ru: `Звонок голосовым ботом: ${templates[0]!.name}`, en: `Call with voice bot: ${templates[0]!.name}` });
-    expect(Object.keys(robot.returnProperties).sort()).toEqual(['answers', 'attempts', 'duration', 'gender', 'outcome', 'recording_url', 'result']);
+    expect(Object.keys(robot.returnProperties).sort()).toEqual(['answers', 'attempts', 'duration', 'final', 'gender', 'outcome', 'recording_url', 'result']);
+    expect(robot.returnProperties.final).toMatchObject({ Type: 'bool' });
     expect(Object.keys((robot.returnProperties.outcome as { Options: Record<string, string> }).Options).sort()).toEqual(
-      ['busy', 'cancelled', 'failed', 'human', 'invalid_number', 'machine', 'no_answer', 'short'],
+      ['busy', 'cancelled', 'failed', 'human', 'invalid_number', 'machine', 'no_answer', 'pending', 'short'],
     );
     expect(Object.keys(robot.properties).sort()).toEqual(['max_attempts', 'phone_field', 'variables']);
 
@@ -53,6 +54,13 @@ describe('installing Dozvon on a portal (C1)', () => {
     for (const kind of ['deal', 'lead'] as const) {
       expect(portal.userFields(kind).map((f) => f.FIELD_NAME).sort()).toEqual(['UF_CRM_DOZVON_GENDER', 'UF_CRM_DOZVON_LAST_CALL', 'UF_CRM_DOZVON_RESULT']);
     }
+    // The app triggers automation rules can wait for, named in the portal's language.
+    expect(portal.triggers()).toEqual([
+      { code: 'dozvon_finished', name: 'Голосовой бот: обзвон завершён' },
+      { code: 'dozvon_reached', name: 'Голосовой бот: дозвонились' },
+      { code: 'dozvon_interested', name: 'Голосовой бот: клиент заинтересован' },
+      { code: 'dozvon_not_reached', name: 'Голосовой бот: не дозвонились' },
+    ]);
     // ONAPPINSTALL arrived and was accepted.
     expect(portal.outbound('event').find((e) => e.name === 'ONAPPINSTALL')?.status).toBe(200);
     const row = await findPortalByMember(h.app.db, portal.memberId);
@@ -93,7 +101,7 @@ describe('installing Dozvon on a portal (C1)', () => {
     const tenantId = await h.install(portal, { alwaysOpen: false });
     await portal.uninstallApp({ clean: false });
     await portal.flush();
-    expect((await findTenant(h.app.db, tenantId))?.status).toBe('uninstalled');
+    await waitFor('the uninstall to be confirmed', async () => (await findTenant(h.app.db, tenantId))?.status === 'uninstalled');
     const oldToken = portal.applicationToken;
     await h.install(portal, { alwaysOpen: false });
     expect(portal.applicationToken).not.toBe(oldToken);
@@ -127,7 +135,7 @@ describe('installing Dozvon on a portal (C1)', () => {
     const portal = await h.newPortal();
     const base = {
       AUTH_ID: 'x', AUTH_EXPIRES: '3600', REFRESH_ID: 'forged', SERVER_ENDPOINT: portal.serverEndpoint, member_id: portal.memberId,
-      status: 'L', PLACEMENT: 'DEFAULT', PLACEMENT_OPTIONS: '[]', APPLICATION_TOKEN: 'forged-app-token',
+      status: 'L', PLACEMENT: 'DEFAULT', PLACEMENT_OPTIONS: '[]',
     };
     const post = (form: Record<string, string>) =>
       fetch(`${h.t.url}/bitrix24/install?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en`, {

@@ -133,8 +133,8 @@ describe('placement pages', () => {
   it('the list menu page takes the chosen rows', async () => {
     const t = portal.issueTokens(1);
     const form = {
-      AUTH_ID: t.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: t.refreshToken, SERVER_ENDPOINT: portal.serverEndpoint, member_id: portal.memberId,
-      status: 'L', PLACEMENT: 'CRM_LEAD_LIST_MENU', PLACEMENT_OPTIONS: JSON.stringify({ ID: ['3', '5'] }), APPLICATION_TOKEN: portal.applicationToken,
+      AUTH_ID: t.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: t.refreshToken, member_id: portal.memberId,
+      status: 'L', PLACEMENT: 'CRM_LEAD_LIST_MENU', PLACEMENT_OPTIONS: JSON.stringify({ ID: ['3', '5'] }),
     };
     const res = await fetch(`${h.t.url}/bitrix24/placement/lead_list?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en&APP_SID=x`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encodeForm(form),

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GENDERS, OUTCOMES } from '../../../src/core/outcome.js';
 import { BOUND_EVENTS, PLACEMENTS, USER_FIELDS } from '../../../src/crm/bitrix24/install/appBindings.js';
-import { RETURN_VALUE_KEYS, ROBOT_PROPERTY_KEYS } from '../../../src/crm/bitrix24/robots/robotDefinition.js';
+import { PENDING_OUTCOME, RETURN_VALUE_KEYS, ROBOT_PROPERTY_KEYS } from '../../../src/crm/bitrix24/robots/robotDefinition.js';
+import { APP_TRIGGERS } from '../../../src/crm/bitrix24/triggers/appTriggers.js';
 
 /** manifest/bitrix24.json is documentation people copy into the portal's app form: it must say what the code does. */
 const manifest = JSON.parse(fs.readFileSync('manifest/bitrix24.json', 'utf8')) as {
   events: { bound: string[] };
   robots: { properties: string[]; returnProperties: string[]; outcomes: string[]; genders: string[] };
+  triggers: Record<string, string>;
   placements: Record<string, string>;
   userFields: { fields: Record<string, string> };
 };
@@ -17,8 +19,12 @@ describe('manifest/bitrix24.json', () => {
     expect(manifest.events.bound).toEqual([...BOUND_EVENTS]);
     expect(manifest.robots.properties).toEqual([...ROBOT_PROPERTY_KEYS]);
     expect(manifest.robots.returnProperties).toEqual([...RETURN_VALUE_KEYS]);
-    expect(manifest.robots.outcomes).toEqual([...OUTCOMES]);
+    expect(manifest.robots.outcomes).toEqual([...OUTCOMES, PENDING_OUTCOME]);
     expect(manifest.robots.genders).toEqual([...GENDERS]);
+  });
+
+  it('lists the app triggers (with the locale keys of their names)', () => {
+    expect(manifest.triggers).toEqual(Object.fromEntries(APP_TRIGGERS.map((x) => [x.code, x.nameKey])));
   });
 
   it('lists the placements and user fields the install page binds', () => {

@@ -53,7 +53,9 @@ async function nothingWritten(): Promise<void> {
   expect((await h.app.db.query('SELECT 1 FROM b24_robot_runs')).rows).toHaveLength(0);
   expect((await h.app.db.query('SELECT 1 FROM campaign_contacts WHERE tenant_id = $1', [tenantId])).rows).toHaveLength(0);
   expect((await b24Jobs(h.app, tenantId)).filter((j) => j.kind !== 'robot.sync')).toHaveLength(0);
-  expect(portal.calls().filter((c) => /^(crm\.|telephony\.|bizproc\.event|bizproc\.activity)/.test(c.method) && !c.method.includes('userfield'))).toHaveLength(0);
+  // What the install declared (user fields, triggers) aside, nothing touched the portal.
+  const declared = (m: string) => m.includes('userfield') || m === 'crm.automation.trigger.add';
+  expect(portal.calls().filter((c) => /^(crm\.|telephony\.|bizproc\.event|bizproc\.activity)/.test(c.method) && !declared(c.method))).toHaveLength(0);
 }
 
 describe('robot calls that are not what they claim', () => {
@@ -75,6 +77,10 @@ describe('robot calls that are not what they claim', () => {
     expect((await post('/bitrix24/robot', encodeForm(noDoc))).status).toBe(422);
     expect((await post('/bitrix24/robot', encodeForm(robotForm({ document: 'COMPANY_1' })))).status).toBe(422);
     expect((await post('/bitrix24/robot', encodeForm(robotForm({ code: 'someone_else' })))).status).toBe(404);
+    // A deadline Dozvon cannot read would be missed silently: refused, with the field named.
+    const badTimeout = await post('/bitrix24/robot', encodeForm({ ...robotForm(), timeout_duration: 'soon' }));
+    expect(badTimeout.status).toBe(422);
+    expect(((await badTimeout.json()) as { error: { details: { path: string }[] } }).error.details[0]?.path).toBe('timeout_duration');
     expect((await post('/bitrix24/robot', 'auth[member_id]=x&auth=%5B%5D&&&[[')).status).toBeGreaterThanOrEqual(400);
     expect((await post('/bitrix24/robot', '')).status).toBe(422);
   });
@@ -98,17 +104,51 @@ describe('other portal posts', () => {
     expect(row.rows[0]?.access_token_enc).toBeTruthy();
   });
 
-  it('a placement or app page with a wrong application token → 403', async () => {
+  it('frame pages are verified by the user\'s own token, never by an application token (real frame forms carry none)', async () => {
     const t = portal.issueTokens(1);
+    // Exactly the fields Bitrix24's own frame form has (bitrix core app.layout template).
     const form = {
-      AUTH_ID: t.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: t.refreshToken, SERVER_ENDPOINT: portal.serverEndpoint, member_id: portal.memberId,
-      status: 'L', PLACEMENT: 'CRM_DEAL_DETAIL_TAB', PLACEMENT_OPTIONS: JSON.stringify({ ID: String(deal) }), APPLICATION_TOKEN: 'forged',
+      AUTH_ID: t.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: t.refreshToken, member_id: portal.memberId,
+      status: 'L', PLACEMENT: 'CRM_DEAL_DETAIL_TAB', PLACEMENT_OPTIONS: JSON.stringify({ ID: String(deal) }),
     };
-    expect((await post(`/bitrix24/placement/deal_tab?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en`, encodeForm(form))).status).toBe(403);
-    expect((await post(`/bitrix24/app?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en`, encodeForm(form))).status).toBe(403);
-    const good = await post(`/bitrix24/placement/deal_tab?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en`, encodeForm({ ...form, APPLICATION_TOKEN: portal.applicationToken }));
-    expect(good.status).toBe(200);
-    expect((await post(`/bitrix24/placement/nope?DOMAIN=${portal.domain}`, encodeForm({ ...form, APPLICATION_TOKEN: portal.applicationToken }))).status).toBe(422);
+    const tab = (f: Record<string, string>) => post(`/bitrix24/placement/deal_tab?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en`, encodeForm(f));
+    expect((await tab(form)).status).toBe(200);
+    expect((await post(`/bitrix24/app?DOMAIN=${portal.domain}&PROTOCOL=0&LANG=en`, encodeForm({ ...form, PLACEMENT: 'DEFAULT', PLACEMENT_OPTIONS: '[]' }))).status).toBe(200);
+    // A forged user token opens nothing, whatever application token comes with it.
+    expect((await tab({ ...form, AUTH_ID: 'forged' })).status).toBe(401);
+    expect((await tab({ ...form, AUTH_ID: 'forged', APPLICATION_TOKEN: portal.applicationToken } as Record<string, string>)).status).toBe(401);
+    expect((await post(`/bitrix24/app?DOMAIN=${portal.domain}`, encodeForm({ ...form, AUTH_ID: 'forged' }))).status).toBe(401);
+    // Another portal's user token names this portal's member id: unknown there.
+    const other = await h.newPortal();
+    await h.install(other);
+    expect((await tab({ ...form, AUTH_ID: other.issueTokens(1).accessToken })).status).toBe(401);
+    expect((await post(`/bitrix24/placement/nope?DOMAIN=${portal.domain}`, encodeForm(form))).status).toBe(422);
+  });
+
+  it('the frame CSP names the portal as Dozvon stored it, never the DOMAIN / PROTOCOL a request claims', async () => {
+    const t = portal.issueTokens(1);
+    const form = { AUTH_ID: t.accessToken, AUTH_EXPIRES: '3600', REFRESH_ID: t.refreshToken, member_id: portal.memberId, PLACEMENT: 'CRM_DEAL_DETAIL_TAB', PLACEMENT_OPTIONS: JSON.stringify({ ID: String(deal) }) };
+    for (const path of ['/bitrix24/placement/deal_tab', '/bitrix24/app']) {
+      const res = await post(`${path}?DOMAIN=evil.example&PROTOCOL=0&LANG=en`, encodeForm(form));
+      expect(res.status).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).not.toContain('evil.example');
+      expect(csp).toContain(`frame-ancestors 'self' https://${portal.domain} http://${portal.domain}`);
+      // The page's config names the stored domain too (the browser code sends it back as X-B24-Domain).
+      expect(await res.text()).not.toContain('evil.example');
+    }
+  });
+
+  it('a robot call carrying another portal\'s robot code → 404 at once, nothing recorded or started', async () => {
+    const other = await h.newPortal();
+    await h.install(other);
+    const foreign = other.robots()[0]!.code;
+    expect(foreign).not.toBe(code);
+    const res = await post('/bitrix24/robot', encodeForm(robotForm({ code: foreign })));
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    await new Promise((r) => setTimeout(r, 300));
+    await nothingWritten();
   });
 
   it('the API refuses requests without a valid frame token', async () => {

@@ -53,6 +53,33 @@ describe('a token that expires mid-campaign', () => {
   });
 });
 
+describe('a portal issuing short-lived tokens', () => {
+  it('is not refreshed before every request: the margin follows the token\'s lifetime (30 s → refresh in its last 6 s)', async () => {
+    const portal = await h.newPortal({ rateLimit: null, accessTokenTtlSeconds: 30 });
+    const tenantId = await h.install(portal);
+    const before = portal.refreshCount;
+    const [worker] = otherProcesses(1);
+    for (let i = 0; i < 10; i++) await worker!.gateway.call(tenantId, 'crm.deal.list', { select: ['ID'], start: -1 });
+    // A one-minute margin would refresh a 30-second token before each of these ten calls.
+    expect(portal.refreshCount - before).toBe(0);
+    expect(portal.calls('crm.deal.list').filter((c) => c.status === 200)).toHaveLength(10);
+    worker!.gateway.stop();
+  });
+
+  it('an expired one is still refreshed exactly once when several processes meet it at the same moment', async () => {
+    const portal = await h.newPortal({ rateLimit: null, accessTokenTtlSeconds: 30 });
+    const tenantId = await h.install(portal);
+    const workers = otherProcesses(4);
+    const before = portal.refreshCount;
+    portal.expireAllTokens();
+    await Promise.all(workers.flatMap((w) => Array.from({ length: 5 }, () => w.gateway.call(tenantId, 'crm.deal.list', { select: ['ID'], start: -1 }))));
+    expect(portal.refreshCount - before).toBe(1);
+    expect(portal.calls().filter((c) => c.error === 'expired_token').length).toBeGreaterThan(0);
+    expect(h.emu.oauthRequests().filter((r) => r.error === 'invalid_grant')).toHaveLength(0);
+    for (const w of workers) w.gateway.stop();
+  });
+});
+
 describe('a refresh token Bitrix24 no longer accepts', () => {
   it('marks the portal "needs re-authorisation", pauses its campaigns; an administrator opening the app restores both', async () => {
     const portal: Portal = await h.newPortal({ rateLimit: null });

@@ -98,8 +98,10 @@ describe('keys', () => {
 
     const listed = await t.api<{ keys: { id: string; lastUsedAt: string | null }[] }>('GET', '/api-keys');
     expect(listed.body.keys[0]!.lastUsedAt).toBeTruthy();
-    // A key cannot do what only console users do (templates, test calls).
-    expect((await withKey(key, 'GET', '/templates')).status).toBe(403);
+    // An integration finds the templateId it starts campaigns with; test calls stay the console's.
+    const templates = await withKey<{ templates: { id: string }[] }>(key, 'GET', '/templates');
+    expect(templates.status).toBe(200);
+    expect(templates.body.templates.map((x) => x.id)).toContain(templateId);
     expect((await withKey(key, 'POST', '/test-calls', { templateId, phone: magic('0004') })).status).toBe(403);
   });
 
@@ -155,6 +157,8 @@ describe('accounts are separate', () => {
       ['GET', `/campaigns/${a.id}/attempts.csv`],
       ['GET', `/attempts/${attemptA.id}`],
       ['GET', `/templates/${templateId}/stats`],
+      ['GET', `/templates/${templateId}`],
+      ['GET', `/templates/${templateId}/versions`],
       ['DELETE', `/campaigns/${a.id}`],
     ];
     for (const [method, path, body] of notFound) {
@@ -162,6 +166,7 @@ describe('accounts are separate', () => {
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(JSON.stringify(r.body)).not.toContain('secret-lead');
     }
+    expect((await withKey<{ templates: { id: string }[] }>(keyB, 'GET', '/templates')).body.templates.map((x) => x.id)).toEqual([seeded!.templateId]);
     const attemptsB = await withKey<{ attempts: AttemptBody[] }>(keyB, 'GET', `/attempts?campaignId=${a.id}`);
     expect(attemptsB.body.attempts).toEqual([]);
     expect((await withKey<{ attempts: AttemptBody[] }>(keyB, 'GET', '/attempts')).body.attempts).toEqual([]);

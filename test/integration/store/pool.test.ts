@@ -30,6 +30,17 @@ describe('the database as the code sees it (PGlite adapter and pg pool alike)', 
     expect(row.jparam).toEqual({ k: 'v' });
   });
 
+  it('rowCount is what a server reports: rows returned by a SELECT, rows changed by a write', async () => {
+    await db.query('CREATE TABLE rowcount_probe (n int)');
+    expect((await db.query('INSERT INTO rowcount_probe VALUES (1), (2), (3)')).rowCount).toBe(3);
+    expect((await db.query('SELECT n FROM rowcount_probe WHERE n > $1', [1])).rowCount).toBe(2);
+    expect((await db.query('SELECT n FROM rowcount_probe')).rowCount).toBe(3);
+    expect((await db.query('SELECT n FROM rowcount_probe WHERE n > $1', [9])).rowCount).toBe(0);
+    expect((await db.query('UPDATE rowcount_probe SET n = n + 1 WHERE n < $1 RETURNING n', [3])).rowCount).toBe(2);
+    expect((await db.query('DELETE FROM rowcount_probe WHERE n = $1', [3])).rowCount).toBe(2);
+    await db.query('DROP TABLE rowcount_probe');
+  });
+
   it('a Date parameter round-trips as the same instant', async () => {
     const at = new Date('2026-03-29T01:30:00.123Z');
     const r = await db.query<{ t: Date }>('SELECT $1::timestamptz AS t', [at]);

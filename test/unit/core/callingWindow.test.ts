@@ -278,6 +278,7 @@ describe('callingWindowSchema', () => {
     expect(keysOf({ days: [1], from: '09:00', to: '09:00' })).toEqual(['to:validation.window_empty']);
     expect(keysOf({ days: [0, 8], from: '09:00', to: '18:00' })).toEqual(['days.0:validation.window_weekday', 'days.1:validation.window_weekday']);
     expect(keysOf({ days: [1, 1], from: '09:00', to: '18:00' })).toEqual(['days:validation.window_days_duplicate']);
+    expect(keysOf({ days: [], from: '09:00', to: '18:00' })).toEqual(['days:validation.window_no_days']);
     expect(keysOf({ days: [1], from: '09:00', to: '18:00', byWeekday: { '6': { from: '10:00', to: '14:00' } } })).toEqual([
       'byWeekday.6:validation.window_override_day_not_selected',
     ]);

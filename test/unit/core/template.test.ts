@@ -188,3 +188,15 @@ describe('the calling window may end at 24:00', () => {
     expect(templateSettingsSchema.safeParse({ ...base, callingWindow: { from: '24:00', to: '23:00' } }).success).toBe(false);
   });
 });
+
+describe('how the Bitrix24 robot answers its workflow', () => {
+  it('defaults to "when final" (always bounded by Bitrix24\'s deadline) and takes "after the first call"', () => {
+    expect(templateSettingsSchema.parse({ ...base, crm: { bitrix24: {} } }).crm?.bitrix24?.robotReturn).toBe('final');
+    expect(templateSettingsSchema.parse({ ...base, crm: { bitrix24: { robotReturn: 'first_attempt' } } }).crm?.bitrix24?.robotReturn).toBe('first_attempt');
+  });
+
+  it('an unknown choice is refused with a message saying what each value means', () => {
+    expect(keysOf({ crm: { bitrix24: { robotReturn: 'soon' } } })).toEqual(['crm.bitrix24.robotReturn validation.robot_return_mode']);
+    expect(issuesOf({ crm: { bitrix24: { robotReturn: 'soon' } } })[0]?.params).toEqual({ values: 'first_attempt, final' });
+  });
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/core/errors.js';
-import { parseInput, toFieldIssues } from '../../../src/core/validation.js';
+import { nulIssues, parseInput, toFieldIssues } from '../../../src/core/validation.js';
 import { hasKey, LOCALES } from '../../../src/i18n.js';
 
 const issuesFor = (schema: z.ZodType, input: unknown) => {
@@ -119,5 +119,21 @@ describe('parseInput', () => {
         'template validation.unrecognized_keys',
       ]);
     }
+  });
+});
+
+describe('nulIssues', () => {
+  it('names every place a NUL hides — values, keys, array items — up to the limit, without recursion', () => {
+    expect(nulIssues({ a: 'ok', b: ['x', 'y\u0000'], 'k\u0000': 1, c: { d: '\u0000' } })).toEqual([
+      { path: 'b.1', key: 'validation.nul_character' },
+      { path: 'k\\u0000', key: 'validation.nul_character' },
+      { path: 'c.d', key: 'validation.nul_character' },
+    ]);
+    expect(nulIssues({ q: 'a\u0000' }, 'query')).toEqual([{ path: 'query.q', key: 'validation.nul_character' }]);
+    expect(nulIssues(Array.from({ length: 100 }, () => '\u0000'))).toHaveLength(20);
+    let deep: unknown = '\u0000';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(nulIssues(deep)[0]!.path.split('.')).toHaveLength(200_000);
+    expect(nulIssues({ fine: ['text', 1, null, true, { x: 'y' }] })).toEqual([]);
   });
 });

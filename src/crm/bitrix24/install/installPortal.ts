@@ -7,6 +7,7 @@ import { isB24Error } from '../rest/b24Error.js';
 import { upsertPortal } from '../store/portals.js';
 import { exchangeRefreshToken, isTrustedServerEndpoint } from '../tokens/oauthServer.js';
 import { clearNeedsReauth } from '../tokens/reauth.js';
+import { restorePortal } from './disablePortal.js';
 import { registerApp, type RegisterSummary } from './registerApp.js';
 
 /**
@@ -21,7 +22,11 @@ export interface InstallInput {
   memberId: string;
   refreshToken: string;
   serverEndpoint: string;
-  applicationToken: string;
+  /**
+   * The installation's application token, when the request carries one (ONAPPINSTALL). The install
+   * page's frame form has none; a stored one is then kept until ONAPPINSTALL brings the new one.
+   */
+  applicationToken: string | undefined;
   lang: string | undefined;
 }
 
@@ -61,11 +66,16 @@ export async function installPortal(b24: B24Context, input: InstallInput): Promi
     domain,
     clientEndpoint: tokens.client_endpoint,
     serverEndpoint: tokens.server_endpoint ?? input.serverEndpoint,
-    applicationTokenEnc: sealer.seal(input.applicationToken),
+    applicationTokenEnc: input.applicationToken ? sealer.seal(input.applicationToken) : null,
     tokens: sealer.sealResponse(tokens, 1, now),
     now,
   });
-  if (tenant.status === 'uninstalled') await updateTenant(app.db, tenant.id, { status: 'active', statusReason: null, name: domain });
+  if (tenant.status === 'uninstalled') {
+    // Within the recovery window everything is still there: the purge is off (upsertPortal), and
+    // what the uninstall paused resumes.
+    await updateTenant(app.db, tenant.id, { name: domain });
+    await restorePortal(app, tenant.id);
+  }
   if (tenant.status === 'needs_reauth') await clearNeedsReauth(app, tenant.id);
   await seedStarter(app, tenant.id, tenant.locale);
   const summary = await registerApp(b24, { tenantId: tenant.id, authUserId: tokens.user_id ?? 1, lng: tenant.locale });

@@ -4,21 +4,24 @@ import { listVersioned, TEMPLATES } from '../../../store/repositories/versioned.
 import type { B24Context } from '../b24Context.js';
 import { setPortalRateLimit, setPortalUserFields, type PortalUserFields } from '../store/portals.js';
 import { upsertRobots } from '../robots/registerRobots.js';
+import { APP_TRIGGERS, triggerAddCommands } from '../triggers/appTriggers.js';
 import { BOUND_EVENTS, PLACEMENTS, USER_FIELDS, placementBindParams, userFieldAddFields } from './appBindings.js';
 import type { CommandOutcome } from '../rest/batchCodec.js';
 
 /**
  * Declares the app on the portal with the installing administrator's token (brief §8 "install
- * page duties"): one robot per template, the placements, ONAPPINSTALL/ONAPPUNINSTALL handlers and
- * the user fields Dozvon writes. Every step first reads what is already there, so opening the
- * install page again, or re-installing after an uninstall, changes nothing twice. Independent
- * calls of a step travel in one batch.
+ * page duties"): one robot per template, the placements, ONAPPINSTALL/ONAPPUNINSTALL handlers, the
+ * user fields Dozvon writes and the app triggers automation rules can wait for
+ * (../triggers/appTriggers.ts). Every step first reads what is already there (a trigger added again
+ * is only renamed), so opening the install page again, or re-installing after an uninstall,
+ * changes nothing twice. Independent calls of a step travel in one batch.
  */
 export interface RegisterSummary {
   robots: number;
   placements: number;
   events: number;
   userFields: number;
+  triggers: number;
   plan: 'normal' | 'enterprise';
 }
 
@@ -75,7 +78,7 @@ export async function registerApp(b24: B24Context, p: { tenantId: string; authUs
     })),
   );
 
-  const results = await gateway.callAll(p.tenantId, [...eventCalls, ...placementCalls, ...ufCalls]);
+  const results = await gateway.callAll(p.tenantId, [...eventCalls, ...placementCalls, ...ufCalls, ...triggerAddCommands(p.lng)]);
   results.forEach((r) => {
     // "Handler already binded" / "field already exists" (two install pages at once): the state we wanted.
     if (!r.ok && !/already (binded|exists)/i.test(r.error.description)) throw r.error;
@@ -96,5 +99,5 @@ export async function registerApp(b24: B24Context, p: { tenantId: string; authUs
     }
   }
   await setPortalUserFields(app.db, p.tenantId, fields);
-  return { robots: templates.length, placements: PLACEMENTS.length, events: BOUND_EVENTS.length, userFields: USER_FIELDS.length * 2, plan };
+  return { robots: templates.length, placements: PLACEMENTS.length, events: BOUND_EVENTS.length, userFields: USER_FIELDS.length * 2, triggers: APP_TRIGGERS.length, plan };
 }

@@ -5,11 +5,11 @@ import { withTransaction } from '../../../store/db.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import type { B24Context } from '../b24Context.js';
-import { documentPartition, enqueueB24, type JobPayload } from '../jobs.js';
+import { queueRobotReturn, type JobPayload } from '../jobs.js';
 import { isAccessDenied } from '../rest/b24Error.js';
 import { readRobotProperties } from '../robots/robotProperties.js';
 import { findInstalledPortal } from '../store/portals.js';
-import { findRobotRun, setRobotRunCalling } from '../store/robotRuns.js';
+import { findRobotRun, setRobotRunCalling, type RobotRun } from '../store/robotRuns.js';
 import { parseDocument } from './crmRecords.js';
 import { readDocument } from './readDocument.js';
 import { addToRobotCampaign } from './robotCampaign.js';
@@ -18,14 +18,19 @@ import { toContactInput } from './toContactInput.js';
 /**
  * `robot.intake` (C5): a robot call was acknowledged; now read its document (a deal's contacts and
  * their phones, or a lead's), put it into the template's robot campaign and tell the workflow log.
+ * A run whose workflow already got its answer (Bitrix24's deadline came before the intake did) is
+ * still called: the outcome then reaches automation through the triggers.
  * The run's status moves to `calling` in the same transaction that adds the contact, so a retry
  * after a crash never adds it twice. A document without a usable phone, or one that is gone, is
  * answered at once (`invalid_number` / `failed`), so the workflow does not wait for nothing.
  */
+/** Not taken in yet: queued, or answered at its deadline before the intake ran (no contact yet). */
+const awaitsIntake = (run: RobotRun): boolean => run.contactId === null && (run.status === 'queued' || run.status === 'returned');
+
 export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.intake'>): Promise<HandlerResult> {
   const { app } = b24;
   const run = await findRobotRun(app.db, job.tenantId, p.runId);
-  if (!run || run.status !== 'queued') return { kind: 'done' };
+  if (!run || !awaitsIntake(run)) return { kind: 'done' };
   const installed = await findInstalledPortal(app.db, job.tenantId);
   if (!installed) return { kind: 'dead', error: 'the app is not installed on the portal' };
   const lng = installed.tenant.locale;
@@ -37,16 +42,11 @@ export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload
 
   const added = await withTransaction(app.db, async (tx) => {
     const fresh = await findRobotRun(tx, job.tenantId, run.id, { forUpdate: true });
-    if (fresh?.status !== 'queued') return undefined;
+    if (!fresh || !awaitsIntake(fresh)) return undefined;
     if (!intake?.ok) {
-      await tx.query(`UPDATE b24_robot_runs SET status = 'calling' WHERE id = $1`, [run.id]);
-      await enqueueB24(app, tx, {
-        tenantId: job.tenantId,
-        kind: 'robot.return',
-        key: `b24:robot.return:${run.id}`,
-        partition: documentPartition(job.tenantId, run.document),
-        payload: { runId: run.id, contactId: null, status: intake ? 'no_phone' : 'failed' },
-      });
+      await tx.query(`UPDATE b24_robot_runs SET status = 'calling' WHERE id = $1 AND status = 'queued'`, [run.id]);
+      // Nothing to call: the answer is due now.
+      await queueRobotReturn(app, tx, { tenantId: job.tenantId, runId: run.id, at: app.clock.now(), payload: { runId: run.id, contactId: null, status: intake ? 'no_phone' : 'failed' } });
       return undefined;
     }
     const { campaign, contactId } = await addToRobotCampaign(
@@ -61,6 +61,8 @@ export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload
   app.wake.outbox();
   if (!added) return { kind: 'done' };
   app.wake.dispatcher();
+  // A workflow that already has its answer has no log to write into (its token is stale).
+  if (run.status !== 'queued') return { kind: 'done' };
   try {
     await b24.gateway.call(job.tenantId, 'bizproc.activity.log', {
       EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc),
@@ -68,7 +70,7 @@ export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload
     });
   } catch (e) {
     // A progress line is a courtesy: a stale token or a failure here must not re-run the intake.
-    if (!isAccessDenied(e)) app.log.warn({ tenantId: job.tenantId, runId: run.id, err: (e as Error).message }, 'bitrix24: robot log line not written');
+    if (!isAccessDenied(e)) app.log.warn({ tenantId: job.tenantId, runId: run.id, err: e }, 'bitrix24: robot log line not written');
   }
   return { kind: 'done' };
 }

@@ -36,7 +36,17 @@ export interface GatewayStats {
 }
 
 const SETTINGS_TTL_MS = 30_000;
-const REFRESH_AHEAD_MS = 60_000;
+
+/**
+ * How long before expiry an access token is refreshed instead of spent on a certain 401: a minute
+ * for Bitrix24's hour-long tokens, but never more than a fifth of the token's own lifetime — a
+ * portal issuing 30-second tokens would otherwise get a refresh before every request (and with
+ * single-use refresh tokens, every refresh is a chance for two workers to race). Whatever slips
+ * through answers 401 `expired_token` and is refreshed then (once, single-flight).
+ */
+export function refreshMarginMs(lifetimeSec: number | null): number {
+  return Math.min(60_000, 0.2 * (lifetimeSec ?? 3600) * 1000);
+}
 
 export class PortalGateway {
   private readonly queues = new Map<string, PortalQueue>();
@@ -112,7 +122,7 @@ export class PortalGateway {
     const g = p && grantOf(this.deps.sealer, p);
     if (!g) throw new B24Error('NO_TOKENS', 'the portal has no tokens (not installed or uninstalled)', 0, 'revoked');
     // Refresh a little ahead of expiry instead of spending a request on a certain 401.
-    if (g.expiresAt && g.expiresAt.getTime() - this.deps.now().getTime() < REFRESH_AHEAD_MS) return this.deps.refresher.refresh(tenantId, g.version);
+    if (g.expiresAt && g.expiresAt.getTime() - this.deps.now().getTime() < refreshMarginMs(g.lifetimeSec)) return this.deps.refresher.refresh(tenantId, g.version);
     return g;
   }
 

@@ -78,7 +78,8 @@ export class PortalQueue {
     if (this.pumping) return;
     this.pumping = true;
     void this.pump()
-      .catch(() => undefined)
+      // Whatever broke the pump (the database, say) is every waiting caller's answer; none hangs.
+      .catch((e: unknown) => this.failAll(e))
       .finally(() => {
         this.pumping = false;
         if (this.units.length > 0 && !this.stopped) this.kick();
@@ -212,6 +213,7 @@ export class PortalQueue {
         const wait = lone ? this.budget.refused(lone.method, now.getTime()) : 5_000;
         this.requeue(units, lone ? 0 : wait);
       } else {
+        // Marking is a courtesy to the other processes: if it fails, their next refusal marks it.
         await this.deps.markBucketFull(now).catch(() => undefined);
         this.requeue(units, 500);
       }
@@ -240,6 +242,7 @@ export class PortalQueue {
       }
       u.resolve(results);
     });
+    // As above: a failed mark only costs the other processes one more refusal.
     if (bucketFull) await this.deps.markBucketFull(this.deps.now()).catch(() => undefined);
     if (refused.length) this.requeue(refused, bucketFull ? 500 : 0);
   }

@@ -5,11 +5,15 @@ import { inEveryLocale, t, type Locale } from '../../../i18n.js';
  * What a call-task template looks like as a Bitrix24 robot (C2, brief §2.1): one robot per
  * template, `CODE` derived from the template id, the handler at `$PUBLIC_URL/bitrix24/robot`,
  * waiting for the answer (`USE_SUBSCRIPTION=Y`), and exactly these return values — names that
- * workflows branch on, never renamed.
+ * workflows branch on, never renamed. The answer comes before Bitrix24 stops waiting (see
+ * returnDeadline.ts); `final` says whether it is the number's last word.
  */
 export const ROBOT_CODE_PREFIX = 'calltask_';
 
-export const RETURN_VALUE_KEYS = ['outcome', 'result', 'gender', 'attempts', 'duration', 'recording_url', 'answers'] as const;
+export const RETURN_VALUE_KEYS = ['outcome', 'result', 'gender', 'attempts', 'duration', 'recording_url', 'answers', 'final'] as const;
+
+/** The `outcome` a robot answers with when no call of its number has ended yet (at the deadline). */
+export const PENDING_OUTCOME = 'pending';
 export type ReturnValueKey = (typeof RETURN_VALUE_KEYS)[number];
 
 /** Input properties a workflow designer may fill in. */
@@ -68,13 +72,15 @@ export function robotFields(s: RobotSpec): Record<string, unknown> {
     FILTER: { INCLUDE: [['crm', 'CCrmDocumentDeal'], ['crm', 'CCrmDocumentLead']] },
     PROPERTIES: Object.fromEntries(ROBOT_PROPERTY_KEYS.map((k) => [k, prop(k, PROPERTY_TYPES[k], k === 'max_attempts' ? {} : { Default: '' })])),
     RETURN_PROPERTIES: {
-      outcome: ret('outcome', 'select', { Options: options(OUTCOMES, 'bitrix24.outcome.', s.lng) }),
+      outcome: ret('outcome', 'select', { Options: options([...OUTCOMES, PENDING_OUTCOME], 'bitrix24.outcome.', s.lng) }),
       result: ret('result', 'string'),
       gender: ret('gender', 'select', { Options: options(GENDERS, 'bitrix24.gender.', s.lng) }),
       attempts: ret('attempts', 'int'),
       duration: ret('duration', 'int'),
       recording_url: ret('recording_url', 'string'),
       answers: ret('answers', 'text'),
+      // Y: the number is done (reached, or every attempt made); N: calls go on after this answer.
+      final: ret('final', 'bool'),
     },
   };
 }

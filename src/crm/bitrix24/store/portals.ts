@@ -16,6 +16,8 @@ export interface PortalRecord {
   accessTokenEnc: string | null;
   refreshTokenEnc: string | null;
   accessExpiresAt: Date | null;
+  /** The stored access token's lifetime when issued, seconds (null for rows from before it was kept). */
+  accessLifetimeSec: number | null;
   tokenUserId: number | null;
   scope: string;
   tokenVersion: number;
@@ -24,6 +26,8 @@ export interface PortalRecord {
   userFields: PortalUserFields;
   installedAt: Date | null;
   uninstalledAt: Date | null;
+  /** A confirmed uninstall with data[CLEAN]=1 erases the portal's data then (unless reinstalled). */
+  purgeAfter: Date | null;
 }
 
 /** Ids of the user fields created at install, per CRM entity, with enumeration item ids by XML_ID. */
@@ -39,6 +43,7 @@ interface PortalRow {
   access_token_enc: string | null;
   refresh_token_enc: string | null;
   access_expires_at: Date | null;
+  access_lifetime_sec: number | null;
   token_user_id: number | null;
   scope: string;
   token_version: number;
@@ -47,6 +52,7 @@ interface PortalRow {
   user_fields: PortalUserFields;
   installed_at: Date | null;
   uninstalled_at: Date | null;
+  purge_after: Date | null;
 }
 
 const toPortal = (r: PortalRow): PortalRecord => ({
@@ -59,6 +65,7 @@ const toPortal = (r: PortalRow): PortalRecord => ({
   accessTokenEnc: r.access_token_enc,
   refreshTokenEnc: r.refresh_token_enc,
   accessExpiresAt: r.access_expires_at,
+  accessLifetimeSec: r.access_lifetime_sec,
   tokenUserId: r.token_user_id,
   scope: r.scope,
   tokenVersion: r.token_version,
@@ -67,6 +74,7 @@ const toPortal = (r: PortalRow): PortalRecord => ({
   userFields: r.user_fields,
   installedAt: r.installed_at,
   uninstalledAt: r.uninstalled_at,
+  purgeAfter: r.purge_after,
 });
 
 export async function findPortalByMember(db: Queryable, memberId: string): Promise<PortalRecord | undefined> {
@@ -90,29 +98,31 @@ export interface SealedTokens {
   accessTokenEnc: string;
   refreshTokenEnc: string;
   accessExpiresAt: Date;
+  accessLifetimeSec: number;
   tokenUserId: number;
   scope: string;
 }
 
 /**
- * Creates the portal row or refreshes it on a re-install: new endpoints, application token and
- * token pair, a new token version, and "not uninstalled" again. User-field ids and the rate
- * settings survive.
+ * Creates the portal row or refreshes it on a re-install: new endpoints and token pair, a new
+ * token version, and "not uninstalled" again. The application token is replaced only when the
+ * caller has one (ONAPPINSTALL); the install page has none. User-field ids and the rate settings
+ * survive.
  */
 export async function upsertPortal(
   db: Queryable,
-  p: { tenantId: string; memberId: string; domain: string; clientEndpoint: string; serverEndpoint: string; applicationTokenEnc: string; tokens: SealedTokens; now: Date },
+  p: { tenantId: string; memberId: string; domain: string; clientEndpoint: string; serverEndpoint: string; applicationTokenEnc: string | null; tokens: SealedTokens; now: Date },
 ): Promise<PortalRecord> {
   const r = await db.query<PortalRow>(
     `INSERT INTO b24_portals (tenant_id, member_id, domain, client_endpoint, server_endpoint, application_token_enc,
-        access_token_enc, refresh_token_enc, access_expires_at, token_user_id, scope, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+        access_token_enc, refresh_token_enc, access_expires_at, token_user_id, scope, created_at, updated_at, access_lifetime_sec)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
      ON CONFLICT (tenant_id) DO UPDATE SET
        domain = EXCLUDED.domain, client_endpoint = EXCLUDED.client_endpoint, server_endpoint = EXCLUDED.server_endpoint,
-       application_token_enc = EXCLUDED.application_token_enc, access_token_enc = EXCLUDED.access_token_enc,
+       application_token_enc = COALESCE(EXCLUDED.application_token_enc, b24_portals.application_token_enc), access_token_enc = EXCLUDED.access_token_enc,
        refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
-       token_user_id = EXCLUDED.token_user_id, scope = EXCLUDED.scope, token_version = b24_portals.token_version + 1,
-       refresh_lease_by = NULL, refresh_lease_until = NULL, uninstalled_at = NULL, updated_at = EXCLUDED.updated_at
+       access_lifetime_sec = EXCLUDED.access_lifetime_sec, token_user_id = EXCLUDED.token_user_id, scope = EXCLUDED.scope, token_version = b24_portals.token_version + 1,
+       refresh_lease_by = NULL, refresh_lease_until = NULL, uninstalled_at = NULL, purge_after = NULL, updated_at = EXCLUDED.updated_at
      RETURNING *`,
     [
       p.tenantId,
@@ -127,6 +137,7 @@ export async function upsertPortal(
       p.tokens.tokenUserId,
       p.tokens.scope,
       p.now,
+      p.tokens.accessLifetimeSec,
     ],
   );
   await db.query('INSERT INTO b24_portal_pacing (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING', [p.tenantId]);
@@ -137,10 +148,10 @@ export async function upsertPortal(
 export async function swapTokens(db: Queryable, tenantId: string, expectedVersion: number, t: SealedTokens & { clientEndpoint?: string }): Promise<boolean> {
   const r = await db.query(
     `UPDATE b24_portals SET access_token_enc = $3, refresh_token_enc = $4, access_expires_at = $5, token_user_id = $6, scope = $7,
-       client_endpoint = COALESCE($8, client_endpoint), token_version = token_version + 1,
+       client_endpoint = COALESCE($8, client_endpoint), access_lifetime_sec = $9, token_version = token_version + 1,
        refresh_lease_by = NULL, refresh_lease_until = NULL, updated_at = now()
      WHERE tenant_id = $1 AND token_version = $2`,
-    [tenantId, expectedVersion, t.accessTokenEnc, t.refreshTokenEnc, t.accessExpiresAt, t.tokenUserId, t.scope, t.clientEndpoint ?? null],
+    [tenantId, expectedVersion, t.accessTokenEnc, t.refreshTokenEnc, t.accessExpiresAt, t.tokenUserId, t.scope, t.clientEndpoint ?? null, t.accessLifetimeSec],
   );
   return (r.rowCount ?? 0) > 0;
 }
@@ -159,6 +170,10 @@ export async function releaseRefreshLease(db: Queryable, tenantId: string, worke
   await db.query('UPDATE b24_portals SET refresh_lease_by = NULL, refresh_lease_until = NULL WHERE tenant_id = $1 AND refresh_lease_by = $2', [tenantId, worker]);
 }
 
+export async function setApplicationToken(db: Queryable, tenantId: string, applicationTokenEnc: string): Promise<void> {
+  await db.query('UPDATE b24_portals SET application_token_enc = $2, updated_at = now() WHERE tenant_id = $1', [tenantId, applicationTokenEnc]);
+}
+
 export async function markPortalInstalled(db: Queryable, tenantId: string, now: Date): Promise<void> {
   await db.query('UPDATE b24_portals SET installed_at = COALESCE(installed_at, $2), updated_at = $2 WHERE tenant_id = $1', [tenantId, now]);
 }
@@ -171,13 +186,16 @@ export async function setPortalRateLimit(db: Queryable, tenantId: string, ratePe
   await db.query('UPDATE b24_portals SET rate_per_sec = $2, burst = $3, updated_at = now() WHERE tenant_id = $1', [tenantId, ratePerSec, burst]);
 }
 
-/** Uninstall: every credential is erased (the application token too: nothing from the old install is accepted again). */
-export async function erasePortalCredentials(db: Queryable, tenantId: string, now: Date): Promise<void> {
+/**
+ * A confirmed uninstall: every credential is erased (the application token too: nothing from the
+ * old install is accepted again), and with data[CLEAN]=1 the moment the data goes is set.
+ */
+export async function erasePortalCredentials(db: Queryable, tenantId: string, now: Date, purgeAfter: Date | null): Promise<void> {
   await db.query(
     `UPDATE b24_portals SET access_token_enc = NULL, refresh_token_enc = NULL, application_token_enc = NULL, access_expires_at = NULL,
        token_version = token_version + 1, refresh_lease_by = NULL, refresh_lease_until = NULL,
-       installed_at = NULL, uninstalled_at = $2, updated_at = $2
+       installed_at = NULL, uninstalled_at = $2, purge_after = $3, updated_at = $2
      WHERE tenant_id = $1`,
-    [tenantId, now],
+    [tenantId, now, purgeAfter],
   );
 }

@@ -2,6 +2,16 @@ import type { Queryable } from '../../../store/db.js';
 
 /** `b24_robots` and `b24_robot_campaigns`: which robot stands for which template, and where its runs go. */
 
+/**
+ * Whether a robot code's template is this portal's own (deleted ones included: their runs are
+ * answered "failed" rather than left waiting). A code naming another tenant's template — or none —
+ * is not this portal's robot at all.
+ */
+export async function isOwnTemplate(db: Queryable, tenantId: string, templateId: string): Promise<boolean> {
+  const r = await db.query('SELECT 1 FROM templates WHERE tenant_id = $1 AND id = $2', [tenantId, templateId]);
+  return r.rows.length > 0;
+}
+
 /** Records that the portal now has the robot with this name. */
 export async function saveRobotRegistered(db: Queryable, p: { tenantId: string; code: string; templateId: string; name: string; now: Date }): Promise<void> {
   await db.query(

@@ -28,6 +28,7 @@ export async function adoptAdminTokens(
     accessToken: p.accessToken,
     refreshToken: p.refreshToken,
     expiresAt: new Date(b24.app.clock.now().getTime() + p.expiresInSec * 1000),
+    lifetimeSec: p.expiresInSec,
     userId: Number(me.ID) || (portal.tokenUserId ?? 1),
     scope: portal.scope,
   });

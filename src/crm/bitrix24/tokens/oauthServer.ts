@@ -13,6 +13,9 @@ import { postToBitrix } from '../rest/transport.js';
  */
 export const TRUSTED_OAUTH_HOSTS = ['oauth.bitrix.info', 'oauth.bitrix24.tech'];
 
+/** Where a frame form that names no OAuth server is verified (RD:settings/oauth/auto-renewal.md). */
+export const DEFAULT_SERVER_ENDPOINT = 'https://oauth.bitrix.info/rest/';
+
 export function isTrustedServerEndpoint(serverEndpoint: string, allowLoopbackHttp: boolean): boolean {
   let url: URL;
   try {

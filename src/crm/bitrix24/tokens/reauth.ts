@@ -38,7 +38,7 @@ export async function clearNeedsReauth(app: AppContext, tenantId: string): Promi
     [tenantId],
   );
   for (const c of paused.rows) {
-    await resumeCampaign(app, tenantId, c.id).catch((e: unknown) => app.log.warn({ tenantId, campaignId: c.id, err: (e as Error).message }, 'bitrix24: resume after re-auth failed'));
+    await resumeCampaign(app, tenantId, c.id).catch((err: unknown) => app.log.warn({ tenantId, campaignId: c.id, err }, 'bitrix24: resume after re-auth failed'));
   }
   app.wake.outbox();
 }

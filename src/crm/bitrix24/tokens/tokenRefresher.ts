@@ -44,17 +44,21 @@ export class TokenRefresher {
 
   constructor(private readonly deps: RefresherDeps) {}
 
-  /** A usable grant after the access token of `failedVersion` was refused or ran out. */
-  refresh(tenantId: string, failedVersion: number): Promise<AccessGrant> {
+  /**
+   * A usable grant after the access token of `failedVersion` was refused or ran out. With
+   * `reportRevoked: false` a refused refresh token is only thrown, not reported (the uninstall
+   * check: "the OAuth server no longer knows the app" is what it is looking for there).
+   */
+  refresh(tenantId: string, failedVersion: number, o: { reportRevoked?: boolean } = {}): Promise<AccessGrant> {
     const key = `${tenantId}:${failedVersion}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    const p = this.run(tenantId, failedVersion).finally(() => this.inflight.delete(key));
+    const p = this.run(tenantId, failedVersion, o.reportRevoked ?? true).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
 
-  private async run(tenantId: string, failedVersion: number): Promise<AccessGrant> {
+  private async run(tenantId: string, failedVersion: number, reportRevoked: boolean): Promise<AccessGrant> {
     const { db, sealer } = this.deps;
     const started = Date.now();
     for (let round = 0; ; round++) {
@@ -65,7 +69,7 @@ export class TokenRefresher {
       // server gets apps blocked (brief §1.4). Wait for an administrator's fresh pair instead.
       if (await this.needsReauth(tenantId)) throw new B24Error('NEEDS_REAUTH', 'the portal must be re-authorised by an administrator', 0, 'revoked');
       if (await takeRefreshLease(db, tenantId, failedVersion, this.deps.workerId, this.deps.now(), LEASE_MS)) {
-        return this.exchange(tenantId, failedVersion, portal.serverEndpoint, sealer.open(portal.refreshTokenEnc), portal.memberId, portal.tokenUserId ?? 1);
+        return this.exchange(tenantId, failedVersion, portal.serverEndpoint, sealer.open(portal.refreshTokenEnc), portal.memberId, portal.tokenUserId ?? 1, reportRevoked);
       }
       if (Date.now() - started > WAIT_LIMIT_MS) throw new B24Error('REFRESH_BUSY', 'another worker is still refreshing the token', 0, 'transient');
       await new Promise((r) => setTimeout(r, Math.min(250, 25 * 2 ** Math.min(round, 4))));
@@ -77,14 +81,14 @@ export class TokenRefresher {
     return r.rows[0]?.status === 'needs_reauth';
   }
 
-  private async exchange(tenantId: string, version: number, serverEndpoint: string, refreshToken: string, memberId: string, userId: number): Promise<AccessGrant> {
+  private async exchange(tenantId: string, version: number, serverEndpoint: string, refreshToken: string, memberId: string, userId: number, reportRevoked: boolean): Promise<AccessGrant> {
     const { db, sealer, log } = this.deps;
     let answer;
     try {
       answer = await exchangeRefreshToken(serverEndpoint, refreshToken, this.deps.creds, { allowLoopbackHttp: this.deps.allowLoopbackHttp, http: this.deps.http });
     } catch (e) {
       await releaseRefreshLease(db, tenantId, this.deps.workerId);
-      if (isB24Error(e) && e.kind === 'revoked') {
+      if (reportRevoked && isB24Error(e) && e.kind === 'revoked') {
         await this.deps.onRevoked(tenantId, `${e.code}: ${e.description}`);
       }
       throw e;

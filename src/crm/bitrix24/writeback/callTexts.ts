@@ -6,7 +6,7 @@ import type { Attempt } from '../../../store/repositories/attempts.js';
  * Texts written into a portal, in the portal's language (C8): the timeline comment of a call, the
  * robot's log lines, the answers as plain text (the `answers` return value).
  */
-export const outcomeText = (lng: Locale, o: Outcome | null): string => t(lng, `bitrix24.outcome.${o ?? 'failed'}`);
+export const outcomeText = (lng: Locale, o: Outcome | 'pending' | null): string => t(lng, `bitrix24.outcome.${o ?? 'failed'}`);
 
 /** "Question: what was said (branch)", one per line, in the order asked. */
 export function answersText(a: Pick<Attempt, 'answers'>): string {

@@ -2,17 +2,20 @@ import type { AppContext, AttemptCompletedHook, ContactFinishedHook } from '../.
 import { setCampaignStatus, findCampaignById } from '../../../store/repositories/campaigns.js';
 import { countOpenNumbers } from '../../../store/repositories/numbers.js';
 import { readContactRef } from '../intake/contactRef.js';
-import { documentPartition, enqueueB24 } from '../jobs.js';
+import { parseDocument } from '../intake/crmRecords.js';
+import { documentPartition, enqueueB24, queueRobotReturn } from '../jobs.js';
 import { isCurrentRobotCampaign } from '../store/robots.js';
 
 /**
  * Engine hooks, both inside the engine's transaction, so nothing is lost with the outcome:
  *
  * - a call to a Bitrix24 contact finished → queue its timeline write-back. Registered *before*
- *   the campaign bookkeeping hook, so when that hook finishes the contact, the robot return it
- *   queues lands behind this write-back in the document's partition;
- * - a contact finished (every number done, redials included) → queue the robot's return values,
- *   and retire a replaced robot campaign once nothing is left open in it.
+ *   the campaign bookkeeping hook, so when that hook finishes the contact, the triggers it queues
+ *   land behind this write-back in the document's partition. A robot run whose template answers
+ *   after the first call gets its answer brought forward;
+ * - a contact finished (every number done, redials included) → the robot's answer is due now (if
+ *   the workflow still waits for one), the app triggers are queued for the deal or lead, and a
+ *   replaced robot campaign is retired once nothing is left open in it.
  */
 export function attemptWritebackHook(app: AppContext): AttemptCompletedHook {
   return async (tx, attempt) => {
@@ -27,6 +30,13 @@ export function attemptWritebackHook(app: AppContext): AttemptCompletedHook {
       partition: documentPartition(attempt.tenantId, ref.document),
       payload: { attemptId: attempt.id, document: ref.document },
     });
+    if (ref.runId) {
+      const run = await tx.query<{ return_mode: string; status: string }>('SELECT return_mode, status FROM b24_robot_runs WHERE id = $1', [ref.runId]);
+      const r = run.rows[0];
+      if (r?.return_mode === 'first_attempt' && r.status === 'calling') {
+        await queueRobotReturn(app, tx, { tenantId: attempt.tenantId, runId: ref.runId, at: app.clock.now(), payload: { runId: ref.runId, contactId: attempt.contactId } });
+      }
+    }
   };
 }
 
@@ -35,12 +45,16 @@ export function robotReturnHook(app: AppContext): ContactFinishedHook {
     const ref = readContactRef(f.crm);
     if (!ref) return;
     if (ref.runId) {
+      await queueRobotReturn(app, tx, { tenantId: f.tenantId, runId: ref.runId, at: app.clock.now(), payload: { runId: ref.runId, contactId: f.contactId } });
+    }
+    const doc = parseDocument(ref.document);
+    if (doc && doc.entity !== 'contact' && f.status !== 'cancelled') {
       await enqueueB24(app, tx, {
         tenantId: f.tenantId,
-        kind: 'robot.return',
-        key: `b24:robot.return:${ref.runId}`,
+        kind: 'trigger.fire',
+        key: `b24:trigger:${f.contactId}`,
         partition: documentPartition(f.tenantId, ref.document),
-        payload: { runId: ref.runId, contactId: f.contactId, status: f.status },
+        payload: { contactId: f.contactId, document: ref.document, status: f.status },
       });
     }
     const campaign = await findCampaignById(tx, f.campaignId);

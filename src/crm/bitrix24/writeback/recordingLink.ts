@@ -2,9 +2,12 @@ import type { AppContext } from '../../../context.js';
 import { signedMediaUrl } from '../../../engine/recordingUrls.js';
 import type { Attempt } from '../../../store/repositories/attempts.js';
 
-/** A permanent signed link to an attempt's recording (what goes into the CRM), or null. */
-export function recordingLink(app: AppContext, a: Pick<Attempt, 'recordingId'>): string | null {
-  return a.recordingId ? signedMediaUrl(app, a.recordingId, null) : null;
+/**
+ * A signed link to an attempt's recording, or null: permanent for what is written into the CRM
+ * (the timeline keeps it), expiring after `ttlMs` for what a page shows a user now.
+ */
+export function recordingLink(app: AppContext, a: Pick<Attempt, 'recordingId'>, ttlMs: number | null = null): string | null {
+  return a.recordingId ? signedMediaUrl(app, a.recordingId, ttlMs) : null;
 }
 
 /** The platform has the recording but we have not stored our copy yet (it follows the completion by moments). */

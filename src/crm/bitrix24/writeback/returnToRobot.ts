@@ -1,56 +1,117 @@
-import type { HandlerResult } from '../../../engine/outbox/outboxWorker.js';
+import { z } from 'zod';
+import { backoff, type HandlerControl, type HandlerResult } from '../../../engine/outbox/outboxWorker.js';
 import { t } from '../../../i18n.js';
 import { completedAttemptsOfContact } from '../../../store/repositories/attempts.js';
 import { findContact } from '../../../store/repositories/numbers.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import type { B24Context } from '../b24Context.js';
-import type { JobPayload } from '../jobs.js';
-import { isAccessDenied } from '../rest/b24Error.js';
+import { documentPartition, type JobPayload } from '../jobs.js';
+import { isAccessDenied, isB24Error } from '../rest/b24Error.js';
+import { answerDue } from '../robots/returnDeadline.js';
 import { findInstalledPortal } from '../store/portals.js';
-import { findRobotRun, setRobotRunFinished } from '../store/robotRuns.js';
+import { findRobotRun, setRobotRunFinished, stillWaiting } from '../store/robotRuns.js';
 import { outcomeText } from './callTexts.js';
 import { recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
-import { decidingAttempt, returnValues } from './returnValues.js';
+import { decidingAttempt, returnValues, type RunState } from './returnValues.js';
 
 /**
- * `robot.return` (C2): the number is done (all redials included), so the waiting workflow gets
- * its values with `bizproc.event.send` and moves on. Queued behind the document's last call
- * write-back (same partition), so the timeline already shows the call when the next robots run.
- * A stale event token (403 ACCESS_DENIED: the workflow timed out or was stopped) can never
- * succeed: the job is dead at once instead of retried (gotcha 14).
+ * `robot.return` (C2): the workflow gets its values with `bizproc.event.send` and moves on — once
+ * its number is done, after its first call (template setting `robotReturn: first_attempt`), and in
+ * any case before Bitrix24 stops waiting (`answer_by`, robots/returnDeadline.ts) with the latest
+ * outcome known, the calls made so far and `final: N`. Calling then goes on as the template says;
+ * the outcome that comes later reaches automation through the app triggers (triggers/).
+ *
+ * One job per run, due at its answer-by time, brought forward when the answer is due earlier
+ * (jobs.ts `queueRobotReturn`). With time to spare it lets the document's pending call write-back go
+ * first (so the timeline already shows the call when the next robots run) and waits moments for a
+ * recording being stored; at the answer-by time it waits for nothing. A stale event token (403
+ * ACCESS_DENIED: the workflow timed out or was stopped — Bitrix24 drops a late answer) can never
+ * succeed: the run is failed and the job dead at once (gotcha 14).
  */
-export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.return'>): Promise<HandlerResult> {
+/**
+ * While the document's call write-back is pending, the answer waits for it: the write-back wakes
+ * it when it is recorded done (jobs.ts `nudgeRobotReturn`); a look every 15 s in case that wake-up
+ * is missed; two minutes at most for a write-back stuck behind a portal's refusals.
+ */
+const WRITEBACK_LOOK_MS = 15_000;
+const WRITEBACK_WAITS = 8;
+/** Past its answer-by time a failed send is tried again soon: Bitrix24's deadline is near. */
+const LATE_RETRY_MS = 5000;
+
+/**
+ * What the job counted itself: its row's `attempts` also counts every "not yet" and every wait for
+ * the write-back, so backoff and the recording wait go by these instead.
+ */
+const stateSchema = z.object({
+  sends: z.number().int().default(0),
+  recordingWaits: z.number().int().default(0),
+  writebackWaits: z.number().int().default(0),
+  /** Set while waiting for the write-back: what `nudgeRobotReturn` looks for. */
+  awaits: z.literal('writeback').optional(),
+});
+
+export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.return'>, ctl: HandlerControl): Promise<HandlerResult> {
   const { app } = b24;
   const run = await findRobotRun(app.db, job.tenantId, p.runId);
-  if (!run || run.status === 'returned' || run.status === 'failed') return { kind: 'done' };
+  if (!run || !stillWaiting(run)) return { kind: 'done' };
   const installed = await findInstalledPortal(app.db, job.tenantId);
   if (!installed) {
     await setRobotRunFinished(app.db, run.id, 'failed', app.clock.now());
     return { kind: 'dead', error: 'the app is not installed on the portal' };
   }
-  const contact = p.contactId ? await findContact(app.db, p.contactId) : undefined;
-  const attempts = p.contactId
-    ? await completedAttemptsOfContact(app.db, p.contactId)
-    : [];
-  const deciding = decidingAttempt(p.status, attempts);
-  if (deciding && recordingPending(deciding) && job.attempts <= RECORDING_WAITS) {
-    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(job.attempts)) };
+  const now = app.clock.now();
+  const contactId = p.contactId ?? run.contactId;
+  const contact = contactId ? await findContact(app.db, contactId) : undefined;
+  const attempts = contactId ? await completedAttemptsOfContact(app.db, contactId) : [];
+  // The intake's verdict (no phone, unreadable) or the contact's own state decides.
+  const state: RunState = p.status === 'no_phone' || p.status === 'failed' ? p.status : contact && contact.status !== 'open' ? contact.status : 'open';
+  const callsMade = attempts.filter((a) => a.placed || a.consumed).length;
+  if (!answerDue({ mode: run.returnMode, finished: state !== 'open', callsMade, now, answerBy: run.answerBy })) {
+    // Brought forward too early (or a run without a deadline whose chain is not done): back to its time.
+    return { kind: 'retry', error: 'the answer is not due yet', retryAt: run.answerBy ?? new Date(now.getTime() + 3600_000) };
   }
-  const values = returnValues(app, p.status, attempts, contact?.result ?? null);
+  const { awaits: _waited, ...counted } = stateSchema.parse(job.state ?? {});
+  const spare = run.answerBy ? run.answerBy.getTime() - now.getTime() : Infinity;
+  const waitAtMost = (ms: number) => new Date(now.getTime() + Math.min(ms, Math.max(0, spare)));
+  if (spare > 0) {
+    const writeback = await app.db.query(
+      `SELECT 1 FROM outbox WHERE partition_key = $1 AND status = 'pending' AND kind = 'attempt.writeback' LIMIT 1`,
+      [documentPartition(job.tenantId, run.document)],
+    );
+    if (writeback.rows.length > 0 && counted.writebackWaits < WRITEBACK_WAITS) {
+      await ctl.checkpoint({ ...counted, writebackWaits: counted.writebackWaits + 1, awaits: 'writeback' });
+      return { kind: 'retry', error: 'the call write-back goes first', retryAt: waitAtMost(WRITEBACK_LOOK_MS) };
+    }
+    const deciding = decidingAttempt(state, attempts);
+    if (deciding && recordingPending(deciding) && counted.recordingWaits < RECORDING_WAITS) {
+      await ctl.checkpoint({ ...counted, recordingWaits: counted.recordingWaits + 1 });
+      return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: waitAtMost(recordingWaitMs(counted.recordingWaits)) };
+    }
+  }
+  const values = returnValues(app, state, attempts, contact?.result ?? null);
   const lng = installed.tenant.locale;
+  const log = app.log.child({ tenantId: job.tenantId, runId: run.id });
   try {
     await b24.gateway.call(job.tenantId, 'bizproc.event.send', {
       EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc),
       RETURN_VALUES: values,
-      LOG_MESSAGE: t(lng, 'bitrix24.log.returned', { outcome: outcomeText(lng, values.outcome), attempts: values.attempts }),
+      LOG_MESSAGE: t(lng, values.final === 'Y' ? 'bitrix24.log.returned' : 'bitrix24.log.returned_interim', { outcome: outcomeText(lng, values.outcome), attempts: values.attempts }),
     });
   } catch (e) {
     if (isAccessDenied(e)) {
       await setRobotRunFinished(app.db, run.id, 'failed', app.clock.now());
+      log.warn({ deadlineAt: run.deadlineAt }, 'bitrix24: the workflow no longer waits for the robot; its answer was dropped');
       return { kind: 'dead', error: 'stale event token: the workflow no longer waits for this robot (403 ACCESS_DENIED)' };
     }
-    throw e;
+    if (!isB24Error(e) || e.kind === 'final' || e.kind === 'revoked') throw e;
+    // Limits, outages, an expired token: again — by the backoff of the sends made, soon once late.
+    const sends = counted.sends + 1;
+    await ctl.checkpoint({ ...counted, sends });
+    const later = backoff(sends, now).getTime();
+    const cap = spare === Infinity ? later : spare > LATE_RETRY_MS ? run.answerBy!.getTime() : now.getTime() + LATE_RETRY_MS;
+    return { kind: 'retry', error: e.message, retryAt: new Date(Math.min(later, cap)) };
   }
-  await setRobotRunFinished(app.db, run.id, 'returned', app.clock.now());
+  await setRobotRunFinished(app.db, run.id, 'returned', app.clock.now(), values.final === 'Y');
+  log.info({ final: values.final, outcome: values.outcome, attempts: values.attempts }, 'bitrix24: robot answered its workflow');
   return { kind: 'done' };
 }

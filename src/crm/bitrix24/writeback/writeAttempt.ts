@@ -9,10 +9,10 @@ import { findVersionById, TEMPLATES } from '../../../store/repositories/versione
 import type { B24Context } from '../b24Context.js';
 import { readContactRef, type ContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
-import type { JobPayload } from '../jobs.js';
+import { nudgeRobotReturn, type JobPayload } from '../jobs.js';
 import { isB24Error, type B24Error } from '../rest/b24Error.js';
 import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
-import { findRobotRun } from '../store/robotRuns.js';
+import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
 import { recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
@@ -25,7 +25,8 @@ import { recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } fro
  *      (external calls cannot name a deal, gotcha 8);
  *   2. a timeline comment with outcome, answers, gender and result in the portal's language;
  *   3. the user fields (result, gender, last call) and, if the template says so, a stage move;
- *   4. for a robot run, a line in the workflow log.
+ *   4. for a robot run whose workflow still waits, a line in the workflow log
+ *      (`bizproc.activity.log`: "call 2 to +7…: busy").
  * Each step is checkpointed as soon as it succeeds, so a retry never writes a timeline entry twice
  * (the CALL_ID of the register step, the comment id, …). Steps 1c–4 are independent and leave in
  * one batch.
@@ -70,7 +71,9 @@ export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayloa
   const c: Ctx = { b24, portal: installed.portal, lng: installed.tenant.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
   await writeTimeline(c);
-  return { kind: 'done', state: c.state };
+  // A robot answer waiting for this entry to be in the timeline may go now.
+  const runId = ref.runId;
+  return { kind: 'done', state: c.state, ...(runId ? { afterDone: () => nudgeRobotReturn(app.db, runId, app.clock.now()) } : {}) };
 }
 
 async function save(c: Ctx, patch: Partial<State>): Promise<void> {
@@ -155,7 +158,8 @@ async function writeTimeline(c: Ctx): Promise<void> {
   }
   const fields = dealFields(c.portal, doc.entity, a, template?.body);
   if (fields && !c.state.fields) steps.push({ key: 'fields', value: true, method: `crm.${doc.entity}.update`, params: { id: doc.id, fields } });
-  if (run && !c.state.logged) {
+  // Once the workflow has its answer (or stopped waiting) its event token is stale: no log line.
+  if (run && stillWaiting(run) && !c.state.logged) {
     steps.push({
       key: 'logged',
       value: true,

@@ -24,7 +24,7 @@ export const greetingRoutes = [
     path: '/greetings',
     summary: 'Uploaded AMD greetings',
     tag: 'templates',
-    access: 'user',
+    access: 'userOrApiKey',
     response: z.object({ greetings: z.array(greetingDto) }),
     handler: async ({ app, tenantId }) => ({ greetings: (await listMedia(app.db, tenantId, 'greeting')).map((m) => toDto(app, m)) }),
   }),
@@ -33,7 +33,7 @@ export const greetingRoutes = [
     path: '/greetings',
     summary: 'Upload a .wav greeting played while answering-machine detection runs',
     tag: 'templates',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     bodyDoc: { contentType: 'multipart/form-data', description: 'field "file": the .wav; optional field "name"' },
     status: 201,
     response: greetingDto,
@@ -49,7 +49,7 @@ export const greetingRoutes = [
     path: '/greetings/:id',
     summary: 'Delete a greeting no template uses',
     tag: 'templates',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     params: z.object({ id: z.uuid() }),
     handler: async ({ app, tenantId, params }) => {
       await removeGreeting(app, tenantId, params.id);

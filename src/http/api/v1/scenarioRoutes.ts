@@ -18,7 +18,7 @@ export const scenarioRoutes = [
     path: '/scenarios',
     summary: 'List voice-bot scenarios',
     tag: 'scenarios',
-    access: 'user',
+    access: 'userOrApiKey',
     response: z.object({ scenarios: z.array(dto) }),
     handler: async ({ app, tenantId }) => ({
       scenarios: (await listVersioned<ScenarioGraph>(app.db, SCENARIOS, tenantId)).map((s) => toVersionedDto(s, 'graph')),
@@ -29,7 +29,7 @@ export const scenarioRoutes = [
     path: '/scenarios',
     summary: 'Create a scenario (validated: unknown elements, dangling exits, unreachable nodes, undeclared variables, loops)',
     tag: 'scenarios',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     body: scenarioGraphSchema,
     status: 201,
     response: dto,
@@ -41,7 +41,7 @@ export const scenarioRoutes = [
     path: '/scenarios/validate',
     summary: 'Check a scenario without saving it',
     tag: 'scenarios',
-    access: 'user',
+    access: 'userOrApiKey',
     body: z.unknown(),
     response: z.object({ ok: z.literal(true) }),
     handler: async ({ body }) => {
@@ -55,7 +55,7 @@ export const scenarioRoutes = [
     path: '/scenario-elements',
     summary: 'The elements a scenario can use, with their settings schema and exits',
     tag: 'scenarios',
-    access: 'user',
+    access: 'userOrApiKey',
     response: z.object({ elements: z.array(z.object({ type: z.string(), spec: z.string(), needs: z.string(), settings: z.unknown() })) }),
     handler: async () => ({
       elements: Object.values(ELEMENTS).map((e) => ({
@@ -71,7 +71,7 @@ export const scenarioRoutes = [
     path: '/scenarios/:id',
     summary: 'One scenario (current version)',
     tag: 'scenarios',
-    access: 'user',
+    access: 'userOrApiKey',
     params: idParams,
     response: dto,
     handler: async ({ app, tenantId, params }) => {
@@ -85,7 +85,7 @@ export const scenarioRoutes = [
     path: '/scenarios/:id',
     summary: 'Change a scenario: a new version, used from the next call on',
     tag: 'scenarios',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     params: idParams,
     query: ifVersion,
     body: scenarioGraphSchema,
@@ -101,7 +101,7 @@ export const scenarioRoutes = [
     path: '/scenarios/:id',
     summary: 'Delete a scenario no template uses',
     tag: 'scenarios',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     params: idParams,
     handler: async ({ app, tenantId, params }) => {
       await deleteScenario(app, tenantId, params.id);
@@ -113,7 +113,7 @@ export const scenarioRoutes = [
     path: '/scenarios/:id/versions',
     summary: 'Version history of a scenario',
     tag: 'scenarios',
-    access: 'user',
+    access: 'userOrApiKey',
     params: idParams,
     response: z.object({ versions: z.array(z.object({ versionId: z.uuid(), version: z.number(), graph: z.unknown(), createdAt: z.string() })) }),
     handler: async ({ app, tenantId, params }) => {

@@ -63,7 +63,7 @@ export const settingsRoutes = [
     path: '/settings/limits',
     summary: 'The minute and money budgets and the simultaneous-calls limit, with this month’s use (seconds, calls, costs per currency)',
     tag: 'settings',
-    access: 'user',
+    access: 'userOrApiKey',
     handler: async ({ app, tenantId }) => {
       const limits = await tenantLimits(app.db, tenantId);
       const month = monthOf(app.clock.now());
@@ -75,7 +75,7 @@ export const settingsRoutes = [
     path: '/settings/limits',
     summary: 'Set the minute budget and the money budget (null = unlimited) and the simultaneous-calls limit',
     tag: 'settings',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     body: limitsSchema,
     handler: async ({ app, tenantId, body }) => {
       const tenant = (await findTenant(app.db, tenantId))!;

@@ -18,7 +18,7 @@ export const templateRoutes = [
     path: '/templates',
     summary: 'List call-task templates',
     tag: 'templates',
-    access: 'user',
+    access: 'userOrApiKey',
     response: z.object({ templates: z.array(dto) }),
     handler: async ({ app, tenantId }) => ({
       templates: (await listVersioned<TemplateSettings>(app.db, TEMPLATES, tenantId)).map((t) => toVersionedDto(t, 'settings')),
@@ -29,7 +29,7 @@ export const templateRoutes = [
     path: '/templates',
     summary: 'Create a call-task template',
     tag: 'templates',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     body: templateSettingsSchema,
     status: 201,
     response: dto,
@@ -41,7 +41,7 @@ export const templateRoutes = [
     path: '/templates/:id',
     summary: 'One template (current version)',
     tag: 'templates',
-    access: 'user',
+    access: 'userOrApiKey',
     params: idParams,
     response: dto,
     handler: async ({ app, tenantId, params }) => {
@@ -55,7 +55,7 @@ export const templateRoutes = [
     path: '/templates/:id',
     summary: 'Change a template: writes a new version (attempts keep the version they ran)',
     tag: 'templates',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     params: idParams,
     query: ifVersion,
     body: templateSettingsSchema,
@@ -71,7 +71,7 @@ export const templateRoutes = [
     path: '/templates/:id',
     summary: 'Delete a template (its CRM robot / action is removed too)',
     tag: 'templates',
-    access: 'admin',
+    access: 'adminOrAdminKey',
     params: idParams,
     handler: async ({ app, tenantId, params }) => {
       await deleteTemplate(app, tenantId, params.id);
@@ -83,7 +83,7 @@ export const templateRoutes = [
     path: '/templates/:id/versions',
     summary: 'Version history of a template',
     tag: 'templates',
-    access: 'user',
+    access: 'userOrApiKey',
     params: idParams,
     response: z.object({ versions: z.array(z.object({ versionId: z.uuid(), version: z.number(), settings: templateSettingsSchema, createdAt: z.string() })) }),
     handler: async ({ app, tenantId, params }) => {
@@ -97,7 +97,7 @@ export const templateRoutes = [
     path: '/templates/:id/clients-file',
     summary: 'Download a clients-file template (T2): the phone column plus the scenario variables',
     tag: 'templates',
-    access: 'user',
+    access: 'userOrApiKey',
     params: idParams,
     query: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') }),
     responseDoc: { contentType: 'text/csv | application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', description: 'the file' },

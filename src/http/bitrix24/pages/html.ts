@@ -58,19 +58,28 @@ export function widgetShell(o: { lang: Locale; title: string; config: unknown; a
 </body></html>`;
 }
 
-/** `host` or `host:port`, as Bitrix24 sends DOMAIN; anything else is not put into a header. */
+/** `host` or `host:port`, as Bitrix24 reports a portal's domain; anything else is not put into a header. */
 const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
 
 /**
  * Headers of a widget page: not cached (it answers a POST with the user's context), and a CSP that
  * lets only the portal frame it and only our own scripts run. The page talks to Dozvon (same
  * origin) and, through B24Frame, to the portal's REST; recordings come from Dozvon's public URL.
- * `domains` are the portal's stored domain and the DOMAIN it sent now (they differ after a rename);
- * plain http only when the portal itself says PROTOCOL=0 (emulators, local portals).
+ *
+ * The portal is named from what Dozvon stored and verified at install (its domain, and its REST
+ * endpoint's scheme) — never from the request's DOMAIN / PROTOCOL, which anyone posting the form
+ * chooses: echoing them would let a forged post name any origin as an allowed frame ancestor.
+ * Plain http only for a portal whose stored endpoint is http (emulators, local portals).
  */
-export function framePolicy(ctx: Context, o: { domains: string[]; protocol: string | undefined; publicUrl: string }): void {
-  const hosts = [...new Set(o.domains.map((d) => d.trim().toLowerCase()).filter((d) => DOMAIN_RE.test(d)))];
-  const portal = hosts.flatMap((h) => (o.protocol === '0' ? [`https://${h}`, `http://${h}`] : [`https://${h}`]));
+export function framePolicy(ctx: Context, o: { portal: { domain: string; clientEndpoint: string }; publicUrl: string }): void {
+  const host = o.portal.domain.trim().toLowerCase();
+  let plainHttp = false;
+  try {
+    plainHttp = new URL(o.portal.clientEndpoint).protocol === 'http:';
+  } catch {
+    // an unreadable stored endpoint: https only
+  }
+  const portal = DOMAIN_RE.test(host) ? (plainHttp ? [`https://${host}`, `http://${host}`] : [`https://${host}`]) : [];
   let publicOrigin = '';
   try {
     publicOrigin = new URL(o.publicUrl).origin;

@@ -16,7 +16,7 @@ export interface BaseWidgetConfig {
   placement: string;
   /** Sent back as `X-B24-Member-Id` with every API call. */
   memberId: string;
-  /** The portal's `DOMAIN`, sent back as `X-B24-Domain`. */
+  /** The portal's domain as Dozvon stored it at install (never the request's `DOMAIN`), sent back as `X-B24-Domain`. */
   domain: string;
   /** Base of the JSON API the page calls (`/bitrix24/api/`). */
   api: string;
@@ -77,6 +77,8 @@ export interface TemplateItem {
 export interface StartedAnswer {
   campaignId: string;
   name: string;
+  /** Chosen rows the user's own Bitrix24 rights do not show (or that are gone): not called. */
+  refused: number[];
 }
 
 export interface CampaignProgress {

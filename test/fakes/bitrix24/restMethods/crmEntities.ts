@@ -1,3 +1,4 @@
+import { canRead, readableBy } from '../crm/access.js';
 import { hasMultifields, isMultiFieldType, isStandardField } from '../crm/fields.js';
 import { parseFilter, parseOrder, runList } from '../crm/listQuery.js';
 import type { CrmRecord } from '../crm/store.js';
@@ -24,9 +25,14 @@ function requireId(ctx: CallContext): number {
   return id;
 }
 
+/**
+ * The item, if it exists and the caller may see it: "Not found" first, then "Access denied" (both
+ * with an empty code, RD:crm-deal-get.md). Writes are checked with the read level (see crm/access.ts).
+ */
 export function findOr404(ctx: CallContext, kind: CrmEntityKind, id: number): CrmRecord {
   const rec = ctx.portal.crm.get(kind, id);
   if (!rec) throw crmError('Not found');
+  if (!canRead(ctx.auth.user, rec)) throw crmError('Access denied');
   return rec;
 }
 
@@ -48,7 +54,7 @@ function entityMethods(kind: CrmEntityKind): MethodTable {
       const order = parseOrder(param(ctx.params, 'order'), resolve);
       const start = asInt(param(ctx.params, 'start')) ?? 0;
       const select = (asArray(param(ctx.params, 'select')) ?? []).map((s) => String(s));
-      const page = runList(ctx.portal.crm.tables[kind], filter, order, start, 'ID');
+      const page = runList(readableBy(ctx.portal.crm.tables[kind], ctx.auth.user, kind), filter, order, start, 'ID');
       ctx.scanned += page.scanned;
       return {
         result: page.rows.map((r) => ctx.portal.crm.listView(r, select)),

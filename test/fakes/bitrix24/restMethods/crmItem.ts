@@ -1,3 +1,4 @@
+import { canRead, readableBy } from '../crm/access.js';
 import { fromCamel, kindByTypeId } from '../crm/fields.js';
 import { parseFilter, parseOrder, runList } from '../crm/listQuery.js';
 import { asArray, asBool, asInt, isRecord, param } from '../params.js';
@@ -26,6 +27,7 @@ function itemFor(ctx: CallContext, kind: CrmEntityKind) {
   const id = asInt(param(ctx.params, 'id'));
   const rec = id === undefined ? undefined : ctx.portal.crm.get(kind, id);
   if (!rec) throw new RestError(400, 'NOT_FOUND', 'Element not found');
+  if (!canRead(ctx.auth.user, rec)) throw new RestError(403, 'ACCESS_DENIED', 'Access denied');
   return rec;
 }
 
@@ -44,7 +46,7 @@ export const crmItemMethods: MethodTable = {
       const order = parseOrder(param(ctx.params, 'order'), resolve);
       const start = asInt(param(ctx.params, 'start')) ?? 0;
       const select = (asArray(param(ctx.params, 'select')) ?? ['*']).map((s) => String(s));
-      const page = runList(ctx.portal.crm.tables[kind], filter, order, start, 'ID');
+      const page = runList(readableBy(ctx.portal.crm.tables[kind], ctx.auth.user, kind), filter, order, start, 'ID');
       ctx.scanned += page.scanned;
       return {
         result: { items: page.rows.map((r) => ctx.portal.crm.itemView(r, select, original(ctx))) },

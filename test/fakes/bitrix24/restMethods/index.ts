@@ -1,3 +1,4 @@
+import { automationMethods } from './automation.js';
 import { batchMethods } from './batch.js';
 import { bizprocMethods } from './bizproc.js';
 import { crmEntityMethods } from './crmEntities.js';
@@ -17,6 +18,7 @@ export const METHODS: MethodTable = Object.fromEntries(
     ...crmEntityMethods,
     ...crmItemMethods,
     ...crmMetaMethods,
+    ...automationMethods,
     ...timelineMethods,
     ...telephonyMethods,
   }).map(([name, def]) => [name.toLowerCase(), def]),

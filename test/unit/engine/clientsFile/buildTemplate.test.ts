@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
 import { readSheet } from 'read-excel-file/node';
 import { DomainError } from '../../../../src/core/errors.js';
 import { buildClientsTemplate, parseClientsFileAll } from '../../../../src/engine/clientsFile/index.js';
@@ -24,6 +25,15 @@ describe('buildClientsTemplate', () => {
     expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`); // an admin's text never becomes a formula
     expect(lines[2]).toBe('# +7 912 345 67 89;Иван Петров;ООО «Ромашка»;1500');
     expect(lines[3]).toBe('');
+  });
+
+  it('no cell of the CSV can run as a formula, whatever an admin wrote in a description', async () => {
+    const hostile = ['=1+2', "+cmd|' /C calc'!A0", '-2+3', '@SUM(1,2)', '\t=1', '\r=1'];
+    const file = await buildClientsTemplate({ format: 'csv', locale: 'en', variables: hostile.map((d, i) => ({ name: `v${i}`, description: d })) });
+    const rows = parse(file.body.subarray(3).toString('utf8'), { relax_column_count: true }) as string[][];
+    // (Descriptions are trimmed first, so a leading tab or CR is gone before the check.)
+    expect(rows[1]!.slice(1)).toEqual(hostile.map((d) => `'${d.trim()}`));
+    for (const cell of rows.flat()) expect(cell, JSON.stringify(cell)).not.toMatch(/^[=+\-@\t\r]/);
   });
 
   it('writes an English CSV with commas and an example number of the country', async () => {

@@ -46,6 +46,11 @@ describe('sniffFormat', () => {
     fails(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'clientsFile.errors.xls_not_supported');
   });
 
+  it('a stray NUL in a cell does not make a text file binary; text full of NULs is binary', () => {
+    expect(sniffFormat(Buffer.from('phone,name\r\n+79001112233,An\u0000na\r\n'), { filename: 'a.csv' })).toEqual({ kind: 'text', format: 'csv' });
+    expect(fails(Buffer.from('phone,name\r\n+79001112233,Anna\r\n', 'utf16le'), 'clientsFile.errors.unsupported_format').params).toEqual({ detected: 'binary' });
+  });
+
   it('refuses random bytes and HTML disguised as a spreadsheet', () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
     expect(fails(garbage, 'clientsFile.errors.unsupported_format').params).toEqual({ detected: 'binary' });

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startDozvon } from '../../../src/main.js';
+import { secureDataDir } from '../../../src/store/dataDirPermissions.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { freshDatabaseEnv, pgliteTemplate, tmpDir } from '../../support/db.js';
+
+/**
+ * $DATA_DIR holds the database, recordings, the master key and the setup code: after a start,
+ * nothing in it is readable or writable by group or others, and an install made before this
+ * version (files 0666, directories 0777) is tightened on start and the change is logged.
+ */
+
+/** Every entry under `dir` (not following links) whose mode lets group or others in, with that mode. */
+function looseEntries(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (p: string) => {
+    const st = fs.lstatSync(p);
+    if (st.isSymbolicLink()) return;
+    if (st.mode & 0o077) out.push(`${path.relative(dir, p) || '.'} ${(st.mode & 0o777).toString(8)}`);
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
+  };
+  visit(dir);
+  return out;
+}
+
+function loosen(dir: string): number {
+  let n = 0;
+  const visit = (p: string) => {
+    const st = fs.lstatSync(p);
+    if (st.isSymbolicLink()) return;
+    fs.chmodSync(p, st.isDirectory() ? 0o777 : 0o666);
+    n++;
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
+  };
+  visit(dir);
+  return n;
+}
+
+/** A logger whose lines the test can read. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { log: pino({ level: 'debug' }, stream), lines };
+}
+
+const apps: TestApp[] = [];
+afterAll(async () => {
+  for (const a of apps) await a.stop();
+});
+
+describe('permissions of the data directory', () => {
+  it('after a start and a call with a recording, nothing under DATA_DIR is open to group or others', async () => {
+    const t = await startTestApp();
+    apps.push(t);
+    const templates = await t.api<{ templates: { id: string }[] }>('GET', '/templates');
+    const placed = await t.api<{ id: string }>('POST', '/test-calls', { templateId: templates.body.templates[0]!.id, phone: '+7 900 000-00-04', variables: { name: 'Anna' } });
+    const done = await t.api<{ status: string; recordingUrl: string | null }>('GET', `/attempts/${placed.body.id}?wait=60`);
+    expect(done.body.status).toBe('completed');
+    expect(done.body.recordingUrl).toBeTruthy();
+    const dataDir = t.env.DATA_DIR!;
+    // The call wrote the sandbox's audio and the stored recording under DATA_DIR.
+    expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining(['secret.key', 'media', 'sandbox']));
+    expect((fs.statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
+    expect(looseEntries(dataDir)).toEqual([]);
+  });
+
+  it('an install with files 0666 and directories 0777 is tightened on start, and the log says what changed', async () => {
+    const dbEnv = await freshDatabaseEnv();
+    const env = { PORT: '0', SANDBOX_TTS: 'generated', WORKERS: 'false', ...dbEnv };
+    const first = await startDozvon(env, { pgliteTemplate: pgliteTemplate(), log: pino({ level: 'silent' }) });
+    await first.stop();
+    const loosened = loosen(dbEnv.DATA_DIR);
+    expect(looseEntries(dbEnv.DATA_DIR).length).toBe(loosened);
+
+    const { log, lines } = capturingLogger();
+    const second = await startDozvon(env, { log });
+    try {
+      expect(looseEntries(dbEnv.DATA_DIR)).toEqual([]);
+      const line = lines.find((l) => String(l.msg).startsWith('data directory: tightened permissions'));
+      expect(line).toMatchObject({ level: 40 });
+      expect(line!.changed).toBeGreaterThanOrEqual(Math.min(loosened, 3));
+      expect(line!.examples).toEqual(expect.arrayContaining(['. 777', 'secret.key 666']));
+    } finally {
+      await second.stop();
+      fs.rmSync(dbEnv.DATA_DIR, { recursive: true, force: true });
+    }
+  });
+
+  it('secureDataDir leaves links and their targets alone and reports what it could not change', () => {
+    const dir = tmpDir('perm-unit');
+    const outside = tmpDir('perm-outside');
+    fs.writeFileSync(path.join(outside, 'shared.txt'), 'x', { mode: 0o644 });
+    fs.chmodSync(path.join(outside, 'shared.txt'), 0o644);
+    fs.mkdirSync(path.join(dir, 'media', 'a'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'media', 'a', 'rec.wav'), 'x');
+    fs.chmodSync(path.join(dir, 'media', 'a', 'rec.wav'), 0o664);
+    fs.writeFileSync(path.join(dir, 'tool.sh'), '#!/bin/sh\n');
+    fs.chmodSync(path.join(dir, 'tool.sh'), 0o755);
+    fs.symlinkSync(path.join(outside, 'shared.txt'), path.join(dir, 'link.txt'));
+    const r = secureDataDir(dir);
+    expect(r.failed).toEqual([]);
+    expect(r.examples).toEqual(expect.arrayContaining(['media/a/rec.wav 664', 'tool.sh 755']));
+    expect(looseEntries(dir)).toEqual([]);
+    // The owner's execute bit stays; the link's target outside is untouched.
+    expect((fs.statSync(path.join(dir, 'tool.sh')).mode & 0o777).toString(8)).toBe('700');
+    expect((fs.statSync(path.join(outside, 'shared.txt')).mode & 0o777).toString(8)).toBe('644');
+    expect(secureDataDir(dir).changed).toBe(0);
+  });
+});
