@@ -26,6 +26,8 @@ export interface TwilioEmulatorOptions {
 }
 
 export interface Faults {
+  /** The next N creates get no answer at all: the connection is dropped (the platform is down). */
+  resetCreates?: number;
   /** The next N creates answer with this status and nothing is created (429 carries code 20429). */
   refuseCreates?: { count: number; status: number };
   /** The next N creates do create the call, then answer 500 as if the response was lost. */
@@ -143,6 +145,11 @@ export async function startTwilioEmulator(o: TwilioEmulatorOptions): Promise<Twi
     const eventList = profile === 'telnyx' ? (one(events) ?? '').split(' ').filter(Boolean) : Array.isArray(events) ? events : events ? [events] : [];
     if (eventList.some((e) => !['initiated', 'ringing', 'answered', 'completed'].includes(e))) return error(res, 400, 21626, `invalid StatusCallbackEvent ${eventList.join('|')}`);
     if (profile === 'telnyx' && one(fields.ApplicationSid) !== undefined && one(fields.ApplicationSid) !== account.appId) return error(res, 422, 10015, 'unknown ApplicationSid');
+    if ((faults.resetCreates ?? 0) > 0) {
+      faults.resetCreates!--;
+      req.socket.destroy();
+      return;
+    }
     const refuse = faults.refuseCreates;
     if (refuse && refuse.count > 0) {
       refuse.count--;

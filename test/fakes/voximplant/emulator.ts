@@ -22,6 +22,8 @@ export interface VoxEmulatorOptions {
 
 export interface VoxFaults {
   /** The next N StartScenarios answer with this (HTTP status, or an API error code with HTTP 200). */
+  /** The next N StartScenarios get no answer at all: the connection is dropped (the platform is down). */
+  resetStarts?: number;
   refuseStarts?: { count: number; httpStatus?: number; code?: number };
   /** The next N StartScenarios start the session, then answer 500 (the answer was lost). */
   dropStartResponses?: number;
@@ -137,6 +139,11 @@ export async function startVoximplantEmulator(o: VoxEmulatorOptions = {}): Promi
     const rule = rules.find((r) => r.rule_id === Number(f.rule_id));
     if (!f.rule_id) return apiError(res, 134, 'Required parameter rule_id is empty');
     if (!rule) return apiError(res, 147, 'Invalid rule_id');
+    if ((faults.resetStarts ?? 0) > 0) {
+      faults.resetStarts!--;
+      res.socket?.destroy();
+      return;
+    }
     const refuse = faults.refuseStarts;
     if (refuse && refuse.count > 0) {
       refuse.count--;

@@ -21,6 +21,8 @@ export interface PlatformHarness {
   /** A callback for this call that claims it ended busy, with a wrong signature; the HTTP status. */
   forge(t: TestApp, attemptId: string): Promise<number>;
   refuseCreates(count: number, status: number): void;
+  /** The next `count` create requests get their connection dropped, unanswered (the platform is down). */
+  resetCreates(count: number): void;
   dropCreateResponses(count: number): void;
   /** Calls the platform started to this number, and whether each was answered. */
   callsTo(number: string): { answered: boolean }[];
@@ -62,6 +64,9 @@ export async function sandboxHarness(): Promise<PlatformHarness> {
     refuseCreates: () => {
       throw new Error('the sandbox has no fault injection');
     },
+    resetCreates: () => {
+      throw new Error('the sandbox has no fault injection');
+    },
     dropCreateResponses: () => {
       throw new Error('the sandbox has no fault injection');
     },
@@ -100,6 +105,7 @@ export async function twilioFamilyHarness(profile: Profile, timeScale: number): 
       return res.status;
     },
     refuseCreates: (count, status) => void (emu.faults.refuseCreates = { count, status }),
+    resetCreates: (count) => void (emu.faults.resetCreates = count),
     dropCreateResponses: (count) => void (emu.faults.dropCreateResponses = count),
     callsTo: (number) => emu.calls.filter((c) => c.to.replace(/\D/g, '') === number.replace(/\D/g, '')).map((c) => ({ answered: c.answeredAt !== undefined })),
     played: () => emu.calls.flatMap((c) => c.played),
@@ -135,6 +141,7 @@ export async function voximplantHarness(timeScale: number): Promise<PlatformHarn
       await res.arrayBuffer();
       return res.status;
     },
+    resetCreates: (count) => void (emu.faults.resetStarts = count),
     refuseCreates: (count, status) => void (emu.faults.refuseStarts = status === 429 ? { count, httpStatus: 429 } : { count, httpStatus: status }),
     dropCreateResponses: (count) => void (emu.faults.dropStartResponses = count),
     callsTo: (number) => emu.sessions.filter((s) => (s.to ?? '').replace(/\D/g, '') === number.replace(/\D/g, '')).map((s) => ({ answered: s.answered })),
