@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VoximplantConfig } from '../voiceConfig.js';
 import type { VoximplantApi } from './managementApi.js';
@@ -10,7 +9,7 @@ import type { VoximplantApi } from './managementApi.js';
  * the rule StartScenarios launches — and reports what it did. Running it again changes nothing;
  * running it after PUBLIC_URL moved updates the scenario.
  */
-export const scenarioFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenario.js');
+export const scenarioFile = fileURLToPath(new URL('./scenario.js', import.meta.url));
 /** Scenario names must stay under 30 characters. */
 export const scenarioName = (c: Pick<VoximplantConfig, 'application'>): string => `${c.application}-call`.slice(0, 29);
 export const ruleName = (c: Pick<VoximplantConfig, 'application'>): string => `${c.application}-outbound`;

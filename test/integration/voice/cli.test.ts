@@ -11,6 +11,8 @@ let tw: TwilioEmulator;
 const dirs: string[] = [];
 
 /** One data directory for every run: the embedded database is created once (the slow part of a start). */
+/** Each run is a fresh Node process compiling the sources (tsx): seconds on a quiet machine, far more on a loaded one. */
+const RUN_MS = 90_000;
 let dataDir = '';
 
 function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
@@ -56,13 +58,13 @@ describe('voice-setup voximplant', () => {
     expect(vox.scenarios[0]!.scenario_script).toContain("var BASE = 'https://dozvon.example.com';");
     const moved = await cli(['voice-setup', 'voximplant'], { ...env, PUBLIC_URL: 'https://calls.example.com' });
     expect(moved.out).toMatch(/scenario dozvon-call \(id \d+\): updated/);
-  });
+  }, 3 * RUN_MS);
 
   it('a platform named without its settings stops with the missing settings named', async () => {
     const r = await cli(['voice-check', 'twilio'], { VOICE_PLATFORM: 'twilio', TWILIO_ACCOUNT_SID: 'AC123' });
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('VOICE_PLATFORM twilio: missing TWILIO_AUTH_TOKEN, TWILIO_FROM');
-  });
+  }, RUN_MS);
 });
 
 describe('voice-check', () => {
@@ -76,12 +78,12 @@ describe('voice-check', () => {
     for (const e of ['initiated', 'ringing', 'answered', 'ended answered SIP 200']) expect(r.out).toContain(` ${e}`);
     expect(r.out).toMatch(/ended: human, result check_ok/);
     expect(r.out).toMatch(/recording: http:\/\/127\.0\.0\.1:\d+\/recordings\//);
-  }, 60_000);
+  }, 2 * RUN_MS);
 
   it('bad credentials are reported, not a stack trace', async () => {
     const r = await cli(['voice-check', 'twilio'], { ...tw.env, TWILIO_AUTH_TOKEN: 'wrong', PORT: '0' });
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('HTTP 401 (20003)');
     expect(r.out).not.toMatch(/\n\s+at /);
-  });
+  }, RUN_MS);
 });
