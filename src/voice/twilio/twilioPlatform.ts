@@ -116,6 +116,7 @@ export class TwilioFamilyPlatform implements VoicePlatform {
     }
     if (json) params.ApplicationSid = this.o.config.accountId;
     let created: Record<string, unknown>;
+    await this.paceCreate();
     try {
       created = await this.rest.createCall(params);
     } catch (e) {
@@ -132,6 +133,21 @@ export class TwilioFamilyPlatform implements VoicePlatform {
     const account = created.account_sid ?? created.AccountSid;
     if (typeof account === 'string') data.accountSid = account;
     return { providerCallId: sid, platformData: data as Record<string, unknown> };
+  }
+
+  private nextCreateAt = 0;
+
+  /**
+   * The dispatcher grants start slots under the account's calls per second across processes, but
+   * the work between a slot and this request (the attempt's rows) takes longer on a loaded server,
+   * so two requests can still leave close together — and the provider queues the second. Here,
+   * right before the request, this process keeps its creates 1/cps apart (a wait, never a refusal).
+   */
+  private async paceCreate(): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, this.nextCreateAt);
+    this.nextCreateAt = at + 1000 / this.o.config.cps;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
   }
 
   /** Waits briefly for a callback of this attempt's call; its id, if it came. */

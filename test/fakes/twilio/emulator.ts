@@ -282,6 +282,8 @@ export async function startTwilioEmulator(o: TwilioEmulatorOptions): Promise<Twi
       : profile === 'signalwire'
         ? { SIGNALWIRE_SPACE_URL: base, SIGNALWIRE_PROJECT_ID: account.sid, SIGNALWIRE_TOKEN: account.token, SIGNALWIRE_SIGNING_KEY: account.signingKey, SIGNALWIRE_FROM: account.from }
         : { TELNYX_API_KEY: account.token, TELNYX_PUBLIC_KEY: account.telnyx.publicKeyBase64, TELNYX_TEXML_APP_ID: account.appId, TELNYX_FROM: account.from, TELNYX_API_URL: base };
+  // The emulated account's calls per second, as its owner would configure Dozvon for it.
+  env[`${profile.toUpperCase()}_CPS`] = String(o.cps ?? 1000);
 
   return {
     url: base,
