@@ -17,6 +17,9 @@ const BENCHES: Record<string, () => Promise<void>> = {
   },
   import: () => benchImportAndDispatch(),
   voice: async () => (await import('./voice.js')).benchVoice(),
+  hostile: async () => (await import('./hostile.js')).benchHostile(),
+  fuzz: async () => (await import('./fuzz.js')).benchFuzz(),
+  chaos: async () => (await import('./chaos.js')).benchChaos(),
 };
 
 const only = process.argv.slice(2);

@@ -9,7 +9,10 @@ import { markDialing } from '../../store/repositories/attempts.js';
 import { listRunningCampaigns, noteTechnicalResult, type Campaign } from '../../store/repositories/campaigns.js';
 import type { CampaignNumber } from '../../store/repositories/numbers.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
-import { VoicePlatformError } from '../../voice/port.js';
+import type { Logger } from '../../log.js';
+import { Outage, untilDatabaseAnswers } from '../../store/outage.js';
+import { isDatabaseUnavailable } from '../../store/unavailable.js';
+import { VoicePlatformError, type PlaceCallRequest, type PlacedCall } from '../../voice/port.js';
 import { closeAttempt, withoutCall } from '../closeAttempt.js';
 import { pickCallerId, prepareCall } from '../prepareCall.js';
 import { platformNameOf } from '../voicePlatformFor.js';
@@ -55,6 +58,10 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   let ticking: Promise<number> | undefined;
   const scheduled = new Map<string, { timer: NodeJS.Timeout; claim: Claim; rt: CampaignRuntime; language: 'ru' | 'en' }>();
   const inFlight = new Set<Promise<void>>();
+  const log = app.log.child({ component: 'dispatcher' });
+  // While the database is away the dispatcher pauses (one log line), backs off, and resumes by itself.
+  const outage = new Outage(log, 'dispatcher');
+  const logFor = (c: Campaign, attemptId: string) => log.child({ tenantId: c.tenantId, campaignId: c.id, attemptId });
 
   async function claimFor(rt: CampaignRuntime, limits: TenantLimits, want: number): Promise<{ claims: Claim[]; language: 'ru' | 'en' }> {
     const c = rt.campaign;
@@ -149,8 +156,10 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
 
   async function place(rt: CampaignRuntime, claim: Claim, language: 'ru' | 'en'): Promise<void> {
     const c = rt.campaign;
+    const clog = logFor(c, claim.attemptId);
+    let req: PlaceCallRequest;
     try {
-      const req = await prepareCall(app, {
+      req = await prepareCall(app, {
         attemptId: claim.attemptId,
         tenantId: c.tenantId,
         to: claim.number.phone,
@@ -167,22 +176,54 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       ]);
       // The claim was recovered meanwhile (this worker looked dead): someone else owns the number now.
       if ((mine.rowCount ?? 0) === 0) return;
-      const platform = app.voice.get(platformNameOf(app, rt.template!.body));
-      if (!platform) throw new VoicePlatformError(`voice platform "${platformNameOf(app, rt.template!.body)}" is not configured`, true);
-      const placed = await platform.placeCall(req);
-      await markDialing(app.db, claim.attemptId, { providerCallId: placed.providerCallId, platformData: placed.platformData, callerId: null, at: null });
-      if (c.techErrorsInRow > 0) await noteTechnicalResult(app.db, c.id, false);
     } catch (e) {
-      app.log.warn({ err: e, tenantId: c.tenantId, campaignId: c.id, attemptId: claim.attemptId }, 'dispatcher: the voice platform did not take the call');
-      const message = e instanceof VoicePlatformError ? e.message : `voice platform error: ${(e as Error).message}`;
-      await withTransaction(app.db, async (tx) => {
-        const inRow = await noteTechnicalResult(tx, c.id, true);
-        // J2: the ninth technical error in a row costs an attempt.
-        const consumed = claim.number.techErrors + 1 >= 9;
-        await closeAttempt(app, tx, claim.attemptId, withoutCall({ outcome: 'failed', error: message, at: app.clock.now(), technical: true, consumed }));
-        if (inRow >= app.config.techErrorsPauseAfter) await autoPause(app, tx, c.id, 'technical_error', message);
-      });
+      // Nothing was dialled. If the database went away, the number goes back untouched once it is back.
+      if (isDatabaseUnavailable(e)) return giveBack(claim, 'the database was unavailable before dialling', clog);
+      return failTechnically(rt, claim, e, clog);
     }
+    let placed: PlacedCall;
+    try {
+      const name = platformNameOf(app, rt.template!.body);
+      const platform = app.voice.get(name);
+      if (!platform) throw new VoicePlatformError(`voice platform "${name}" is not configured`, true);
+      placed = await platform.placeCall(req);
+    } catch (e) {
+      return failTechnically(rt, claim, e, clog);
+    }
+    // The call is live: its id reaches the attempt even if the database blinks right now (it is
+    // also taken from the platform's first event; this write is what a hang-up needs meanwhile).
+    await untilDatabaseAnswers(
+      () => markDialing(app.db, claim.attemptId, { providerCallId: placed.providerCallId, platformData: placed.platformData, callerId: null, at: null }),
+      { outage, stopped: () => stopped, context: { attemptId: claim.attemptId } },
+    );
+    if (c.techErrorsInRow > 0) {
+      await noteTechnicalResult(app.db, c.id, false).catch((e: unknown) => clog.warn({ err: e }, 'dispatcher: resetting the technical-error count failed; the next success resets it'));
+    }
+  }
+
+  /** The platform refused the call (J2): a technical failure, counted and maybe pausing the campaign. */
+  async function failTechnically(rt: CampaignRuntime, claim: Claim, e: unknown, clog: Logger): Promise<void> {
+    const c = rt.campaign;
+    const message = e instanceof VoicePlatformError ? e.message : `voice platform error: ${(e as Error).message}`;
+    if (!(e instanceof VoicePlatformError)) clog.error({ err: e }, 'dispatcher: placing a call failed');
+    await untilDatabaseAnswers(
+      () =>
+        withTransaction(app.db, async (tx) => {
+          const inRow = await noteTechnicalResult(tx, c.id, true);
+          // J2: the ninth technical error in a row costs an attempt.
+          const consumed = claim.number.techErrors + 1 >= 9;
+          await closeAttempt(app, tx, claim.attemptId, withoutCall({ outcome: 'failed', error: message, at: app.clock.now(), technical: true, consumed }));
+          if (inRow >= app.config.techErrorsPauseAfter) await autoPause(app, tx, c.id, 'technical_error', message);
+        }),
+      { outage, stopped: () => stopped, context: { attemptId: claim.attemptId } },
+    );
+  }
+
+  /** Gives a claim back once the database answers; if the worker stops first, lease recovery does it later. */
+  async function giveBack(claim: Claim, why: string, clog: Logger): Promise<void> {
+    await untilDatabaseAnswers(() => release(claim, why), { outage, stopped: () => stopped, context: { attemptId: claim.attemptId } }).catch((e: unknown) =>
+      clog.warn({ err: e }, 'dispatcher: a claimed number was not given back now; lease recovery returns it'),
+    );
   }
 
   /** Gives a claimed number back untouched (no call was made): the worker stops, or its slot was missed. */
@@ -213,8 +254,8 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       // and the number goes straight back to the queue: throughput drops, the pace never rises.
       const late = now - slotDue > 0.9 * spacing;
       if (!late) lastStart.set(rt.campaign.id, now);
-      const p = (late ? release(claim, 'start slot missed') : place(rt, claim, language))
-        .catch((e: unknown) => app.log.error({ err: (e as Error).message, attemptId: claim.attemptId }, 'dispatcher: placing a call failed'))
+      const p = (late ? giveBack(claim, 'start slot missed', logFor(rt.campaign, claim.attemptId)) : place(rt, claim, language))
+        .catch((e: unknown) => logFor(rt.campaign, claim.attemptId).error({ err: e }, 'dispatcher: placing a call failed'))
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
     };
@@ -266,10 +307,14 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
 
   const loop = () => {
     if (stopped) return;
+    let wait = tickMs;
     tick()
-      .catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'dispatcher tick failed'))
+      .then(
+        () => outage.ok(),
+        (e: unknown) => (wait = Math.max(tickMs, outage.failed(e))),
+      )
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, tickMs);
+        if (!stopped) timer = setTimeout(loop, wait);
       });
   };
   if (o.autoStart !== false) timer = setTimeout(loop, 50);
@@ -277,7 +322,8 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   return {
     tick,
     wake() {
-      if (stopped || ticking) return;
+      // During an outage the back-off timer decides when to try again.
+      if (stopped || ticking || outage.isDown) return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(loop, 0);
     },
@@ -285,12 +331,17 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A failed last tick was logged by the loop; stopping does not depend on it.
       await ticking?.catch(() => undefined);
       // Granted but not yet dialled: give the numbers back untouched.
       const waiting = [...scheduled.values()];
       scheduled.clear();
       for (const w of waiting) clearTimeout(w.timer);
-      for (const w of waiting) await release(w.claim, 'worker stopping before dialling').catch(() => undefined);
+      for (const w of waiting) {
+        await release(w.claim, 'worker stopping before dialling').catch((e: unknown) =>
+          logFor(w.rt.campaign, w.claim.attemptId).warn({ err: e }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
+        );
+      }
       await Promise.all([...inFlight]);
     },
   };
