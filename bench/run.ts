@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   },
   import: () => benchImportAndDispatch(),
   voice: async () => (await import('./voice.js')).benchVoice(),
+  console: async () => (await import('./console.js')).benchConsole(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   fuzz: async () => (await import('./fuzz.js')).benchFuzz(),
   chaos: async () => (await import('./chaos.js')).benchChaos(),

@@ -16,6 +16,7 @@ import { settleBackgroundWork } from './engine/handleCallEvent.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
 import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
 import { createCalleeZoneLookup } from './engine/calleeZones.js';
+import { startEventHub } from './engine/events/eventHub.js';
 import { startScheduledJobs, type ScheduledJobs } from './engine/jobs/scheduledJobs.js';
 import { deliverEmail } from './engine/outbox/emailHandler.js';
 import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
@@ -27,6 +28,8 @@ import { buildHttpApp, RequestsInFlight } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { mountedRoutes, type MountedRoute } from './http/routeTable.js';
 import { statusRouter } from './http/statusPage.js';
+import { consoleFallback, consoleRouter } from './http/console/consoleRouter.js';
+import { ensureUiBuilt } from './uiOnStart.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
@@ -121,6 +124,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       locale: config.defaultLocale,
     });
 
+    const events = await startEventHub(db, log.child({ component: 'events' }));
+    cleanups.unshift(() => events.stop());
+
     let publicUrl = config.publicUrl ?? '';
     const app: AppContext = {
       config,
@@ -137,6 +143,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       authThrottle: createAuthThrottle(db, config.auth),
       zones: createCalleeZoneLookup(),
       wake: { dispatcher: () => dispatcher?.wake(), outbox: () => outbox?.wake() },
+      events,
       schedule: { campaignStart: async (id, at) => jobs?.scheduleCampaignStart(id, at) },
       hooks: {
         attemptCompleted: [(tx, attempt) => afterCampaignAttempt(app, tx, attempt)],
@@ -186,13 +193,14 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())];
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
     const requests = new RequestsInFlight();
     const koa = buildHttpApp(app, routers, {
       resolveApiKey,
       inFlight: requests,
       // Pages shown inside a CRM's frame set their own CSP naming who may frame them.
       framedPrefixes: ['/bitrix24/'],
+      fallback: consoleFallback(app),
     });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
@@ -263,6 +271,7 @@ async function main(): Promise<void> {
   const log = createLogger(loadConfigLevel());
   // From the first line on: a stray rejection during start-up is logged, not fatal, either.
   installProcessGuards(log);
+  ensureUiBuilt();
   try {
     running = await startDozvon(process.env, { log });
   } catch (e) {

@@ -19,6 +19,7 @@ import {
 } from '../../store/repositories/campaigns.js';
 import { findVersioned, TEMPLATES } from '../../store/repositories/versioned.js';
 import { startOf } from './addContacts.js';
+import { withCampaignDefaults } from '../console/tenantSettings.js';
 import { budgetLeft } from './budget.js';
 import { cancelOpenNumbers } from './cancelNumbers.js';
 import { notifyCampaignStatus } from './notifyStatus.js';
@@ -67,7 +68,8 @@ export async function createCampaign(
   source: CampaignSource = { kind: 'console' },
   tx?: Queryable,
 ): Promise<Campaign> {
-  const v = parseInput(campaignInputSchema, input);
+  // The account's default webhook URL and e-mail recipients, where the request names none.
+  const v = parseInput(campaignInputSchema, await withCampaignDefaults(tx ?? app.db, tenantId, input));
   const run = async (db: Queryable) => {
     const template = await findVersioned<TemplateSettings>(db, TEMPLATES, tenantId, v.templateId);
     if (!template) throw validationFailed([{ path: 'templateId', key: 'validation.reference_not_found', params: { id: v.templateId } }]);

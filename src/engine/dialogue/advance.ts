@@ -9,6 +9,7 @@ import { findAttemptById, saveConversation, type Attempt } from '../../store/rep
 import { appendInput, findDialogue, markDialogueFinished, pinScenario, startDialogue, type Dialogue } from '../../store/repositories/dialogues.js';
 import { findVersionById, findVersioned, SCENARIOS, TEMPLATES } from '../../store/repositories/versioned.js';
 import type { CallAction, DialogueInput, SpeechProfile, StepReply } from '../../voice/port.js';
+import { announce } from '../events/consoleEvents.js';
 import { replayScenario, type ReplayResult } from './replay.js';
 import { speechProfileOf } from './speechProfile.js';
 import { pinRedirect, type RedirectPin } from './transferPlan.js';
@@ -55,7 +56,9 @@ export async function advanceDialogue(
   // Resolved before the transaction: it reads the catalogue, and a PGlite transaction holds the only session.
   const pin: RedirectPin | undefined = step === 0 ? await pinRedirect(ctx.db, call.attempt.tenantId, call.settings) : undefined;
 
+  let fresh = false;
   const dialogue = await withTransaction(ctx.db, async (tx) => {
+    fresh = false;
     // The attempt row serialises the steps of one call across processes.
     const locked = await tx.query<{ status: string }>('SELECT status FROM attempts WHERE id = $1 FOR UPDATE', [attemptId]);
     if (locked.rows[0]?.status === 'completed') return 'over' as const;
@@ -68,6 +71,7 @@ export async function advanceDialogue(
     }
     if (!d) {
       if (step !== 0) throw conflict('errors.dialogue_out_of_step', { step, expected: 0 });
+      fresh = true;
       await startDialogue(tx, { attemptId, first: { input, atMs: 0 }, pins: { redirect: pin!.redirect, ...(pin!.transfer ? { transfer: pin!.transfer } : {}) }, answeredAt: now });
       return (await findDialogue(tx, attemptId))!;
     }
@@ -75,6 +79,7 @@ export async function advanceDialogue(
     if (step > d.inputs.length) throw conflict('errors.dialogue_out_of_step', { step, expected: d.inputs.length });
     const atMs = o.elapsedMs ?? Math.max(0, now.getTime() - d.answeredAt.getTime());
     await appendInput(tx, attemptId, step, { input, atMs });
+    fresh = true;
     d = { ...d, inputs: [...d.inputs, { input, atMs }] };
     return d;
   });
@@ -82,6 +87,8 @@ export async function advanceDialogue(
 
   const prefix = dialogue.inputs.slice(0, step + 1);
   const result = await replay(ctx, call, dialogue, prefix, undefined);
+  // A step taken now (not a repeated webhook): the console's live transcript hears it.
+  if (fresh && input && result && result.kind !== 'out_of_step') announceStep(ctx, call.attempt, input, result.actions, prefix[step]?.atMs ?? 0, log);
   if (result === undefined) return { actions: HANG_UP, speech: call.speech };
   if (result.kind === 'out_of_step') {
     log.error({ step, message: result.message }, 'dialogue: the reported inputs do not fit the scenario; hanging up');
@@ -173,4 +180,20 @@ function withTemplateHints(actions: CallAction[], s: TemplateSettings): CallActi
   const extra = s.voice?.speechHints ?? [];
   if (extra.length === 0) return actions;
   return actions.map((a) => ('listen' in a && a.listen ? { ...a, listen: { ...a.listen, hints: [...new Set([...a.listen.hints, ...extra])] } } : a));
+}
+
+/**
+ * The console follows a call's dialogue as it happens (src/engine/events/transcriptTap.ts): what
+ * the callee was heard to say, then what the bot says next. Best effort: the attempt's stored
+ * steps stay the record; a line that could not be announced is only missing from the live view.
+ */
+function announceStep(ctx: AppContext, a: Attempt, input: DialogueInput, actions: CallAction[], atMs: number, log: AppContext['log']): void {
+  const lines: { who: 'bot' | 'callee'; text: string }[] = [];
+  if (input.kind === 'heard') lines.push({ who: 'callee', text: input.text });
+  for (const x of actions) if (x.kind === 'say') lines.push({ who: 'bot', text: x.text });
+  for (const l of lines) {
+    announce(ctx.db, { type: 'transcript', tenantId: a.tenantId, attemptId: a.id, who: l.who, text: l.text, atMs: Math.round(atMs) }).catch((err: unknown) =>
+      log.debug({ err }, 'live transcript line not announced'),
+    );
+  }
 }
