@@ -54,6 +54,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
   router.get('/status', async (ctx) => {
     const lng = ctx.state.locale;
     const setupDone = await isSetupDone(app);
+    // The page still shows what it can while the database is away; 0 reads as "unknown".
     const schema = await schemaVersion(app.db).catch(() => 0);
     const row = (k: string, v: string) => `<tr><th>${esc(t(lng, k))}</th><td>${esc(v)}</td></tr>`;
     // Where the server keeps its files is nobody else's business: the full path only for a

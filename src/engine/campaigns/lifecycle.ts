@@ -218,6 +218,6 @@ export async function autoPause(app: AppContext, tx: Queryable, campaignId: stri
   if (!c || c.deletedAt || (c.status !== 'running' && c.status !== 'scheduled')) return undefined;
   const paused = await setCampaignStatus(tx, c.id, { status: 'paused', reason, detail, now: app.clock.now() });
   await notifyCampaignStatus(app, tx, paused, 'paused');
-  app.log.warn({ campaignId, reason, detail }, 'campaign paused automatically');
+  app.log.warn({ tenantId: c.tenantId, campaignId, reason, detail }, 'campaign paused automatically');
   return paused;
 }

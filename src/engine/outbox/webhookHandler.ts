@@ -44,7 +44,7 @@ export async function deliverWebhook(app: AppContext, job: OutboxJob): Promise<H
   const url = (job.payload as { url: string }).url;
   const body = await render(app, job);
   if (body === 'gone') return { kind: 'dead', error: 'the attempt or number no longer exists' };
-  if (body === 'wait') return { kind: 'retry', error: 'waiting for the recording', retryAt: new Date(app.clock.now().getTime() + 10_000) };
+  if (body === 'wait') return { kind: 'retry', error: 'waiting for the recording', retryAt: new Date(app.clock.now().getTime() + 10_000), wait: true };
   const text = JSON.stringify(body);
   const ts = Math.floor(Date.now() / 1000);
   const secret = await currentWebhookSecret(app, job.tenantId);
