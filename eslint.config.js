@@ -25,4 +25,15 @@ export default tseslint.config(
     files: ['widgets/amocrm/script.js'],
     rules: { '@typescript-eslint/no-this-alias': 'off' },
   },
+  {
+    // Runs inside Voximplant's VoxEngine (SpiderMonkey), not Node: its globals, no modules.
+    files: ['src/voice/voximplant/scenario.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['VoxEngine', 'AppEvents', 'CallEvents', 'ASREvents', 'ASRProfileList', 'VoiceList', 'AMD', 'Modules', 'Net', 'Crypto', 'Logger', 'require', 'setTimeout', 'clearTimeout', 'Promise', 'JSON', 'Date', 'Math', 'Number', 'String', 'Object', 'isFinite'].map((g) => [g, 'readonly']),
+      ),
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-unused-vars': 'off' },
+  },
 );

@@ -132,7 +132,8 @@ async function benchClaimOverhead(dataDir: string): Promise<void> {
     const app = running.app;
     // A platform that accepts instantly and never calls back: only the dispatcher's own work is timed.
     let n = 0;
-    const d = startDispatcher({ ...app, voice: { ...app.voice, placeCall: async () => ({ providerCallId: `bench-${n++}` }) } }, { autoStart: false });
+    const { withPlatformOverride } = await import('../src/voice/registry.js');
+    const d = startDispatcher({ ...app, voice: withPlatformOverride(app.voice, { placeCall: async () => ({ providerCallId: `bench-${n++}` }) }) }, { autoStart: false });
     await app.db.query(`UPDATE campaigns SET settings = jsonb_set(jsonb_set(settings, '{maxConcurrent}', '1000'), '{intensity}', '50') WHERE name = 'One million'`);
     // Calls never end here, so lift the account's line limit (100 by default) out of the way.
     await app.db.query(`UPDATE tenants SET settings = jsonb_set(settings, '{limits}', '{"maxConcurrentCalls": 10000, "minuteBudget": null}')`);

@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await benchPacing({ seconds: 30, intensity: 10, cap: 5, timeScale: 0.1, suffix: '_cap_bound' });
   },
   import: () => benchImportAndDispatch(),
+  voice: async () => (await import('./voice.js')).benchVoice(),
   console: async () => (await import('./console.js')).benchConsole(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   fuzz: async () => (await import('./fuzz.js')).benchFuzz(),

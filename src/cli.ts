@@ -8,11 +8,14 @@ import { renderIssues } from './http/errors.js';
 import { startDozvon } from './main.js';
 import { migrate } from './store/migrate.js';
 import { openDatabase } from './store/openDatabase.js';
+import { voiceCheck, voiceSetup } from './voiceCli.js';
 
 /**
  * Server-side commands (whoever can run them owns the server):
  *   create-admin --email a@b.c --name "Admin" [--password …]   (or DOZVON_ADMIN_PASSWORD, or asked)
  *   migrate                                                    apply database migrations and exit
+ *   voice-setup <platform>                                     prepare a voice platform's account (Voximplant)
+ *   voice-check <platform> [--to <number>]                     check its credentials; place one real call
  *   unblock [--email a@b.c] [--address 203.0.113.7]           forget failed sign-ins of an account /
  *                                                              failures of a client address (429s end)
  */
@@ -87,10 +90,14 @@ async function main(): Promise<number> {
       await running.stop();
     }
   }
+  if (command === 'voice-setup') return voiceSetup(rest, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
+  if (command === 'voice-check') return voiceCheck(rest, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
   process.stderr.write(
     'usage: npm run cli -- create-admin --email <e-mail> --name <name> [--password <password>]\n' +
       '       npm run cli -- migrate\n' +
-      '       npm run cli -- unblock [--email <e-mail>] [--address <client address>]\n',
+      '       npm run cli -- unblock [--email <e-mail>] [--address <client address>]\n' +
+      '       npm run cli -- voice-setup <voximplant|twilio|signalwire|telnyx>\n' +
+      '       npm run cli -- voice-check <platform> [--to <phone number>]\n',
   );
   return 2;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { readVoiceConfig, voiceEnvSchema, type VoiceConfig } from './voice/voiceConfig.js';
 
 /**
  * Every setting Dozvon reads, validated once at start. Nothing else in the code reads process.env:
@@ -43,8 +44,6 @@ const envSchema = z.object({
   /** A separate integration registered in Kommo (kommo.com / amocrm.com accounts). */
   KOMMO_CLIENT_ID: optionalString,
   KOMMO_CLIENT_SECRET: optionalString,
-  /** Which voice platform places the calls. */
-  VOICE_PLATFORM: z.preprocess(emptyToUndefined, z.enum(['sandbox']).default('sandbox')),
   /** Sandbox time factor: 0.02 makes every simulated call 50× faster. */
   SANDBOX_TIME_SCALE: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(100).default(1)),
   /** Seed of the sandbox's random outcome mix for numbers that are not magic. */
@@ -99,7 +98,7 @@ const envSchema = z.object({
   AUTH_FAILURES_PER_ADDRESS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(30)),
   /** Minutes in which failures are counted, and how long a block lasts. */
   AUTH_BLOCK_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(24 * 60).default(15)),
-});
+}).extend(voiceEnvSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -121,7 +120,10 @@ export interface Config {
     kommoClientId: string | undefined;
     kommoClientSecret: string | undefined;
   };
-  voicePlatform: 'sandbox';
+  /** The default voice platform (VOICE_PLATFORM); a template may name another configured one. */
+  voicePlatform: VoiceConfig['defaultPlatform'];
+  /** Each voice platform's settings; undefined = not configured. */
+  voice: VoiceConfig;
   sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated'; callbackCopies: number };
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -154,6 +156,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const voice = readVoiceConfig(e, problems);
+  if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -170,7 +175,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       kommoClientId: e.KOMMO_CLIENT_ID,
       kommoClientSecret: e.KOMMO_CLIENT_SECRET,
     },
-    voicePlatform: e.VOICE_PLATFORM,
+    voicePlatform: voice.defaultPlatform,
+    voice,
     sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS, callbackCopies: e.SANDBOX_CALLBACK_COPIES },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

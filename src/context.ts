@@ -5,7 +5,7 @@ import type { RecordingStorage } from './store/recordingStorage.js';
 import type { Attempt } from './store/repositories/attempts.js';
 import type { Logger } from './log.js';
 import type { OutboundHttp } from './net/outboundHttp.js';
-import type { VoicePlatform } from './voice/port.js';
+import type { VoicePlatforms } from './voice/registry.js';
 import type { CalleeZoneLookup } from './engine/calleeZones.js';
 import type { EventHub } from './engine/events/eventHub.js';
 import type { AuthThrottle } from './engine/auth/throttle.js';
@@ -53,7 +53,8 @@ export interface AppContext {
   storage: RecordingStorage;
   /** The one client for requests to addresses others chose (CRMs, webhooks, platforms): src/net. */
   outbound: OutboundHttp;
-  voice: VoicePlatform;
+  /** The configured voice platforms; `voice.defaultName` is VOICE_PLATFORM. */
+  voice: VoicePlatforms;
   /** The base URL CRMs and platforms reach us at (known once the server listens). */
   publicUrl(): string;
   /** The standalone console's own tenant. */

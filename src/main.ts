@@ -11,7 +11,8 @@ import type { AppContext, Keys } from './context.js';
 import { resolveApiKey } from './engine/auth/apiKeys.js';
 import { createAuthThrottle } from './engine/auth/throttle.js';
 import { ensureSetupCode } from './engine/auth/users.js';
-import { conversationHost } from './engine/conversation.js';
+import { createCallEngine } from './engine/callEngine.js';
+import { settleBackgroundWork } from './engine/handleCallEvent.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
 import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
 import { createCalleeZoneLookup } from './engine/calleeZones.js';
@@ -47,6 +48,11 @@ import { upsertTenant } from './store/repositories/tenants.js';
 import { loadSecretKey } from './store/secretKey.js';
 import { renderRecording } from './voice/sandbox/renderRecording.js';
 import { SandboxPlatform } from './voice/sandbox/sandboxPlatform.js';
+import { VoicePlatformRegistry } from './voice/registry.js';
+import { TwilioFamilyPlatform } from './voice/twilio/twilioPlatform.js';
+import { twilioFamilyRouter } from './http/voice/twilioRoutes.js';
+import { voximplantRouter } from './http/voice/voximplantRoutes.js';
+import { VoximplantPlatform } from './voice/voximplant/voximplantPlatform.js';
 import { createSynthesizer } from './voice/sandbox/speech/index.js';
 
 /**
@@ -154,6 +160,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     let outbox: OutboxWorker | undefined;
     let jobs: ScheduledJobs | undefined;
     const synth = await createSynthesizer(config.sandbox.tts);
+    // The engine as platforms see it (reads app.voice only when a call is under way).
+    const engine = createCallEngine(app);
     const sandbox = new SandboxPlatform({
       timeScale: config.sandbox.timeScale,
       seed: config.sandbox.seed,
@@ -162,20 +170,34 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       publicUrl: () => publicUrl,
       callbackKey: keys.voiceCallback,
       clock: app.clock,
-      host: conversationHost(app),
+      engine,
       log: log.child({ component: 'sandbox' }),
       renderRecording: (rec, talkMs, lang) => renderRecording(synth, rec, talkMs, lang),
       callbackCopies: config.sandbox.callbackCopies,
     });
-    app.voice = sandbox;
-    cleanups.unshift(() => sandbox.stop());
+    const voice = new VoicePlatformRegistry(config.voicePlatform);
+    voice.add(sandbox);
+    const voiceRouters = [sandboxRouter(app, sandbox)];
+    for (const c of [config.voice.twilio, config.voice.signalwire, config.voice.telnyx]) {
+      if (!c) continue;
+      const p = new TwilioFamilyPlatform({ config: c, http: outbound, engine, publicUrl: () => publicUrl, log: log.child({ component: c.profile }), clock: app.clock });
+      voice.add(p);
+      voiceRouters.push(twilioFamilyRouter(app, p));
+    }
+    if (config.voice.voximplant) {
+      const vox = new VoximplantPlatform({ config: config.voice.voximplant, http: outbound, engine, callbackKey: keys.voiceCallback, log: log.child({ component: 'voximplant' }), clock: app.clock });
+      voice.add(vox);
+      voiceRouters.push(voximplantRouter(app, vox));
+    }
+    app.voice = voice;
+    cleanups.unshift(() => voice.stop());
     if (created) await seedStarter(app, consoleTenant.id, config.defaultLocale);
 
     const setupFile = await ensureSetupCode(app);
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), ...(crm.amocrm ? [amocrmRouter(crm.amocrm)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), ...(crm.amocrm ? [amocrmRouter(crm.amocrm)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
     const requests = new RequestsInFlight();
     const koa = buildHttpApp(app, routers, {
       resolveApiKey,
@@ -192,6 +214,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     });
     const port = (server.address() as AddressInfo).port;
     if (!config.publicUrl) publicUrl = `http://127.0.0.1:${port}`;
+    // Downloads started after answered callbacks finish before the platforms and the database close.
+    cleanups.unshift(() => settleBackgroundWork(app));
     cleanups.unshift(
       () =>
         new Promise<void>((resolve) => {
@@ -215,7 +239,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
         await Promise.race([sandbox.drain(), new Promise((r) => setTimeout(r, 15_000))]);
       });
     }
-    log.info({ url: publicUrl, db: db.kind, voice: sandbox.name, speech: synth.kind }, 'Dozvon is running');
+    log.info({ url: publicUrl, db: db.kind, voice: voice.names(), defaultVoice: voice.defaultName, speech: synth.kind }, 'Dozvon is running');
 
     let stopped = false;
     const running: RunningDozvon = {

@@ -26,3 +26,23 @@ export function grantSlots(now: Date, tat: Date, ratePerSec: number, wanted: num
   }
   return { slots, tat: slots.length ? new Date(next) : tat };
 }
+
+/**
+ * Slots that keep two paces at once — the campaign's intensity and the voice platform's calls per
+ * second, shared by every campaign on that platform: starts are spaced by the slower of the two,
+ * from the later of the two tats. Each limit's new tat follows the last slot by its own spacing.
+ */
+export function grantJointSlots(
+  now: Date,
+  limits: { tat: Date; ratePerSec: number }[],
+  wanted: number,
+  horizonMs: number,
+): { slots: Date[]; tats: Date[] } {
+  const valid = (d: Date) => (Number.isFinite(d.getTime()) ? d.getTime() : now.getTime());
+  const spacing = Math.max(...limits.map((l) => 1000 / l.ratePerSec));
+  const start = Math.max(now.getTime(), ...limits.map((l) => valid(l.tat)));
+  const limit = now.getTime() + horizonMs;
+  const slots: Date[] = [];
+  for (let next = start; slots.length < wanted && next < limit; next += spacing) slots.push(new Date(next));
+  return { slots, tats: limits.map((l) => (slots.length ? new Date(slots[slots.length - 1]!.getTime() + 1000 / l.ratePerSec) : l.tat)) };
+}

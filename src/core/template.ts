@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isSupportedCountry, normalizePhone } from './phone.js';
 import { redialRulesSchema } from './redial.js';
+import { templateVoiceSchema } from './voiceSettings.js';
 
 /**
  * A call-task template (T1–T12): everything needed to place a call with a voice bot, offered in the
@@ -122,6 +123,8 @@ export const templateSettingsSchema = z
     redial: redialChoiceSchema.default({ mode: 'none' }),
     /** What the CRM write-back does besides the call record and comment (C6); absent = nothing more. */
     crm: crmWritebackSchema.optional(),
+    /** Platform, voice and recognition of the calls (src/core/voiceSettings.ts); absent = the defaults. */
+    voice: templateVoiceSchema.optional(),
   })
   .strict()
   .superRefine((t, ctx) => {

@@ -7,32 +7,53 @@ import {
   advanceStatus,
   findAttemptById,
   recordCallEvent,
+  RECORDING_PENDING_PREFIX,
   setDetection,
+  setRecordingSource,
   type Attempt,
 } from '../store/repositories/attempts.js';
 import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
 import type { CallEvent } from '../voice/events.js';
+import { cancelledCallsOfContact, hangUpCalls } from './campaigns/hangUpCancelled.js';
 import { closeAttempt } from './closeAttempt.js';
+import { finishDialogue } from './dialogue/advance.js';
 import { fetchRecording } from './fetchRecording.js';
 
 /**
  * Applies one platform event to its attempt. The event is recorded and applied in one transaction,
  * so a repeated callback changes nothing and a crash between the two cannot lose the event.
- * "ended" classifies the outcome and runs the completion hooks inside the same transaction.
+ * Events apply in order whatever order they arrive in: the status only moves forward (a late
+ * "ringing" after "ended" changes nothing) and an attempt completes once.
+ * "ended" first closes the dialogue where the callee left it, then classifies the outcome and runs
+ * the completion hooks inside the same transaction.
  */
 export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promise<'applied' | 'duplicate'> {
+  const log = ctx.log.child({ attemptId: event.attemptId });
+  if (event.type === 'ended') {
+    const before = await findAttemptById(ctx.db, event.attemptId);
+    if (!before) throw notFound('attempt', event.attemptId);
+    if (before.status !== 'completed') {
+      // Saved before the outcome is classified, so a result set before the hang-up counts.
+      await finishDialogue(ctx, event.attemptId, before.amdVerdict === 'machine' ? 'machine_detected' : 'call_ended').catch((e: unknown) =>
+        // The outcome must still be recorded; the conversation is then whatever was saved before.
+        log.error({ err: e }, 'closing the dialogue of an ended call failed'),
+      );
+    }
+  }
   const completed = await withTransaction(ctx.db, async (tx) => {
     const attempt = await findAttemptById(tx, event.attemptId);
     if (!attempt) throw notFound('attempt', event.attemptId);
     const fresh = await recordCallEvent(tx, { attemptId: event.attemptId, seq: event.seq, type: event.type, payload: event });
     if (!fresh) return 'duplicate' as const;
-    // The dispatcher stores the call id after placing the call; if the database blinked just then,
-    // the platform's first event brings it.
-    if (attempt.providerCallId === null) {
+    // The first sign of life names the platform's call, even if the answer to our request to place
+    // it was lost on the way (the adapter then finds the call here instead of placing another).
+    if (!attempt.providerCallId && event.providerCallId !== 'unknown' && attempt.status !== 'completed') {
       await tx.query('UPDATE attempts SET provider_call_id = $2 WHERE id = $1 AND provider_call_id IS NULL', [attempt.id, event.providerCallId]);
     }
     const at = new Date(event.at);
     switch (event.type) {
+      case 'initiated':
+        return undefined;
       case 'ringing':
       case 'answered':
         await advanceStatus(tx, attempt.id, event.type, at);
@@ -50,23 +71,54 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
       case 'gender':
         await setDetection(tx, attempt.id, { gender: event.gender });
         return undefined;
+      case 'recording':
+        return (await setRecordingSource(tx, attempt.id, event.recordingUrl)) && event.recordingUrl ? ('fetch' as const) : undefined;
       case 'ended':
         return finishAttempt(ctx, tx, attempt, event);
     }
   });
   if (completed === 'duplicate') return 'duplicate';
-  if (completed) {
-    if (completed.recordingSource) {
-      // Best effort now; the sweeper retries whatever fails (src/engine/recordingSweeper.ts).
-      await fetchRecording(ctx, completed.id).catch((e: unknown) =>
-        ctx.log.warn({ attemptId: completed.id, tenantId: completed.tenantId, campaignId: completed.campaignId, err: e }, 'recording download failed; will retry'),
-      );
-    }
+  if (completed === 'fetch') {
+    // The platform's callback is answered now; the download (seconds for a long call) follows.
+    inBackground(async () => {
+      await fetchNow(ctx, event.attemptId);
+      const latest = await findAttemptById(ctx.db, event.attemptId);
+      if (latest) for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+    }, ctx, log);
+  } else if (completed) {
+    // A client reached on this number: its other numbers' live calls were marked; hang them up now.
+    if (completed.contactId) await hangUpCalls(ctx, await cancelledCallsOfContact(ctx.db, completed.contactId));
+    if (completed.recordingSource) await fetchNow(ctx, completed.id);
     // Waiters see the attempt with its recording whenever it could be fetched at once.
     const latest = (await findAttemptById(ctx.db, completed.id)) ?? completed;
     for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
   }
   return 'applied';
+}
+
+/** Per application (tests run several in one process): one stopping does not wait for another's work. */
+const backgroundOf = new WeakMap<AppContext, Set<Promise<void>>>();
+
+/** Work that follows an answered callback; errors are logged, shutdown waits for it (settleBackgroundWork). */
+function inBackground(fn: () => Promise<void>, ctx: AppContext, log: AppContext['log']): void {
+  let running = backgroundOf.get(ctx);
+  if (!running) backgroundOf.set(ctx, (running = new Set()));
+  const set = running;
+  const p: Promise<void> = fn()
+    .catch((e: unknown) => log.error({ err: e }, 'background work after a call event failed'))
+    .finally(() => set.delete(p));
+  set.add(p);
+}
+
+/** Resolves when the work this application started after answered callbacks (recording downloads) has finished. */
+export async function settleBackgroundWork(ctx: AppContext): Promise<void> {
+  const running = backgroundOf.get(ctx);
+  while (running?.size) await Promise.all([...running]);
+}
+
+/** Best effort now; the sweeper retries whatever fails (src/engine/recordingSweeper.ts). */
+async function fetchNow(ctx: AppContext, attemptId: string): Promise<void> {
+  await fetchRecording(ctx, attemptId).catch((e: unknown) => ctx.log.warn({ attemptId, err: e }, 'recording download failed; will retry'));
 }
 
 async function finishAttempt(
@@ -86,6 +138,9 @@ async function finishAttempt(
     hasResult: attempt.result !== null,
   });
   const gender = settings?.genderDetection && outcome !== 'machine' ? (attempt.gender ?? 'unknown') : 'unknown';
+  // The platform gives the time from answer; the time from dialling is ours when it gives less.
+  const sinceDial = attempt.dialedAt ? Math.max(0, (new Date(event.at).getTime() - attempt.dialedAt.getTime()) / 1000) : 0;
+  const recordingSource = event.recordingUrl ?? (event.recordingPending && event.cause === 'answered' ? `${RECORDING_PENDING_PREFIX}${attempt.platform}` : null);
   return closeAttempt(ctx, tx, attempt.id, {
     outcome,
     amdVerdict,
@@ -94,9 +149,11 @@ async function finishAttempt(
     error: event.error,
     ineffective: isIneffective(outcome, event.talkSec, settings?.ineffectiveSec ?? 0),
     endedAt: new Date(event.at),
-    durationSec: event.durationSec,
+    durationSec: Math.max(event.durationSec, event.talkSec, event.durationSec > 0 ? 0 : Math.round(sinceDial * 100) / 100),
     talkSec: event.talkSec,
-    recordingSource: event.recordingUrl,
+    recordingSource,
     answeredAt: event.answeredAt ? new Date(event.answeredAt) : null,
+    cost: event.cost ?? null,
+    costCurrency: event.cost !== undefined && event.cost !== null ? (event.costCurrency ?? null) : null,
   });
 }

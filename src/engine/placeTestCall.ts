@@ -10,6 +10,7 @@ import { findVersioned, SCENARIOS, TEMPLATES } from '../store/repositories/versi
 import { VoicePlatformError } from '../voice/port.js';
 import { withTransaction } from '../store/db.js';
 import { closeAttempt, withoutCall } from './closeAttempt.js';
+import { voicePlatformFor } from './voicePlatformFor.js';
 import { pickCallerId, prepareCall } from './prepareCall.js';
 
 export interface TestCallInput {
@@ -41,6 +42,7 @@ export async function placeTestCall(ctx: AppContext, input: TestCallInput): Prom
   }
   if (issues.length || !phone.ok) throw validationFailed(issues);
 
+  const platform = voicePlatformFor(ctx, settings);
   const attemptId = newId();
   const callerId = await pickCallerId(ctx.db, input.tenantId, settings);
   const attempt = await insertAttempt(ctx.db, {
@@ -55,16 +57,17 @@ export async function placeTestCall(ctx: AppContext, input: TestCallInput): Prom
     templateVersionId: template.versionId,
     scenarioVersionId: scenario.versionId,
     variables: input.variables,
-    platform: ctx.voice.name,
+    platform: platform.name,
     callerId: callerId ?? null,
     createdBy: input.userId,
     createdAt: ctx.clock.now(),
   });
   const req = await prepareCall(ctx, { attemptId, tenantId: input.tenantId, to: phone.e164, settings, language: checked.graph.language, callerId });
   try {
-    const { providerCallId } = await ctx.voice.placeCall(req);
-    await markDialing(ctx.db, attemptId, { providerCallId, callerId: callerId ?? null, at: ctx.clock.now() });
+    const placed = await platform.placeCall(req);
+    await markDialing(ctx.db, attemptId, { providerCallId: placed.providerCallId, platformData: placed.platformData, callerId: callerId ?? null, at: ctx.clock.now() });
   } catch (e) {
+    ctx.log.warn({ err: e, attemptId, platform: platform.name }, 'test call: the voice platform did not take the call');
     const message = e instanceof VoicePlatformError ? e.message : 'voice platform error';
     await withTransaction(ctx.db, (tx) =>
       closeAttempt(ctx, tx, attemptId, withoutCall({ outcome: 'failed', error: message, at: ctx.clock.now(), technical: true, consumed: false })),

@@ -49,7 +49,6 @@ export async function prepareCall(
       trunk = plan.trunk;
     }
   }
-  const base = ctx.publicUrl();
   const greetingUrl = s.amd.mode !== 'off' && s.amd.greetingId ? signedMediaUrl(ctx, s.amd.greetingId, 3600_000) : undefined;
   return {
     attemptId: p.attemptId,
@@ -63,6 +62,5 @@ export async function prepareCall(
     language: p.language,
     ringTimeoutSec: p.ringTimeoutSec ?? 30,
     maxDurationSec: 600,
-    eventsUrl: `${base}/voice/${ctx.voice.name}/events`,
   };
 }

@@ -6,6 +6,7 @@ import { attachRecordingMp3, listRecordingsWithoutMp3 } from '../store/repositor
 import { findMediaById, findMediaVariant, insertMediaVariant, type Media } from '../store/repositories/media.js';
 import { decodeWav, WavDecodeError, type Pcm } from '../voice/audio/index.js';
 import { encodeMp3 } from '../voice/audio/encodeMp3.js';
+import { decodeRecording, RecordingDecodeError } from '../voice/audio/decodeRecording.js';
 
 /**
  * The MP3 copy of a stored call recording (C6): what the CRM write-backs link (amoCRM's feed plays
@@ -16,8 +17,9 @@ import { encodeMp3 } from '../voice/audio/encodeMp3.js';
  * Idempotent: the copy's storage key is derived from the original's id and the row is unique per
  * (original, variant), so two processes making it at once store the same bytes and keep one row.
  *
- * Decoding: `pcmOf` is where originals become PCM. Today that is WAV (every codec `decodeWav`
- * reads); an original that already is MP3 is its own copy; a FLAC decoder plugs in there.
+ * Decoding: `pcmOf` is where originals become PCM: WAV (every codec `decodeWav` reads) and FLAC
+ * (Voximplant's stereo recordings, both parties mixed into the one channel a CRM player needs); an
+ * original that already is MP3 is its own copy.
  */
 export const MP3_VARIANT = 'mp3';
 
@@ -31,7 +33,7 @@ export class UndecodableRecording extends Error {
 }
 
 /** PCM of an original recording; UndecodableRecording when no decoder reads it (a permanent state). */
-export function pcmOf(bytes: Buffer, contentType: string): Pcm {
+export async function pcmOf(bytes: Buffer, contentType: string): Promise<Pcm> {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (type === 'audio/wav' || type === 'audio/x-wav' || type === 'audio/wave') {
     try {
@@ -41,7 +43,29 @@ export function pcmOf(bytes: Buffer, contentType: string): Pcm {
       throw e;
     }
   }
+  if (type === 'audio/flac') {
+    try {
+      const audio = await decodeRecording(bytes, 'audio/flac');
+      return { sampleRate: audio.sampleRate, samples: mixDown(audio.channels) };
+    } catch (e) {
+      if (e instanceof RecordingDecodeError) throw new UndecodableRecording(e.message);
+      throw e;
+    }
+  }
   throw new UndecodableRecording(`unsupported type ${type}`);
+}
+
+/** Both parties of a stereo call in one channel (the mean, so neither clips). */
+function mixDown(channels: Int16Array[]): Int16Array {
+  if (channels.length === 1) return channels[0]!;
+  const n = Math.max(0, ...channels.map((c) => c.length));
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (const c of channels) sum += c[i] ?? 0;
+    out[i] = Math.round(sum / channels.length);
+  }
+  return out;
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -76,7 +100,7 @@ export async function makeRecordingMp3(d: Deps, recordingId: string): Promise<'m
   let mp3: Buffer;
   let durationMs: number;
   try {
-    const pcm = pcmOf(bytes, original.contentType);
+    const pcm = await pcmOf(bytes, original.contentType);
     durationMs = Math.round((pcm.samples.length * 1000) / pcm.sampleRate);
     mp3 = await encodeMp3(pcm);
   } catch (e) {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AppContext } from '../context.js';
-import { findAttempt, type Attempt } from '../store/repositories/attempts.js';
+import { findAttempt, isRecordingPendingMarker, type Attempt } from '../store/repositories/attempts.js';
 
 /**
  * Lets an API client wait for an attempt to finish (long poll). The completion handler in this
@@ -36,6 +36,8 @@ export async function waitForAttempt(app: AppContext, tenantId: string, id: stri
       completed.on(id, onNotify);
     });
     current = await findAttempt(app.db, tenantId, id);
+    // Completed, with the platform still to announce its recording: its arrival notifies again.
+    if (notified && current && isRecordingPendingMarker(current.recordingSource)) notified = false;
   }
   return current;
 }

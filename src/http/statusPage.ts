@@ -48,7 +48,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
     const dbOk = await databaseAnswers(app.db);
     ctx.status = dbOk ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: dbOk ? app.db.kind : 'down', version: VERSION, voicePlatform: app.voice.name, crm: o.crm };
+    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: dbOk ? app.db.kind : 'down', version: VERSION, voicePlatform: app.voice.defaultName, voicePlatforms: app.voice.names(), crm: o.crm };
   });
 
   router.get('/status', async (ctx) => {
@@ -72,7 +72,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${STATUS_CSS}</style></head><body>
 <h1>Dozvon</h1><p>${esc(t(lng, 'status.tagline'))}</p>
-<table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.name)}${row('status.public_url', app.publicUrl())}${insider ? row('status.data_dir', app.config.dataDir) : ''}</table>
+<table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.names().join(', '))}${row('status.public_url', app.publicUrl())}${insider ? row('status.data_dir', app.config.dataDir) : ''}</table>
 ${setup}
 <h2>${esc(t(lng, 'status.links'))}</h2><ul>
 <li><a href="/">/</a> — ${esc(t(lng, 'status.console'))}</li><li><a href="/health">/health</a></li><li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> — ${esc(t(lng, 'status.openapi'))}</li></ul>

@@ -14,6 +14,8 @@ const base = {
 };
 
 export const callEventSchema = z.discriminatedUnion('type', [
+  /** The platform has the call (before it rings): names the platform's call for the attempt. */
+  z.object({ ...base, type: z.literal('initiated') }).strict(),
   z.object({ ...base, type: z.literal('ringing') }).strict(),
   z.object({ ...base, type: z.literal('answered') }).strict(),
   z.object({ ...base, type: z.literal('amd'), verdict: z.enum(AMD_VERDICTS) }).strict(),
@@ -30,9 +32,18 @@ export const callEventSchema = z.discriminatedUnion('type', [
       talkSec: z.number().min(0).max(86_400),
       answeredAt: z.iso.datetime({ offset: true }).nullable(),
       recordingUrl: z.url().nullable(),
+      /** The platform announces the recording separately, after the hang-up (a "recording" event follows). */
+      recordingPending: z.boolean().optional(),
       error: z.string().max(500).nullable(),
+      /** Q.850 cause code, when the platform gives one. */
+      q850: z.number().int().min(0).max(127).nullable().optional(),
+      /** What the call cost, in `costCurrency` (reported by the platform, or minutes × the configured rate). */
+      cost: z.number().min(0).max(1_000_000).nullable().optional(),
+      costCurrency: z.string().regex(/^[A-Z]{3}$/).nullable().optional(),
     })
     .strict(),
+  /** The recording of an ended call is ready at `recordingUrl` (null: the platform made none after all). */
+  z.object({ ...base, type: z.literal('recording'), recordingUrl: z.url().nullable() }).strict(),
 ]);
 
 export type CallEvent = z.output<typeof callEventSchema>;

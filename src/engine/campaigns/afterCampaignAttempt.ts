@@ -41,7 +41,10 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
   }
 
   let left = Infinity;
-  if (attempt.placed) left = await chargeCall(tx, campaign.tenantId, attempt.durationSec ?? 0, now);
+  if (attempt.placed) {
+    const cost = attempt.cost !== null && attempt.costCurrency ? { amount: attempt.cost, currency: attempt.costCurrency } : null;
+    left = await chargeCall(tx, campaign.tenantId, attempt.durationSec ?? 0, now, cost);
+  }
   // A placed call cut by the platform (not by us) is a technical loss, not the callee's answer.
   const lost = attempt.outcome === 'cancelled' && !number.cancelRequested;
 
@@ -112,23 +115,16 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
   }
 }
 
-/** A success on one number closes the client's other numbers (V5): queued ones at once, a live call is hung up. */
+/**
+ * A success on one number closes the client's other numbers (V5): queued ones at once; a live call
+ * is marked, and hung up once this transaction has committed (src/engine/campaigns/hangUpCancelled.ts).
+ */
 async function closeSiblings(app: AppContext, tx: Queryable, contactId: string, exceptId: string): Promise<string[]> {
   const closed = await tx.query<{ id: string }>(
     `UPDATE campaign_numbers SET status = 'done', updated_at = $3 WHERE contact_id = $1 AND id <> $2 AND status IN ('new', 'callback') RETURNING id`,
     [contactId, exceptId, app.clock.now()],
   );
-  const live = await tx.query<{ provider_call_id: string | null }>(
-    `UPDATE campaign_numbers n SET cancel_requested = true FROM attempts a
-     WHERE n.contact_id = $1 AND n.id <> $2 AND n.status = 'dialing' AND a.id = n.current_attempt_id
-     RETURNING a.provider_call_id`,
-    [contactId, exceptId],
-  );
-  for (const r of live.rows) {
-    if (!r.provider_call_id) continue;
-    // The other numbers' attempts are closed above; a call that will not hang up ends on its own, ignored.
-    await app.voice.hangup(r.provider_call_id).catch((e: unknown) => app.log.warn({ err: e, contactId, providerCallId: r.provider_call_id }, 'hang-up of a sibling call failed'));
-  }
+  await tx.query(`UPDATE campaign_numbers SET cancel_requested = true WHERE contact_id = $1 AND id <> $2 AND status = 'dialing'`, [contactId, exceptId]);
   return closed.rows.map((r) => r.id);
 }
 

@@ -1,8 +1,9 @@
 import type { Queryable } from '../../store/db.js';
 
 /**
- * The per-tenant minute budget (J6 "limits exhausted"): billable seconds per calendar month
- * against `tenants.settings.minuteBudget` (minutes; absent = unlimited).
+ * The per-tenant budget (J6 "limits exhausted"): billable seconds per calendar month against
+ * `limits.minuteBudget` (minutes; absent = unlimited) and, optionally, money spent on calls against
+ * `limits.costBudget` (the platforms' reported costs, or minutes × the configured rate, in one currency).
  */
 export const monthOf = (at: Date): string => at.toISOString().slice(0, 7);
 
@@ -11,9 +12,11 @@ export interface TenantLimits {
   minuteBudget: number | null;
   /** Calls at once across all the tenant's campaigns. */
   maxConcurrentCalls: number;
+  /** Money per month on calls, in one currency (costs in other currencies do not count); null = unlimited. */
+  costBudget: { amount: number; currency: string } | null;
 }
 
-export const DEFAULT_LIMITS: TenantLimits = { minuteBudget: null, maxConcurrentCalls: 100 };
+export const DEFAULT_LIMITS: TenantLimits = { minuteBudget: null, maxConcurrentCalls: 100, costBudget: null };
 
 export async function tenantLimits(db: Queryable, tenantId: string): Promise<TenantLimits> {
   const r = await db.query<{ settings: { limits?: Partial<TenantLimits> } }>('SELECT settings FROM tenants WHERE id = $1', [tenantId]);
@@ -23,26 +26,50 @@ export async function tenantLimits(db: Queryable, tenantId: string): Promise<Ten
 const secondsLeft = (limits: TenantLimits, used: string | undefined): number =>
   limits.minuteBudget === null ? Infinity : limits.minuteBudget * 60 - Number(used ?? 0);
 
-/** What the tenant has used in a month ("2026-11"). */
-export async function monthUsage(db: Queryable, tenantId: string, month: string): Promise<{ secondsUsed: number; callsPlaced: number }> {
-  const r = await db.query<{ s: string; n: number }>('SELECT seconds_used AS s, calls_placed AS n FROM tenant_usage WHERE tenant_id = $1 AND month = $2', [tenantId, month]);
-  return { secondsUsed: Number(r.rows[0]?.s ?? 0), callsPlaced: r.rows[0]?.n ?? 0 };
+/** Money spent this month in the budget's currency has reached the budget. */
+const costExhausted = (limits: TenantLimits, costs: Record<string, number>): boolean =>
+  limits.costBudget !== null && (costs[limits.costBudget.currency] ?? 0) >= limits.costBudget.amount;
+
+async function monthCosts(db: Queryable, tenantId: string, month: string): Promise<Record<string, number>> {
+  const r = await db.query<{ currency: string; amount: string }>('SELECT currency, amount FROM tenant_costs WHERE tenant_id = $1 AND month = $2', [tenantId, month]);
+  return Object.fromEntries(r.rows.map((x) => [x.currency, Number(x.amount)]));
 }
 
-/** Seconds left this month (Infinity when unlimited); pass `limits` when they were just read. */
+/** What the tenant has used in a month ("2026-11"): seconds, calls, and money per currency. */
+export async function monthUsage(db: Queryable, tenantId: string, month: string): Promise<{ secondsUsed: number; callsPlaced: number; costs: Record<string, number> }> {
+  const r = await db.query<{ s: string; n: number }>('SELECT seconds_used AS s, calls_placed AS n FROM tenant_usage WHERE tenant_id = $1 AND month = $2', [tenantId, month]);
+  return { secondsUsed: Number(r.rows[0]?.s ?? 0), callsPlaced: r.rows[0]?.n ?? 0, costs: await monthCosts(db, tenantId, month) };
+}
+
+/** Seconds left this month (Infinity when unlimited, 0 when the money budget is spent); pass `limits` when they were just read. */
 export async function budgetLeft(db: Queryable, tenantId: string, now: Date, limits?: TenantLimits): Promise<number> {
   const l = limits ?? (await tenantLimits(db, tenantId));
-  if (l.minuteBudget === null) return Infinity;
-  return l.minuteBudget * 60 - (await monthUsage(db, tenantId, monthOf(now))).secondsUsed;
+  if (l.minuteBudget === null && l.costBudget === null) return Infinity;
+  const usage = await monthUsage(db, tenantId, monthOf(now));
+  if (costExhausted(l, usage.costs)) return 0;
+  return l.minuteBudget === null ? Infinity : l.minuteBudget * 60 - usage.secondsUsed;
 }
 
-/** Adds a placed call's billable time (whole seconds, rounded up); returns the seconds left. */
-export async function chargeCall(db: Queryable, tenantId: string, seconds: number, now: Date): Promise<number> {
+/**
+ * Adds a placed call's billable time (whole seconds, rounded up) and its cost; returns the seconds
+ * left (0 once the money budget is spent).
+ */
+export async function chargeCall(db: Queryable, tenantId: string, seconds: number, now: Date, cost?: { amount: number; currency: string } | null): Promise<number> {
+  const month = monthOf(now);
   const r = await db.query<{ s: string }>(
     `INSERT INTO tenant_usage (tenant_id, month, seconds_used, calls_placed) VALUES ($1, $2, $3, 1)
      ON CONFLICT (tenant_id, month) DO UPDATE SET seconds_used = tenant_usage.seconds_used + $3, calls_placed = tenant_usage.calls_placed + 1
      RETURNING seconds_used AS s`,
-    [tenantId, monthOf(now), Math.ceil(seconds)],
+    [tenantId, month, Math.ceil(seconds)],
   );
-  return secondsLeft(await tenantLimits(db, tenantId), r.rows[0]?.s);
+  if (cost && cost.amount > 0) {
+    await db.query(
+      `INSERT INTO tenant_costs (tenant_id, month, currency, amount) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, month, currency) DO UPDATE SET amount = tenant_costs.amount + $4`,
+      [tenantId, month, cost.currency, cost.amount],
+    );
+  }
+  const limits = await tenantLimits(db, tenantId);
+  if (limits.costBudget !== null && costExhausted(limits, await monthCosts(db, tenantId, month))) return 0;
+  return secondsLeft(limits, r.rows[0]?.s);
 }

@@ -9,6 +9,7 @@ import { findCampaign, findCampaignById, setCampaignStatus, type Campaign } from
 import { countOpenNumbers } from '../../store/repositories/numbers.js';
 import { findVersioned, TEMPLATES } from '../../store/repositories/versioned.js';
 import { finishContactIfDone } from './finishContact.js';
+import { cancelledCallsOf, hangUpCalls } from './hangUpCancelled.js';
 import { notifyCampaignStatus } from './notifyStatus.js';
 
 /**
@@ -22,27 +23,22 @@ async function cancelWhere(
   where: string,
   params: unknown[],
   o: { hangUp: boolean } = { hangUp: true },
-): Promise<number> {
+): Promise<{ stopped: number; liveNumbers: string[] }> {
   const now = app.clock.now();
   const stopped = await tx.query<{ contact_id: string }>(
     `UPDATE campaign_numbers SET status = 'cancelled', updated_at = $2
      WHERE campaign_id = $1 AND status IN ('new', 'callback') AND ${where} RETURNING contact_id`,
     [campaignId, now, ...params],
   );
+  let liveNumbers: string[] = [];
   if (o.hangUp) {
-    const inCall = await tx.query<{ current_attempt_id: string | null }>(
+    // Marked here; hung up after the commit (src/engine/campaigns/hangUpCancelled.ts).
+    const inCall = await tx.query<{ id: string }>(
       `UPDATE campaign_numbers SET cancel_requested = true, updated_at = $2
-       WHERE campaign_id = $1 AND status = 'dialing' AND ${where} RETURNING current_attempt_id`,
+       WHERE campaign_id = $1 AND status = 'dialing' AND ${where} RETURNING id`,
       [campaignId, now, ...params],
     );
-    const calls = await tx.query<{ provider_call_id: string | null }>('SELECT provider_call_id FROM attempts WHERE id = ANY($1::uuid[])', [
-      inCall.rows.map((r) => r.current_attempt_id).filter(Boolean),
-    ]);
-    for (const c of calls.rows) {
-      if (!c.provider_call_id) continue;
-      // The number is cancelled either way; a call the platform would not hang up ends on its own and its result is ignored.
-      await app.voice.hangup(c.provider_call_id).catch((e: unknown) => app.log.warn({ err: e, campaignId, providerCallId: c.provider_call_id }, 'hang-up of a cancelled number failed'));
-    }
+    liveNumbers = inCall.rows.map((r) => r.id);
   }
   // Only CRM-origin contacts need a finish callback each; the rest are closed in one statement.
   const contacts = [...new Set(stopped.rows.map((r) => r.contact_id))];
@@ -54,7 +50,7 @@ async function cancelWhere(
        AND NOT EXISTS (SELECT 1 FROM campaign_numbers n WHERE n.contact_id = c.id AND n.status IN ('new', 'dialing', 'callback'))`,
     [contacts, now],
   );
-  return stopped.rowCount ?? 0;
+  return { stopped: stopped.rowCount ?? 0, liveNumbers };
 }
 
 /**
@@ -62,7 +58,7 @@ async function cancelWhere(
  * progress is not cut — it finishes normally, and the ended campaign gives its number no further call.
  */
 export async function cancelOpenNumbers(app: AppContext, tx: Queryable, c: Campaign): Promise<number> {
-  return cancelWhere(app, tx, c.id, 'true', [], { hangUp: false });
+  return (await cancelWhere(app, tx, c.id, 'true', [], { hangUp: false })).stopped;
 }
 
 export const cancelRequestSchema = z
@@ -78,11 +74,16 @@ export const cancelRequestSchema = z
 
 export async function cancelNumbers(app: AppContext, tenantId: string, campaignId: string, input: unknown): Promise<{ cancelled: number }> {
   const v = parseInput(cancelRequestSchema, input);
-  return withTransaction(app.db, async (tx) => {
+  const { cancelled, calls } = await withTransaction(app.db, async (tx) => {
     const c = await findCampaign(tx, tenantId, campaignId);
     if (!c) throw notFound('campaign', campaignId);
     let cancelled = 0;
-    if (v.numberIds?.length) cancelled += await cancelWhere(app, tx, c.id, 'id = ANY($3::uuid[])', [v.numberIds]);
+    const live: string[] = [];
+    const add = (r: { stopped: number; liveNumbers: string[] }) => {
+      cancelled += r.stopped;
+      live.push(...r.liveNumbers);
+    };
+    if (v.numberIds?.length) add(await cancelWhere(app, tx, c.id, 'id = ANY($3::uuid[])', [v.numberIds]));
     if (v.phones?.length) {
       // Numbers are stored in E.164: "8 (900) 123-45-67" must find what was added as "+7 900 123 45 67".
       const country = (await findVersioned<TemplateSettings>(tx, TEMPLATES, c.tenantId, c.templateId))?.body.country ?? 'RU';
@@ -90,16 +91,20 @@ export async function cancelNumbers(app: AppContext, tenantId: string, campaignI
         const n = normalizePhone(p, country);
         return n.ok ? n.e164 : p;
       });
-      cancelled += await cancelWhere(app, tx, c.id, 'phone = ANY($3::text[])', [phones]);
+      add(await cancelWhere(app, tx, c.id, 'phone = ANY($3::text[])', [phones]));
     }
     if (v.externalIds?.length) {
-      cancelled += await cancelWhere(app, tx, c.id, 'contact_id IN (SELECT id FROM campaign_contacts WHERE campaign_id = $1 AND external_id = ANY($3::text[]))', [
-        v.externalIds,
-      ]);
+      add(
+        await cancelWhere(app, tx, c.id, 'contact_id IN (SELECT id FROM campaign_contacts WHERE campaign_id = $1 AND external_id = ANY($3::text[]))', [
+          v.externalIds,
+        ]),
+      );
     }
     await completeIfAllDone(app, tx, c.id);
-    return { cancelled };
+    return { cancelled, calls: await cancelledCallsOf(tx, live) };
   });
+  await hangUpCalls(app, calls);
+  return { cancelled };
 }
 
 /** "Complete when done" also when the last open numbers were cancelled rather than called. */

@@ -1,18 +1,21 @@
-import { grantSlots } from '../../core/pacing.js';
+import { grantJointSlots, grantSlots } from '../../core/pacing.js';
+import { platformCps } from '../../voice/voiceConfig.js';
 import type { AppContext } from '../../context.js';
 import type { ScenarioGraph } from '../../scenario/schema.js';
 import { withTransaction } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { claimDueNumbers, hasDueNumbers } from '../../store/queries/claimDueNumbers.js';
+import { markDialing } from '../../store/repositories/attempts.js';
 import { listRunningCampaigns, noteTechnicalResult, type Campaign } from '../../store/repositories/campaigns.js';
 import type { CampaignNumber } from '../../store/repositories/numbers.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
 import type { Logger } from '../../log.js';
 import { Outage, untilDatabaseAnswers } from '../../store/outage.js';
 import { isDatabaseUnavailable } from '../../store/unavailable.js';
-import { VoicePlatformError, type PlaceCallRequest } from '../../voice/port.js';
+import { VoicePlatformError, type PlaceCallRequest, type PlacedCall } from '../../voice/port.js';
 import { closeAttempt, withoutCall } from '../closeAttempt.js';
 import { pickCallerId, prepareCall } from '../prepareCall.js';
+import { platformNameOf } from '../voicePlatformFor.js';
 import { budgetLeft, tenantLimits, type TenantLimits } from './budget.js';
 import { autoPause } from './lifecycle.js';
 import { loadRuntime, type CampaignRuntime } from './runtime.js';
@@ -63,6 +66,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   async function claimFor(rt: CampaignRuntime, limits: TenantLimits, want: number): Promise<{ claims: Claim[]; language: 'ru' | 'en' }> {
     const c = rt.campaign;
     const template = rt.template!;
+    const platform = platformNameOf(app, template.body);
     const scenario = await findVersioned<ScenarioGraph>(app.db, SCENARIOS, c.tenantId, template.body.scenarioId);
     if (!scenario) return { claims: [], language: 'ru' };
     const claims = await withTransaction(app.db, async (tx) => {
@@ -86,14 +90,27 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       );
       if (free <= 0) return [];
       const now = app.clock.now();
-      const grant = grantSlots(now, row.tat, rt.intensity, free, tickMs + 100);
+      // The platform's account admits so many starts per second, across all campaigns and processes:
+      // its row is locked last (after the tenant and the campaign), so claims never deadlock.
+      const cps = platformCps(app.config, platform);
+      let platformTat: Date | undefined;
+      if (cps !== undefined) {
+        await tx.query('INSERT INTO platform_pacing (platform) VALUES ($1) ON CONFLICT DO NOTHING', [platform]);
+        platformTat = (await tx.query<{ tat: Date }>('SELECT tat FROM platform_pacing WHERE platform = $1 FOR UPDATE', [platform])).rows[0]!.tat;
+      }
+      const grant =
+        cps !== undefined && platformTat
+          ? grantJointSlots(now, [{ tat: row.tat, ratePerSec: rt.intensity }, { tat: platformTat, ratePerSec: cps }], free, tickMs + 100)
+          : grantSlots(now, row.tat, rt.intensity, free, tickMs + 100);
       if (grant.slots.length === 0) return [];
       const leaseUntil = new Date(now.getTime() + app.config.dialLeaseSec * 1000);
       const numbers = await claimDueNumbers(tx, { campaignId: c.id, now, limit: grant.slots.length, worker: app.workerId, leaseUntil });
       if (numbers.length === 0) return [];
       // Only the slots used are consumed: the next call may start 1/intensity after the last one.
       const used = grant.slots.slice(0, numbers.length);
-      await tx.query('UPDATE campaign_pacing SET tat = $2 WHERE campaign_id = $1', [c.id, new Date(used[used.length - 1]!.getTime() + 1000 / rt.intensity)]);
+      const lastStart = used[used.length - 1]!.getTime();
+      await tx.query('UPDATE campaign_pacing SET tat = $2 WHERE campaign_id = $1', [c.id, new Date(lastStart + 1000 / rt.intensity)]);
+      if (cps !== undefined) await tx.query('UPDATE platform_pacing SET tat = $2 WHERE platform = $1', [platform, new Date(lastStart + 1000 / cps)]);
       const contacts = await tx.query<{ id: string; variables: Record<string, string> }>(
         'SELECT id, variables FROM campaign_contacts WHERE id = ANY($1::uuid[])',
         [numbers.map((n) => n.contactId)],
@@ -115,7 +132,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
           template.id,
           template.versionId,
           scenario.versionId,
-          app.voice.name,
+          platform,
           now,
           out.map((x) => x.attemptId),
           out.map((x) => x.number.id),
@@ -164,20 +181,19 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       if (isDatabaseUnavailable(e)) return giveBack(claim, 'the database was unavailable before dialling', clog);
       return failTechnically(rt, claim, e, clog);
     }
-    let providerCallId: string;
+    let placed: PlacedCall;
     try {
-      ({ providerCallId } = await app.voice.placeCall(req));
+      const name = platformNameOf(app, rt.template!.body);
+      const platform = app.voice.get(name);
+      if (!platform) throw new VoicePlatformError(`voice platform "${name}" is not configured`, true);
+      placed = await platform.placeCall(req);
     } catch (e) {
       return failTechnically(rt, claim, e, clog);
     }
     // The call is live: its id reaches the attempt even if the database blinks right now (it is
     // also taken from the platform's first event; this write is what a hang-up needs meanwhile).
     await untilDatabaseAnswers(
-      () =>
-        app.db.query(`UPDATE attempts SET provider_call_id = $2, status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END WHERE id = $1`, [
-          claim.attemptId,
-          providerCallId,
-        ]),
+      () => markDialing(app.db, claim.attemptId, { providerCallId: placed.providerCallId, platformData: placed.platformData, callerId: null, at: null }),
       { outage, stopped: () => stopped, context: { attemptId: claim.attemptId } },
     );
     if (c.techErrorsInRow > 0) {
@@ -274,8 +290,9 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
           if (stopped) return claimed;
           const c = due[(i + offset) % due.length]!;
           const rt = await loadRuntime(app.db, c);
-          if (!rt.template) {
-            await withTransaction(app.db, (tx) => autoPause(app, tx, c.id, 'channel_deleted', null));
+          if (!rt.template || !app.voice.get(platformNameOf(app, rt.template.body))) {
+            // No template, or its voice platform is not configured in this install: the channel is gone (J6).
+            await withTransaction(app.db, (tx) => autoPause(app, tx, c.id, 'channel_deleted', rt.template ? platformNameOf(app, rt.template.body) : null));
             continue;
           }
           const { claims, language } = await claimFor(rt, limits, share);

@@ -4,6 +4,7 @@ import { conflict, DomainError, notFound, validationFailed } from '../../core/er
 import type { TemplateSettings } from '../../core/template.js';
 import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
+import { platformNameOf } from '../voicePlatformFor.js';
 import { withTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import {
@@ -159,6 +160,8 @@ export async function pauseCampaign(app: AppContext, tenantId: string, id: strin
 async function blockingCause(app: AppContext, tx: Queryable, c: Campaign): Promise<PauseReason | null> {
   const template = await findVersioned<TemplateSettings>(tx, TEMPLATES, c.tenantId, c.templateId);
   if (!template) return 'channel_deleted';
+  // The template's voice platform is no longer configured here: its channel is gone.
+  if (!app.voice.get(platformNameOf(app, template.body))) return 'channel_deleted';
   if ((await budgetLeft(tx, c.tenantId, app.clock.now())) <= 0) return 'limits_exhausted';
   const tenant = await tx.query<{ status: string }>('SELECT status FROM tenants WHERE id = $1', [c.tenantId]);
   if (tenant.rows[0]?.status === 'needs_reauth') return 'crm_needs_reauth';

@@ -15,6 +15,8 @@ export interface CallStats {
   avgDurationSec: number | null;
   avgTalkSec: number | null;
   totalTalkSec: number;
+  /** What the calls cost, per currency (platform-reported, or minutes × the configured rate). */
+  costs: Record<string, number>;
 }
 
 export interface CampaignStats extends CallStats {
@@ -37,6 +39,7 @@ async function callStats(db: Queryable, where: string, params: unknown[]): Promi
     results: Record<string, number> | null;
     amd: Record<string, number> | null;
     gender: Record<string, number> | null;
+    costs: Record<string, number> | null;
   }>(
     `WITH a AS (
        -- Attempts the platform refused are technical errors, not calls.
@@ -50,7 +53,8 @@ async function callStats(db: Queryable, where: string, params: unknown[]): Promi
        (SELECT jsonb_object_agg(outcome, n) FROM (SELECT outcome, count(*) AS n FROM a WHERE outcome IS NOT NULL AND NOT refused GROUP BY outcome) x) AS outcomes,
        (SELECT jsonb_object_agg(result, n) FROM (SELECT result, count(*) AS n FROM a WHERE result IS NOT NULL GROUP BY result) x) AS results,
        (SELECT jsonb_object_agg(amd_verdict, n) FROM (SELECT amd_verdict, count(*) AS n FROM a WHERE amd_verdict IS NOT NULL AND called GROUP BY amd_verdict) x) AS amd,
-       (SELECT jsonb_object_agg(gender, n) FROM (SELECT gender, count(*) AS n FROM a WHERE gender IS NOT NULL AND outcome = 'human' GROUP BY gender) x) AS gender
+       (SELECT jsonb_object_agg(gender, n) FROM (SELECT gender, count(*) AS n FROM a WHERE gender IS NOT NULL AND outcome = 'human' GROUP BY gender) x) AS gender,
+       (SELECT jsonb_object_agg(cost_currency, s) FROM (SELECT cost_currency, round(sum(cost), 4) AS s FROM a WHERE cost IS NOT NULL AND cost_currency IS NOT NULL GROUP BY cost_currency) x) AS costs
      FROM a`,
     params,
   );
@@ -66,6 +70,7 @@ async function callStats(db: Queryable, where: string, params: unknown[]): Promi
     avgDurationSec: num(x.avg_duration),
     avgTalkSec: num(x.avg_talk),
     totalTalkSec: Number(x.talk ?? 0),
+    costs: Object.fromEntries(Object.entries(x.costs ?? {}).map(([k, v]) => [k, Number(v)])),
   };
 }
 

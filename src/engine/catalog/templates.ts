@@ -8,11 +8,15 @@ import {
   appendVersion,
   findVersioned,
   insertVersioned,
+  SCENARIOS,
   softDeleteVersioned,
   TEMPLATES,
   type Versioned,
 } from '../../store/repositories/versioned.js';
 import { missingReferences, withUniqueName } from './references.js';
+import type { ScenarioGraph } from '../../scenario/schema.js';
+import { checkTemplateVoice } from '../../voice/checkTemplateVoice.js';
+import { platformNameOf } from '../voicePlatformFor.js';
 
 export type Template = Versioned<TemplateSettings>;
 
@@ -29,6 +33,11 @@ async function checkTemplate(ctx: AppContext, tenantId: string, input: unknown):
   if (s.redial.mode === 'set') refs.push({ path: 'redial.setId', table: 'redial_rule_sets', id: s.redial.setId });
   const issues = await missingReferences(ctx.db, tenantId, refs);
   if (issues.length) throw validationFailed(issues);
+  // What the template asks of its voice platform, against what that platform can do.
+  const platform = platformNameOf(ctx, s);
+  const scenario = await findVersioned<ScenarioGraph>(ctx.db, SCENARIOS, tenantId, s.scenarioId);
+  const voiceIssues = checkTemplateVoice(s, { platform, configured: ctx.voice.get(platform) !== undefined, scenarioLanguage: scenario?.body.language ?? 'ru' });
+  if (voiceIssues.length) throw validationFailed(voiceIssues);
   // Stored numbers are E.164, whatever format the admin typed.
   if (s.callerId.mode === 'number') {
     const n = normalizePhone(s.callerId.number, s.country);

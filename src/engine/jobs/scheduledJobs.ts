@@ -9,6 +9,7 @@ import { recoverExpiredLeases } from '../campaigns/recoverLeases.js';
 import { replanMissedWindows } from '../campaigns/replan.js';
 import { startDueScheduledCampaigns, startScheduledCampaign } from '../campaigns/startScheduled.js';
 import { sweepRecordings } from '../recordingSweeper.js';
+import { sweepCancelledCalls } from '../campaigns/hangUpCancelled.js';
 import { deleteOldSessions } from '../../store/repositories/sessions.js';
 import { sweepRateLimits } from '../auth/throttle.js';
 
@@ -89,6 +90,7 @@ export async function startScheduledJobs(app: AppContext, extra: readonly ExtraJ
   });
   agenda.define(JOBS.recordings, async () => {
     await sweepRecordings(app);
+    await sweepCancelledCalls(app);
   });
   agenda.define(JOBS.analyze, async () => {
     await analyzeCampaignTables(app.db);

@@ -57,6 +57,11 @@ export interface Attempt {
   endedAt: Date | null;
   durationSec: number | null;
   talkSec: number | null;
+  /** What the call cost (platform-reported or minutes × rate), in `costCurrency`. */
+  cost: number | null;
+  costCurrency: string | null;
+  /** The platform's own data for reaching the live call again. */
+  platformData: Record<string, unknown> | null;
 }
 
 export interface AttemptRow {
@@ -102,6 +107,9 @@ export interface AttemptRow {
   ended_at: Date | null;
   duration_sec: string | null;
   talk_sec: string | null;
+  cost: string | null;
+  cost_currency: string | null;
+  platform_data: Record<string, unknown> | null;
 }
 
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
@@ -149,6 +157,9 @@ export const toAttempt = (r: AttemptRow): Attempt => ({
   endedAt: r.ended_at,
   durationSec: num(r.duration_sec),
   talkSec: num(r.talk_sec),
+  cost: num(r.cost),
+  costCurrency: r.cost_currency,
+  platformData: r.platform_data,
 });
 
 /** What placing a call writes; the rest of an attempt fills in as the call goes. */
@@ -217,13 +228,18 @@ export async function listAttempts(db: Queryable, f: AttemptFilter): Promise<Att
   return r.rows.map(toAttempt);
 }
 
-export async function markDialing(db: Queryable, id: string, p: { providerCallId: string; callerId: string | null; at: Date }): Promise<void> {
+export async function markDialing(
+  db: Queryable,
+  id: string,
+  p: { providerCallId: string; platformData?: Record<string, unknown> | undefined; callerId: string | null; at: Date | null },
+): Promise<void> {
   await db.query(
     // The platform's first event may arrive before this write: never move the status backwards.
     `UPDATE attempts SET provider_call_id = $2, caller_id = COALESCE($3, caller_id), dialed_at = COALESCE(dialed_at, $4), placed = true,
-       status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END
+       status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END,
+       platform_data = CASE WHEN $5::jsonb IS NULL THEN platform_data ELSE COALESCE(platform_data, '{}'::jsonb) || $5::jsonb END
      WHERE id = $1`,
-    [id, p.providerCallId, p.callerId, p.at],
+    [id, p.providerCallId, p.callerId, p.at, p.platformData ? JSON.stringify(p.platformData) : null],
   );
 }
 
@@ -278,16 +294,23 @@ export interface Completion {
   talkSec: number;
   recordingSource: string | null;
   answeredAt: Date | null;
+  cost?: number | null | undefined;
+  costCurrency?: string | null | undefined;
 }
+
+/** Marks `recording_source` while the platform has yet to announce the recording of an ended call. */
+export const RECORDING_PENDING_PREFIX = 'pending:';
+export const isRecordingPendingMarker = (source: string | null): boolean => Boolean(source?.startsWith(RECORDING_PENDING_PREFIX));
 
 /** Completes an attempt once; returns false if it was already completed (a repeated callback). */
 export async function completeAttempt(db: Queryable, id: string, c: Completion): Promise<boolean> {
   const r = await db.query(
     `UPDATE attempts SET status = 'completed', outcome = $2, amd_verdict = $3, gender = $4, sip_code = $5,
        error = COALESCE($6, error), ineffective = $7, ended_at = $8, duration_sec = $9, talk_sec = $10,
-       recording_source = $11, answered_at = COALESCE(answered_at, $12)
+       recording_source = COALESCE(recording_source, $11), answered_at = COALESCE(answered_at, $12),
+       cost = COALESCE($13, cost), cost_currency = COALESCE($14, cost_currency)
      WHERE id = $1 AND status <> 'completed'`,
-    [id, c.outcome, c.amdVerdict, c.gender, c.sipCode, c.error, c.ineffective, c.endedAt, c.durationSec, c.talkSec, c.recordingSource, c.answeredAt],
+    [id, c.outcome, c.amdVerdict, c.gender, c.sipCode, c.error, c.ineffective, c.endedAt, c.durationSec, c.talkSec, c.recordingSource, c.answeredAt, c.cost ?? null, c.costCurrency ?? null],
   );
   return (r.rowCount ?? 0) > 0;
 }
@@ -312,13 +335,39 @@ export async function attachRecordingMp3(db: Queryable, recordingId: string, p: 
   else await db.query('UPDATE attempts SET recording_mp3_error = left($2, 500) WHERE recording_id = $1 AND recording_mp3_id IS NULL', [recordingId, p.error]);
 }
 
-/** Completed attempts whose recording is still only at the platform. */
+/** Completed attempts whose recording is still only at the platform (announced, not yet copied). */
 export async function listPendingRecordings(db: Queryable, limit: number): Promise<Attempt[]> {
   const r = await db.query<AttemptRow>(
-    `SELECT * FROM attempts WHERE recording_source IS NOT NULL AND recording_id IS NULL ORDER BY ended_at LIMIT $1`,
+    `SELECT * FROM attempts WHERE recording_source IS NOT NULL AND recording_id IS NULL AND recording_source NOT LIKE 'pending:%'
+     ORDER BY ended_at LIMIT $1`,
     [limit],
   );
   return r.rows.map(toAttempt);
+}
+
+/**
+ * The platform announced the recording (or that there is none): replaces the pending marker or
+ * fills an empty source; never touches a recording already stored. Returns whether it changed.
+ */
+export async function setRecordingSource(db: Queryable, id: string, source: string | null): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE attempts SET recording_source = $2
+     WHERE id = $1 AND recording_id IS NULL AND (recording_source IS NULL OR recording_source LIKE 'pending:%')
+       AND recording_source IS DISTINCT FROM $2`,
+    [id, source],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Recordings announced as coming that never came: given up after `olderThan` (the call ended before it). */
+export async function dropStalePendingRecordings(db: Queryable, olderThan: Date): Promise<number> {
+  const r = await db.query(`UPDATE attempts SET recording_source = NULL WHERE recording_source LIKE 'pending:%' AND recording_id IS NULL AND ended_at < $1`, [olderThan]);
+  return r.rowCount ?? 0;
+}
+
+/** Saves what the platform needs to reach the call again (control URL, session id). */
+export async function setPlatformData(db: Queryable, id: string, data: Record<string, unknown>): Promise<void> {
+  await db.query(`UPDATE attempts SET platform_data = COALESCE(platform_data, '{}'::jsonb) || $2::jsonb WHERE id = $1`, [id, JSON.stringify(data)]);
 }
 
 /** Records a platform event once; false when (attempt, seq) was seen before. */

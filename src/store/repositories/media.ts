@@ -14,6 +14,10 @@ export interface Media {
   /** A derived copy (e.g. the MP3 of a recording): the original's id and what kind of copy. */
   derivedFrom: string | null;
   variant: string | null;
+  /** Channels of a recording (null for greetings and older rows). */
+  channels?: number | null;
+  /** Which channel carries the callee in a stereo recording (0-based); null when mono or unknown. */
+  calleeChannel?: number | null;
   createdAt: Date;
 }
 
@@ -28,6 +32,8 @@ interface MediaRow {
   duration_ms: number;
   derived_from: string | null;
   variant: string | null;
+  channels: number | null;
+  callee_channel: number | null;
   created_at: Date;
 }
 
@@ -42,14 +48,16 @@ const toMedia = (r: MediaRow): Media => ({
   durationMs: r.duration_ms,
   derivedFrom: r.derived_from,
   variant: r.variant,
+  channels: r.channels,
+  calleeChannel: r.callee_channel,
   createdAt: r.created_at,
 });
 
 export async function insertMedia(db: Queryable, m: Omit<Media, 'createdAt' | 'derivedFrom' | 'variant'> & Partial<Pick<Media, 'derivedFrom' | 'variant'>>): Promise<Media> {
   const r = await db.query<MediaRow>(
-    `INSERT INTO media (id, tenant_id, kind, name, storage_key, content_type, size_bytes, duration_ms, derived_from, variant)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-    [m.id, m.tenantId, m.kind, m.name, m.storageKey, m.contentType, m.sizeBytes, m.durationMs, m.derivedFrom ?? null, m.variant ?? null],
+    `INSERT INTO media (id, tenant_id, kind, name, storage_key, content_type, size_bytes, duration_ms, derived_from, variant, channels, callee_channel)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+    [m.id, m.tenantId, m.kind, m.name, m.storageKey, m.contentType, m.sizeBytes, m.durationMs, m.derivedFrom ?? null, m.variant ?? null, m.channels ?? null, m.calleeChannel ?? null],
   );
   return toMedia(r.rows[0]!);
 }

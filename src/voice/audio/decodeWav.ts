@@ -38,6 +38,20 @@ export function decodeSamples(buf: Uint8Array, layout: WavLayout): Int16Array {
   return out;
 }
 
+/** Decodes the frames described by `layout` to one Int16 array per channel (no mixing). */
+export function decodeChannels(buf: Uint8Array, layout: WavLayout): Int16Array[] {
+  const { channels, frames, blockAlign, dataOffset } = layout;
+  const view = new DataView(buf.buffer, buf.byteOffset + dataOffset, frames * blockAlign);
+  const read = sampleReader(layout, view, buf, dataOffset);
+  const bytesPerSample = blockAlign / channels;
+  const out = Array.from({ length: channels }, () => new Int16Array(frames));
+  for (let f = 0; f < frames; f++) {
+    const base = f * blockAlign;
+    for (let c = 0; c < channels; c++) out[c]![f] = toInt16(read(base + c * bytesPerSample));
+  }
+  return out;
+}
+
 /** Returns a function reading one sample at a byte position inside the data, scaled to ±32768. */
 function sampleReader(layout: WavLayout, view: DataView, buf: Uint8Array, dataOffset: number): (at: number) => number {
   switch (layout.codec) {

@@ -5,7 +5,8 @@ import crypto from 'node:crypto';
  * any other number draws from a seeded, configurable mix, so runs are reproducible.
  */
 export type CalleeBehaviour = 'busy' | 'no_answer' | 'machine' | 'human' | 'short' | 'failure' | 'invalid' | 'platform_error';
-export type Persona = 'agree' | 'decline' | 'undecided' | 'silent';
+/** `keys`: answers every question by pressing 1 (DTMF) instead of speaking. */
+export type Persona = 'agree' | 'decline' | 'undecided' | 'silent' | 'keys';
 
 export interface CalleeProfile {
   behaviour: CalleeBehaviour;
@@ -24,6 +25,7 @@ export const MAGIC_NUMBERS: Record<string, CalleeProfile & { description: string
   '0006': { behaviour: 'failure', gender: 'male', persona: 'silent', ringSec: 0, description: 'technical failure of the operator (SIP 503)' },
   '0007': { behaviour: 'human', gender: 'male', persona: 'decline', ringSec: 5, description: 'a man answers and declines' },
   '0008': { behaviour: 'invalid', gender: 'male', persona: 'silent', ringSec: 0, description: 'number does not exist' },
+  '0010': { behaviour: 'human', gender: 'female', persona: 'keys', ringSec: 3, description: 'a woman answers every question by pressing 1' },
   '0009': { behaviour: 'platform_error', gender: 'male', persona: 'silent', ringSec: 0, description: 'the platform refuses the request (technical error, retried with backoff)' },
 };
 
@@ -44,6 +46,17 @@ export function parseMix(spec: string | undefined): Mix {
   }
   if (Object.values(mix).every((x) => x === 0)) throw new Error('SANDBOX_MIX: all weights are zero');
   return mix;
+}
+
+/**
+ * How a transfer target answers in the sandbox and the platform emulators: numbers ending 0001 are
+ * busy, 0002 never answer, 0008 do not exist (the transfer fails); every other number answers.
+ */
+export type TransferTargetBehaviour = 'answer' | 'busy' | 'no_answer' | 'fail';
+
+export function transferTargetOf(number: string): TransferTargetBehaviour {
+  const tail = number.replace(/\D/g, '').slice(-4);
+  return tail === '0001' ? 'busy' : tail === '0002' ? 'no_answer' : tail === '0008' ? 'fail' : 'answer';
 }
 
 /** Deterministic 0..1 from strings. */

@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import { sampleAnswer, type Branch } from '../../scenario/recognition.js';
 import type { CallMedia, Heard, TransferResult, TransferTarget } from '../../scenario/media.js';
-import type { CalleeProfile } from './callees.js';
+import { transferTargetOf, type CalleeProfile } from './callees.js';
 import type { Recorder } from './recorder.js';
 import type { SimTime } from './simTime.js';
 import { estimateSpeechMs } from './speech/index.js';
@@ -35,6 +35,11 @@ export class SandboxMedia implements CallMedia {
     await this.o.time.sleep(estimateSpeechMs(text, this.o.lang), this.o.signal);
   }
 
+  /** Silence on the line (a pause, or the time a played file takes). */
+  async pause(seconds: number): Promise<void> {
+    await this.o.time.sleep(seconds * 1000, this.o.signal);
+  }
+
   async listen(opts: { timeoutSec: number; hints: string[]; expect?: Branch[] }): Promise<Heard> {
     const reply = this.reply(opts.expect ?? []);
     if (!reply) {
@@ -59,6 +64,7 @@ export class SandboxMedia implements CallMedia {
     };
     switch (this.o.callee.persona) {
       case 'silent':
+      case 'keys':
         return '';
       case 'agree':
         return phrase(branches.find((b) => b.intent === 'yes') ?? branches[0], 'sandbox.callee.yes');
@@ -73,7 +79,24 @@ export class SandboxMedia implements CallMedia {
     }
   }
 
+  /** A callee who answers by keys presses 1 (after a moment) instead of speaking; others press nothing. */
+  async pressKey(): Promise<string | undefined> {
+    if (this.o.machine || this.o.callee.persona !== 'keys') return undefined;
+    this.questionsAsked++;
+    await this.o.time.sleep(800, this.o.signal);
+    return '1';
+  }
+
   async transfer(target: TransferTarget): Promise<TransferResult> {
+    const number = target.kind === 'phone' ? target.number : target.kind === 'direction' ? (target.numbers[0] ?? '') : target.target;
+    const behaviour = transferTargetOf(number);
+    if (behaviour !== 'answer') {
+      // Busy answers at once, a failure a moment later; nobody answering rings the whole timeout.
+      const ms = behaviour === 'busy' ? 2000 : behaviour === 'fail' ? 500 : 30_000;
+      this.o.recorder.add({ atMs: this.o.time.elapsedMs(), kind: 'ringback', ms });
+      await this.o.time.sleep(ms, this.o.signal);
+      return { connected: false };
+    }
     const ringMs = 3000;
     this.o.recorder.add({ atMs: this.o.time.elapsedMs(), kind: 'ringback', ms: ringMs });
     await this.o.time.sleep(ringMs, this.o.signal);

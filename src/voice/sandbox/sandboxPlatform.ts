@@ -6,7 +6,7 @@ import { hmacHex, safeEqual } from '../../core/crypto.js';
 import { translator } from '../../i18n.js';
 import type { Logger } from '../../log.js';
 import { CallAbortedError } from '../../scenario/media.js';
-import { VoicePlatformError, type ConversationHost, type PlaceCallRequest, type VoicePlatform } from '../port.js';
+import { VoicePlatformError, type CallEngine, type DownloadedRecording, type LiveCall, type PlaceCallRequest, type PlacedCall, type VoicePlatform } from '../port.js';
 import { calleeFor, parseMix, seededUnit, type Mix } from './callees.js';
 import { CallEventSender } from './eventSender.js';
 import type { Recorder } from './recorder.js';
@@ -28,7 +28,8 @@ export interface SandboxOptions {
   callbackKey: Buffer;
   /** Timestamps of events (the app's clock, so simulated-time tests stay consistent). */
   clock: Clock;
-  host: ConversationHost;
+  /** The engine's interpreter entry point (the sandbox calls it in-process, like a platform's webhook). */
+  engine: Pick<CallEngine, 'advance'>;
   log: Logger;
   /** Turns a call's segments into a WAV file. */
   renderRecording(recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<Buffer>;
@@ -52,7 +53,7 @@ export class SandboxPlatform implements VoicePlatform {
     fs.mkdirSync(o.mediaDir, { recursive: true, mode: 0o700 });
   }
 
-  async placeCall(req: PlaceCallRequest): Promise<{ providerCallId: string }> {
+  async placeCall(req: PlaceCallRequest): Promise<PlacedCall> {
     if (this.stopped) throw new VoicePlatformError('sandbox platform is stopping', true);
     const nth = (this.callsPerNumber.get(req.to) ?? 0) + 1;
     this.callsPerNumber.set(req.to, nth);
@@ -63,7 +64,7 @@ export class SandboxPlatform implements VoicePlatform {
     const providerCallId = `sbx-${v4()}`;
     const controller = new AbortController();
     const sender = new CallEventSender({
-      url: req.eventsUrl,
+      url: `${this.o.publicUrl()}/voice/sandbox/events`,
       attemptId: req.attemptId,
       providerCallId,
       key: this.o.callbackKey,
@@ -77,7 +78,7 @@ export class SandboxPlatform implements VoicePlatform {
       req,
       callee,
       timeScale: this.o.timeScale,
-      host: this.o.host,
+      engine: this.o.engine,
       t: translator(req.language),
       random: () => seededUnit(this.o.seed, req.to, String(nth), String(rolls++)),
       emit: (e) => sender.emit(e),
@@ -94,8 +95,8 @@ export class SandboxPlatform implements VoicePlatform {
     return { providerCallId };
   }
 
-  async hangup(providerCallId: string): Promise<void> {
-    this.calls.get(providerCallId)?.controller.abort(new CallAbortedError('hangup_requested'));
+  async hangup(call: LiveCall): Promise<void> {
+    this.calls.get(call.providerCallId)?.controller.abort(new CallAbortedError('hangup_requested'));
   }
 
   /** Calls in progress (for tests and graceful shutdown). */
@@ -118,13 +119,13 @@ export class SandboxPlatform implements VoicePlatform {
   }
 
   /** Our own media store: read the file the signed link names, no HTTP round trip to ourselves. */
-  async downloadRecording(source: string, o: { maxBytes: number }): Promise<Buffer> {
+  async downloadRecording(source: string, o: { maxBytes: number }): Promise<DownloadedRecording> {
     const m = /\/voice\/sandbox\/recordings\/(sbx-[0-9a-f-]{36})\.wav\?sig=([0-9a-f]+)$/.exec(source);
     const file = m && this.verifyMedia(m[1]!, m[2]!) ? this.mediaFile(m[1]!) : undefined;
     if (!file) throw new Error('not a sandbox recording link');
     const st = await fs.promises.stat(file);
     if (st.size > o.maxBytes) throw new Error(`recording too large: ${st.size} bytes`);
-    return fs.promises.readFile(file);
+    return { bytes: await fs.promises.readFile(file), contentType: 'audio/wav', calleeChannel: null };
   }
 
   // --- media store -------------------------------------------------------------------------

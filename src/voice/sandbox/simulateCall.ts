@@ -2,10 +2,11 @@ import type { TFunction } from 'i18next';
 import type { AmdVerdict, HangupCause } from '../../core/outcome.js';
 import { CallAbortedError, isAbort } from '../../scenario/media.js';
 import type { CallEventBody } from '../events.js';
-import type { ConversationHost, PlaceCallRequest } from '../port.js';
+import type { CallEngine, PlaceCallRequest } from '../port.js';
 import type { CalleeProfile } from './callees.js';
 import { Recorder } from './recorder.js';
 import { SandboxMedia } from './sandboxMedia.js';
+import { converse } from './sandboxCallee.js';
 import { SimTime } from './simTime.js';
 import { estimateSpeechMs } from './speech/index.js';
 
@@ -19,7 +20,7 @@ export interface SimulatedCallDeps {
   req: PlaceCallRequest;
   callee: CalleeProfile;
   timeScale: number;
-  host: ConversationHost;
+  engine: Pick<CallEngine, 'advance'>;
   t: TFunction;
   random: () => number;
   /** Sends one event (in order; resolves when delivered). */
@@ -121,19 +122,26 @@ export async function simulateCall(d: SimulatedCallDeps): Promise<void> {
     // As for the AMD verdict: the sender logs what it could not deliver.
     if (req.genderDetection && !isMachine) at(1200, () => void d.emit({ type: 'gender', gender: callee.gender }).catch(() => undefined));
 
-    if (amdVerdict !== 'machine') {
-      const media = new SandboxMedia({
-        time: talk,
-        recorder,
-        callee,
-        machine: isMachine,
-        lang: req.language,
-        t: d.t,
-        signal: call.signal,
-        random: d.random,
-      });
-      await d.host.converse(req.attemptId, media, call.signal);
-    }
+    const media = new SandboxMedia({
+      time: talk,
+      recorder,
+      callee,
+      machine: isMachine,
+      lang: req.language,
+      t: d.t,
+      signal: call.signal,
+      random: d.random,
+    });
+    // Through the engine's one entry point, as every platform: "answered" (with the verdict when
+    // detection blocked), then each batch of actions performed and its answer handed back.
+    await converse({
+      engine: d.engine,
+      attemptId: req.attemptId,
+      first: { kind: 'answered', amd: amdMode === 'blocking' ? amdVerdict : undefined },
+      media,
+      elapsedMs: () => talk.elapsedMs(),
+      signal: call.signal,
+    });
   } catch (e) {
     if (!isAbort(e)) error = (e as Error).message;
   } finally {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startDispatcher, type Dispatcher } from '../../../src/engine/campaigns/dispatcher.js';
 import { recoverExpiredLeases } from '../../../src/engine/campaigns/recoverLeases.js';
+import { withPlatformOverride } from '../../../src/voice/registry.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { makeCampaign, makeTemplate, numberStatuses, settle } from '../../support/campaigns.js';
 
@@ -154,7 +155,7 @@ describe('who is called, and what happens next', () => {
     const templateId = await makeTemplate(app, t.tenantId);
     const c = await makeCampaign(app, t.tenantId, templateId, { attempts: { initial: 2, max: 2 }, pauseMinutes: 0 }, ['+79000010004']);
     // A worker claims the number and dies before dialling: a claim without a call.
-    const ghost = startDispatcher({ ...app, workerId: 'ghost', voice: { ...app.voice, placeCall: () => new Promise(() => undefined) } }, { autoStart: false });
+    const ghost = startDispatcher({ ...app, workerId: 'ghost', voice: withPlatformOverride(app.voice, { placeCall: () => new Promise(() => undefined) }) }, { autoStart: false });
     expect(await ghost.tick()).toBe(1);
     expect((await numberStatuses(app, c.id))['+79000010004']).toBe('dialing');
     // Let the ghost reach the platform (where it hangs forever).

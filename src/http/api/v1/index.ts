@@ -13,10 +13,11 @@ import { scenarioRoutes } from './scenarioRoutes.js';
 import { settingsRoutes } from './settingsRoutes.js';
 import { templateRoutes } from './templateRoutes.js';
 import { userRoutes } from './userRoutes.js';
+import { voicePlatformRoutes } from './voicePlatformRoutes.js';
 
 /** /api/v1: the console's JSON API and the Calls API, described by /api/v1/openapi.json. */
 export function apiRoutes(extra: AnyRoute[] = []): AnyRoute[] {
-  return [...authRoutes, ...userRoutes, ...templateRoutes, ...scenarioRoutes, ...catalogRoutes, ...greetingRoutes, ...callRoutes, ...campaignRoutes, ...settingsRoutes, ...consoleRoutes, ...extra];
+  return [...authRoutes, ...userRoutes, ...templateRoutes, ...scenarioRoutes, ...catalogRoutes, ...greetingRoutes, ...callRoutes, ...campaignRoutes, ...settingsRoutes, ...consoleRoutes, ...voicePlatformRoutes, ...extra];
 }
 
 export function apiRouter(app: AppContext, routes: AnyRoute[]): Router<DozvonState> {

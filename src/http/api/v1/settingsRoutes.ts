@@ -11,6 +11,12 @@ const limitsSchema = z
   .object({
     minuteBudget: z.number().int().min(0).max(100_000_000).nullable(),
     maxConcurrentCalls: z.number().int().min(1).max(10_000),
+    /** Money per month on calls, in one currency; null or absent = unlimited. */
+    costBudget: z
+      .object({ amount: z.number().min(0).max(1_000_000_000), currency: z.string().regex(/^[A-Z]{3}$/, { message: 'validation.currency_code' }) })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -65,7 +71,7 @@ export const settingsRoutes = [
   route({
     method: 'get',
     path: '/settings/limits',
-    summary: 'The minute budget and the simultaneous-calls limit, with this month’s use',
+    summary: 'The minute and money budgets and the simultaneous-calls limit, with this month’s use (seconds, calls, costs per currency)',
     tag: 'settings',
     access: 'userOrApiKey',
     handler: async ({ app, tenantId }) => {
@@ -77,7 +83,7 @@ export const settingsRoutes = [
   route({
     method: 'put',
     path: '/settings/limits',
-    summary: 'Set the minute budget (null = unlimited) and the simultaneous-calls limit',
+    summary: 'Set the minute budget and the money budget (null = unlimited) and the simultaneous-calls limit',
     tag: 'settings',
     access: 'adminOrAdminKey',
     body: limitsSchema,

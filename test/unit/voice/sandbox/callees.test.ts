@@ -27,8 +27,8 @@ describe('magic numbers', () => {
     expect(calleeFor('+442079460001', 's', DEFAULT_MIX, 0).behaviour).toBe('busy');
   });
 
-  it('the magic numbers are 0001–0009, each described', () => {
-    expect(Object.keys(MAGIC_NUMBERS).sort()).toEqual(['0001', '0002', '0003', '0004', '0005', '0006', '0007', '0008', '0009']);
+  it('the magic numbers are 0001–0010, each described', () => {
+    expect(Object.keys(MAGIC_NUMBERS).sort()).toEqual(['0001', '0002', '0003', '0004', '0005', '0006', '0007', '0008', '0009', '0010']);
     for (const m of Object.values(MAGIC_NUMBERS)) expect(m.description.length).toBeGreaterThan(3);
   });
 
@@ -121,5 +121,12 @@ describe('parseMix (SANDBOX_MIX)', () => {
 
   it('all-zero weights are a configuration error', () => {
     expect(() => parseMix('human=0,busy=0')).toThrow('SANDBOX_MIX: all weights are zero');
+  });
+});
+
+describe('transfer targets', () => {
+  it('a target ending 0001 is busy, 0002 never answers, 0008 does not exist; any other answers', async () => {
+    const { transferTargetOf } = await import('../../../../src/voice/sandbox/callees.js');
+    expect(['+79990000001', '+79990000002', '+79990000008', '+79990000004', 'sip:op@pbx.example.com'].map(transferTargetOf)).toEqual(['busy', 'no_answer', 'fail', 'answer', 'answer']);
   });
 });
