@@ -64,6 +64,8 @@ describe('the lead card panel', () => {
     try {
       const panel = page.locator(`#dozvon-card-${lead}`);
       await panel.getByRole('button', { name: 'Позвонить сейчас' }).waitFor();
+      // The history arrives after the panel's form: wait for it rather than read it at once.
+      await panel.getByText('Звонков пока нет.').waitFor({ timeout: 30_000 });
       expect(await panel.innerText()).toContain('Звонков пока нет.');
     } finally {
       await page.close();

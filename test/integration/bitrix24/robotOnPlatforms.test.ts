@@ -6,6 +6,7 @@ import type { Portal, TimelineEntry } from '../../fakes/bitrix24/index.js';
 import { startTwilioEmulator } from '../../fakes/twilio/index.js';
 import { startVoximplantEmulator } from '../../fakes/voximplant/index.js';
 import { settleOutbox, startHarness, type B24Harness } from './support.js';
+import { walkMp3 } from '../../support/mp3.js';
 
 /**
  * The Bitrix24 spine — a robot calls the deal's contact, the workflow gets the results, the deal's
@@ -57,11 +58,20 @@ describe.each(['voximplant', 'twilio'] as const)('robot → call on %s → write
     const [call] = calls(portal.timeline('deal', agree!.deal));
     const ext = portal.externalCall(call!.activity.callId!)!;
     expect(ext).toMatchObject({ finished: true, statusCode: '200' });
-    // The recording Dozvon stored (stereo, as the platform made it) is what the portal holds.
+    // The portal gets the MP3 copy (what a CRM player plays, both parties mixed); Dozvon keeps the
+    // original as the platform made it (stereo) for the console and analysis.
     const res = await fetch(rv.recording_url!);
-    const type = res.headers.get('content-type') as 'audio/wav' | 'audio/flac';
-    expect(type).toBe(platform === 'voximplant' ? 'audio/flac' : 'audio/wav');
-    const audio = await decodeRecording(Buffer.from(await res.arrayBuffer()), type);
+    expect(res.headers.get('content-type')).toBe('audio/mpeg');
+    expect(walkMp3(Buffer.from(await res.arrayBuffer())).garbage).toBe(0);
+    const original = await h.app.db.query<{ id: string; storage_key: string; content_type: 'audio/wav' | 'audio/flac' }>(
+      `SELECT m.id, m.storage_key, m.content_type FROM media m JOIN attempts a ON a.recording_id = m.id WHERE a.tenant_id = $1 AND a.outcome = 'human'`,
+      [tenantId],
+    );
+    const stored = original.rows[0]!;
+    expect(stored.content_type).toBe(platform === 'voximplant' ? 'audio/flac' : 'audio/wav');
+    const chunks: Buffer[] = [];
+    for await (const c of h.app.storage.read(stored.storage_key)) chunks.push(Buffer.from(c as Uint8Array));
+    const audio = await decodeRecording(Buffer.concat(chunks), stored.content_type);
     expect(audio.channels).toHaveLength(2);
     expect(ext.record?.bytes.length).toBeGreaterThan(1000);
     const comment = portal.timeline('deal', agree!.deal).find((e) => e.kind === 'comment');

@@ -158,12 +158,15 @@ describe('who is called, and what happens next', () => {
     const ghost = startDispatcher({ ...app, workerId: 'ghost', voice: withPlatformOverride(app.voice, { placeCall: () => new Promise(() => undefined) }) }, { autoStart: false });
     expect(await ghost.tick()).toBe(1);
     expect((await numberStatuses(app, c.id))['+79000010004']).toBe('dialing');
-    // Let the ghost reach the platform (where it hangs forever).
-    for (let i = 0; i < 100; i++) {
+    // Let the ghost reach the platform (where it hangs forever). On a loaded machine this can take
+    // seconds; the clock must not move before it, or the ghost's lease starts from the moved clock.
+    let placed = false;
+    for (let i = 0; i < 6000 && !placed; i++) {
       const r = await app.db.query<{ placed: boolean }>('SELECT placed FROM attempts WHERE campaign_id = $1', [c.id]);
-      if (r.rows[0]?.placed) break;
-      await new Promise((res) => setTimeout(res, 10));
+      placed = r.rows[0]?.placed === true;
+      if (!placed) await new Promise((res) => setTimeout(res, 10));
     }
+    expect(placed).toBe(true);
     expect(await recoverExpiredLeases(app)).toBe(0); // lease still valid
     clock.advance(61_000);
     expect(await recoverExpiredLeases(app)).toBe(1);

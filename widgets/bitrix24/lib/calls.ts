@@ -30,7 +30,8 @@ export function callCard(c: HistoryEntry): HTMLElement {
 
   const answers = c.answers.filter((a) => a.question || a.text);
   let recording: HTMLElement | null = null;
-  if (c.recordingUrl) {
+  // Only once the MP3 copy is ready: a player opened earlier would keep the original's link.
+  if (c.recordingUrl && !c.recordingPending) {
     recording = h('audio', {
       class: 'recording',
       controls: true,
