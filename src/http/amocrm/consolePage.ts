@@ -43,6 +43,12 @@ function connectionNotice(lng: Locale, account: string, status: string): { text:
 
 export function mountConsolePage(router: Router<DozvonState>, ctx: AmoContext, app: AppContext): void {
   router.get('/amocrm/console', async (koa) => {
+    // A HEAD (a link checker) must not spend the code the frame is about to use.
+    if (koa.method === 'HEAD') {
+      koa.status = 204;
+      koa.set('Cache-Control', 'no-store');
+      return;
+    }
     const lang: Locale = koa.query.lang === 'ru' || koa.query.lang === 'en' ? koa.query.lang : koa.state.locale;
     // The refusal's policy; replaced by the account's own below once the code is good.
     consolePolicy(koa, { publicUrl: app.publicUrl(), frameAncestors: anyAccountOrigins(ctx.cfg.allowLoopbackHttp) });

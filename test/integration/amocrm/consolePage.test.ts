@@ -65,8 +65,9 @@ describe('the console in the advanced settings page', () => {
       expect(page.headers.get('x-frame-options')).toBeNull();
     }
 
-    // A code works once. (The first visit's language stays the user's: English, as the widget says.)
+    // A HEAD does not spend a code; a GET does, once. (The first visit's language stays the user's: English, as the widget says.)
     const s = await h.widget<SessionAnswer>(a, 'POST', '/amocrm/widget/console-session?lang=en');
+    expect((await fetch(`${h.t.url}${s.body.console.path}`, { method: 'HEAD' })).status).toBe(204);
     expect((await openPage(s.body.console.path)).status).toBe(200);
     const again = await openPage(s.body.console.path);
     expect(again.status).toBe(401);
