@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markNeedsReauth } from '../../../src/crm/amocrm/accountStatus.js';
+import { amocrmOf } from '../../../src/crm/index.js';
 import type { EmbeddedBoot } from '../../../src/http/console/bootConfig.js';
 import { spendConsoleCode, issueConsoleCode } from '../../../src/crm/amocrm/store/consoleCodes.js';
 import { initI18n, t } from '../../../src/i18n.js';
@@ -136,6 +138,16 @@ describe('the console in the advanced settings page', () => {
       token: b.widgetToken(h.integration.clientId, { claims: { account_id: a.id, iss: a.url }, secret: 'someone-elses-secret-0123456789abcdef' }),
     });
     expect(forged.status).toBe(401);
+  });
+
+  it('an account that must be reconnected still opens the console, which says so on top', async () => {
+    const c = await h.newAccount({ lang: 'en' });
+    const tenantC = await h.install(c, { alwaysOpen: false });
+    await markNeedsReauth(amocrmOf(h.app)!.ctx, tenantC, 'test');
+    const s = await h.widget<SessionAnswer>(c, 'POST', '/amocrm/widget/console-session?lang=en');
+    const page = await openPage(s.body.console.path);
+    expect(page.status).toBe(200);
+    expect(page.boot?.notice).toEqual({ text: t('en', 'amocrm.errors.needs_reauth'), ok: false, show: true });
   });
 
   it('a code lives a minute', async () => {
