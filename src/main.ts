@@ -197,13 +197,13 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), ...(crm.amocrm ? [amocrmRouter(crm.amocrm)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), ...voiceRouters, ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), ...(crm.amocrm ? [amocrmRouter(crm.amocrm, app)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
     const requests = new RequestsInFlight();
     const koa = buildHttpApp(app, routers, {
       resolveApiKey,
       inFlight: requests,
       // Pages shown inside a CRM's frame set their own CSP naming who may frame them.
-      framedPrefixes: ['/bitrix24/'],
+      framedPrefixes: ['/bitrix24/', '/amocrm/console'],
       fallback: consoleFallback(app),
     });
     const server = http.createServer(koa.callback());

@@ -155,6 +155,31 @@ define([], function () {
     return texts.t('connected_as', { account: status.account ? status.account.name : '' });
   }
 
+  // --- advanced settings: the web console, framed ------------------------------------------
+
+  /**
+   * The Dozvon console in the advanced settings page, signed in as this amoCRM user: Dozvon hands a
+   * one-time code (valid a minute) for this user, and the frame's address carries it; the page
+   * spends it for a session that lives only inside the frame. When the console cannot be opened
+   * (the account is not connected yet, or must be reconnected), the reason and the settings with
+   * Connect / Reconnect are shown instead.
+   */
+  function openConsole(api, texts, root, openPopup) {
+    clear(root).appendChild(el('p', { class: 'dozvon-muted', role: 'status' }, [texts.t('console_loading')]));
+    api.post('/amocrm/widget/console-session').then(
+      function (session) {
+        var src = DOZVON_URL + session.console.path + '&lang=' + encodeURIComponent(texts.t('lang'));
+        clear(root).appendChild(el('iframe', { class: 'dozvon-console-frame', src: src, title: texts.t('console_title') }));
+      },
+      function (e) {
+        clear(root).appendChild(alertBox(texts, texts.t('console_failed') + ' ' + e.message, function () { openConsole(api, texts, root, openPopup); }));
+        var settings = el('div', { class: 'dozvon-settings' });
+        root.appendChild(settings);
+        new SettingsPanel(api, texts, settings, openPopup).start();
+      },
+    );
+  }
+
   // --- the lead card: "Call now" and the lead's calls ------------------------------------------
 
   function CardPanel(api, texts, root, leadId) {
@@ -711,11 +736,7 @@ define([], function () {
         var host = document.getElementById('work-area-' + code) || document.querySelector('.work-area') || document.body;
         var root = el('div', { class: 'dozvon dozvon-advanced', id: 'dozvon-advanced' });
         clear(host).appendChild(root);
-        // The web console renders here, signed in as this amoCRM user (POST /amocrm/widget/console-session).
-        root.appendChild(el('p', {}, [el('a', { href: DOZVON_URL + '/', target: '_blank', rel: 'noopener' }, [r.texts.t('console')])]));
-        var settings = el('div', { class: 'dozvon-settings' });
-        root.appendChild(settings);
-        new SettingsPanel(r.api, r.texts, settings, openPopup).start();
+        openConsole(r.api, r.texts, root, openPopup);
         return true;
       },
       dpSettings: function (form) {

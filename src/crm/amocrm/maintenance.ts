@@ -63,6 +63,8 @@ export async function probeBlocked(ctx: AmoContext): Promise<number> {
 
 export async function purgeWidgetTokens(ctx: AmoContext): Promise<void> {
   await ctx.db.query('DELETE FROM amo_widget_tokens WHERE expires_at < $1', [ctx.clock.now()]);
+  // Console codes nobody spent (the frame never loaded): they expired a minute after being issued.
+  await ctx.db.query('DELETE FROM amo_console_codes WHERE expires_at < $1', [ctx.clock.now()]);
 }
 
 export interface ScheduledCrmJob {

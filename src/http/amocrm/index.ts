@@ -1,6 +1,8 @@
 import Router from '@koa/router';
+import type { AppContext } from '../../context.js';
 import type { AmocrmAdapter } from '../../crm/amocrm/index.js';
 import type { DozvonState } from '../state.js';
+import { mountConsolePage } from './consolePage.js';
 import { mountDpRoute } from './dp.js';
 import { mountOauthRoutes } from './oauth.js';
 import { mountUninstallRoute } from './uninstall.js';
@@ -14,12 +16,14 @@ import { mountWidgetRoutes } from './widget/routes.js';
  *   GET  /amocrm/uninstall    the disable hook (uninstall.ts)
  *   POST /amocrm/dp           Digital Pipeline widget hook (dp.ts)
  *   /amocrm/widget/*          the widget's API, one-time JWT + CORS (widget/routes.ts)
+ *   GET  /amocrm/console      the web console in the widget's advanced settings page, opened by a one-time code (consolePage.ts)
  */
-export function amocrmRouter(amo: AmocrmAdapter): Router<DozvonState> {
+export function amocrmRouter(amo: AmocrmAdapter, app: AppContext): Router<DozvonState> {
   const router = new Router<DozvonState>();
   mountOauthRoutes(router, amo);
   mountUninstallRoute(router, amo.ctx);
   mountDpRoute(router, amo.ctx);
   mountWidgetRoutes(router, amo.ctx);
+  mountConsolePage(router, amo.ctx, app);
   return router;
 }

@@ -43,7 +43,7 @@ describe('installing the integration', () => {
     const manager = account.addUser({ name: 'Maria Manager' });
     const admin = await h.widget<{ tenantId: string; accountId: number; user: { id: number; name: string; isAdmin: boolean }; locale: string }>(account, 'POST', '/amocrm/widget/console-session');
     expect(admin.status).toBe(200);
-    expect(admin.body).toEqual({ tenantId, accountId: account.id, user: { id: 1, name: 'Admin', isAdmin: true }, locale: 'ru' });
+    expect(admin.body).toEqual({ tenantId, accountId: account.id, user: { id: 1, name: 'Admin', isAdmin: true }, locale: 'ru', console: { path: expect.stringMatching(/^\/amocrm\/console\?code=/), expiresAt: expect.any(String) } });
     const since = account.lastRequestSeq;
     const m = await h.widget<{ user: { isAdmin: boolean; name: string } }>(account, 'POST', '/amocrm/widget/console-session', undefined, { userId: manager });
     expect(m.body.user).toEqual({ id: manager, name: 'Maria Manager', isAdmin: false });

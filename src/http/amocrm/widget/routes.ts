@@ -10,6 +10,7 @@ import { oauthPageUrl } from '../../../crm/amocrm/platform.js';
 import { mayViewLead, needsLeads } from '../../../crm/amocrm/leadRights.js';
 import { leadExternalId } from '../../../crm/amocrm/intake/contactRef.js';
 import { callByFilter, callLeads, previewCalls } from '../../../crm/amocrm/intake/startCalls.js';
+import { issueConsoleCode } from '../../../crm/amocrm/store/consoleCodes.js';
 import { findIntake } from '../../../crm/amocrm/store/intakes.js';
 import { outcomeText } from '../../../crm/amocrm/writeback/callTexts.js';
 import { callHistory } from '../../../crm/shared/history.js';
@@ -37,7 +38,8 @@ import { authenticateWidget, connected, type WidgetCaller } from './widgetAuth.j
  *   GET  /amocrm/widget/campaigns/:id      → {id, name, status, statusReason, numbers:{<status>: n}, intake}
  *   GET  /amocrm/widget/settings           → {settings, fields:[{id, name, type, enums}], pipelines:[{id, name, statuses}]}   (administrators)
  *   PUT  /amocrm/widget/settings           {fields?, notifyEmails?, maxConcurrent?, intensity?} → {settings}   (administrators)
- *   POST /amocrm/widget/console-session    → {tenantId, accountId, user:{id, name, isAdmin}, locale}
+ *   POST /amocrm/widget/console-session    → {tenantId, accountId, user:{id, name, isAdmin}, locale, console:{path, expiresAt}}
+ *        (`console.path`: the advanced settings page's frame address, a one-time code valid a minute — ../consolePage.ts)
  *
  * Errors: Dozvon's one shape `{error:{code, message, details, requestId}}` in the caller's language;
  * 401 without a valid token, 403 when the account is not connected (or the user is no
@@ -203,9 +205,18 @@ export function mountWidgetRoutes(router: Router<DozvonState>, ctx: AmoContext):
     return { settings: await updateAccountSettings(ctx, tenant.id, await readJson(koa)) };
   });
 
-  route('post', '/amocrm/widget/console-session', async (c) => {
+  route('post', '/amocrm/widget/console-session', async (c, koa) => {
     const { account, tenant } = connected(c);
     const u = await users.lookup(tenant.id, c.userId, { isAdmin: c.claims.is_admin });
-    return { tenantId: tenant.id, accountId: account.accountId, user: { id: u.id, name: u.name, isAdmin: u.isAdmin }, locale: tenant.locale };
+    // The language the widget names (the user's amoCRM language), else the account's.
+    const locale: Locale = koa.state.locale;
+    const { code, expiresAt } = await issueConsoleCode(ctx.db, { tenantId: tenant.id, amoUserId: c.userId, name: u.name, isAdmin: u.isAdmin, locale }, ctx.clock.now());
+    return {
+      tenantId: tenant.id,
+      accountId: account.accountId,
+      user: { id: u.id, name: u.name, isAdmin: u.isAdmin },
+      locale: tenant.locale,
+      console: { path: `/amocrm/console?code=${code}`, expiresAt: expiresAt.toISOString() },
+    };
   });
 }

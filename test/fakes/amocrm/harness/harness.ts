@@ -91,7 +91,7 @@ function page(core: AccountCore, res: ServerResponse, url: URL): void {
   };
   const html = `<!doctype html><html lang="${escapeHtml(cfg.lang)}"><head><meta charset="utf-8"><title>amoCRM — ${escapeHtml(area)}</title>
 <link rel="stylesheet" href="/harness/widget/${escapeHtml(clientId)}/style.css">
-<style>body{margin:0;font:14px Arial,sans-serif;display:flex;gap:16px}main{flex:1;padding:16px}.card-widgets{width:320px;border-left:1px solid #ddd}</style>
+<style>body{margin:0;font:14px Arial,sans-serif;display:flex;gap:16px}main,.work-area{flex:1;padding:16px}.card-widgets{width:320px;border-left:1px solid #ddd}</style>
 <script type="application/json" id="harness-config">${JSON.stringify(cfg).replace(/</g, '\\u003c')}</script>
 </head><body>${areas[area] ?? '<p>unknown area</p>'}<script src="/harness/client.js"></script></body></html>`;
   sendText(res, 200, html, 'text/html; charset=utf-8');

@@ -1,0 +1,89 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { DomainError } from '../../core/errors.js';
+import { parseInput } from '../../core/validation.js';
+import type { AmoContext } from '../../crm/amocrm/amoContext.js';
+import { spendConsoleCode } from '../../crm/amocrm/store/consoleCodes.js';
+import { findAccount } from '../../crm/amocrm/store/accounts.js';
+import { crmConsoleSession } from '../../engine/auth/crmSession.js';
+import { t, type Locale } from '../../i18n.js';
+import { findTenant } from '../../store/repositories/tenants.js';
+import { VERSION } from '../../version.js';
+import { asPage } from '../bitrix24/pages/html.js';
+import { consoleFiles } from '../console/consoleFiles.js';
+import { consolePolicy } from '../console/consolePages.js';
+import { esc } from '../html.js';
+import type { DozvonState } from '../state.js';
+
+/**
+ * GET /amocrm/console?code=… — the web console inside the amoCRM widget's advanced settings page
+ * (the widget's `advancedSettings` callback frames this address). The widget got the code from
+ * `POST /amocrm/widget/console-session`, authorised by amoCRM's one-time JWT; the code is spent
+ * here once, within a minute, for a console session of the amoCRM user's shadow account in the
+ * account's tenant (account administrators are console administrators). The session token lives
+ * only in the page (the boot block), never in an address.
+ *
+ * Only the account's own origin may frame the page. A refused code (unknown, spent, expired) is a
+ * page in the frame saying to open the settings page again.
+ */
+const query = z.object({ code: z.string().max(200).optional(), lang: z.enum(['ru', 'en']).optional() });
+
+/** Who may frame a refusal (it carries nothing): any amoCRM / Kommo account. */
+function anyAccountOrigins(allowLoopbackHttp: boolean): string[] {
+  const cloud = ['https://*.amocrm.ru', 'https://*.kommo.com', 'https://*.amocrm.com'];
+  return allowLoopbackHttp ? [...cloud, 'http://127.0.0.1:*', 'http://localhost:*'] : cloud;
+}
+
+function connectionNotice(lng: Locale, account: string, status: string): { text: string; ok: boolean; show: boolean } {
+  if (status === 'needs_reauth') return { text: t(lng, 'amocrm.errors.needs_reauth'), ok: false, show: true };
+  if (status === 'api_blocked') return { text: t(lng, 'amocrm.errors.api_blocked'), ok: false, show: true };
+  return { text: t(lng, 'amocrm.widget.connected_as', { account }), ok: true, show: false };
+}
+
+export function mountConsolePage(router: Router<DozvonState>, ctx: AmoContext, app: AppContext): void {
+  router.get('/amocrm/console', async (koa) => {
+    // A HEAD (a link checker) must not spend the code the frame is about to use.
+    if (koa.method === 'HEAD') {
+      koa.status = 204;
+      koa.set('Cache-Control', 'no-store');
+      return;
+    }
+    const lang: Locale = koa.query.lang === 'ru' || koa.query.lang === 'en' ? koa.query.lang : koa.state.locale;
+    // The refusal's policy; replaced by the account's own below once the code is good.
+    consolePolicy(koa, { publicUrl: app.publicUrl(), frameAncestors: anyAccountOrigins(ctx.cfg.allowLoopbackHttp) });
+    await asPage(koa, lang, async () => {
+      const q = parseInput(query, koa.query, 'query');
+      const grant = q.code ? await spendConsoleCode(ctx.db, q.code, ctx.clock.now()) : undefined;
+      if (!grant) throw new DomainError('unauthorized', 'amocrm.errors.console_code');
+      const [tenant, account] = await Promise.all([findTenant(ctx.db, grant.tenantId), findAccount(ctx.db, grant.tenantId)]);
+      // Disconnected between the code and the page: nothing to open.
+      if (!tenant || !account || tenant.status === 'uninstalled' || !account.refreshTokenEnc) throw new DomainError('forbidden', 'amocrm.errors.not_connected');
+      const session = await crmConsoleSession(
+        app,
+        { tenantId: tenant.id, crm: 'amocrm', crmUserId: String(grant.amoUserId), name: grant.name, isAdmin: grant.isAdmin, locale: grant.locale },
+        { ip: koa.ip || undefined, userAgent: koa.get('user-agent') || undefined },
+      );
+      const notice = connectionNotice(session.user.locale, account.name || account.host, tenant.status);
+      const html = consoleFiles().page(
+        {
+          mode: 'amocrm',
+          locale: session.user.locale,
+          version: VERSION,
+          token: session.token,
+          user: { id: session.user.id, name: session.user.name, role: session.user.role },
+          crm: { account: String(account.accountId), domain: account.host },
+          notice,
+        },
+        { body: `<p role="${notice.ok ? 'status' : 'alert'}" style="font:14px system-ui,sans-serif;margin:16px">${esc(notice.text)}</p>` },
+      );
+      if (html === undefined) {
+        ctx.log.error('amocrm: the web console is not built; run `npm run build:ui`');
+        throw new DomainError('internal', 'placements.common.page_failed');
+      }
+      const origin = new URL(account.baseUrl).origin;
+      consolePolicy(koa, { publicUrl: app.publicUrl(), frameAncestors: [origin], connect: [] });
+      koa.body = html;
+    });
+  });
+}
