@@ -3,13 +3,7 @@ import { notFound } from '../core/errors.js';
 import type { TemplateSettings } from '../core/template.js';
 import type { AppContext } from '../context.js';
 import { withTransaction, type Queryable } from '../store/db.js';
-import {
-  advanceStatus,
-  findAttemptById,
-  recordCallEvent,
-  setDetection,
-  type Attempt,
-} from '../store/repositories/attempts.js';
+import { applyLiveCallEvent, findAttemptById, recordCallEvent, type Attempt } from '../store/repositories/attempts.js';
 import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
 import type { CallEvent } from '../voice/events.js';
 import { closeAttempt } from './closeAttempt.js';
@@ -21,33 +15,29 @@ import { fetchRecording } from './fetchRecording.js';
  * "ended" classifies the outcome and runs the completion hooks inside the same transaction.
  */
 export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promise<'applied' | 'duplicate'> {
+  if (event.type !== 'ended') {
+    // The busiest callbacks of a live call: one statement records and applies them.
+    const r = await applyLiveCallEvent(ctx.db, {
+      attemptId: event.attemptId,
+      seq: event.seq,
+      type: event.type,
+      payload: event,
+      status: event.type === 'ringing' || event.type === 'answered' ? event.type : null,
+      amdVerdict: event.type === 'amd' ? event.verdict : null,
+      gender: event.type === 'gender' ? event.gender : null,
+      at: new Date(event.at),
+      // A call that is alive keeps its number's lease (whichever process receives the event).
+      leaseUntil: new Date(ctx.clock.now().getTime() + ctx.config.dialLeaseSec * 1000),
+    });
+    if (r === 'missing') throw notFound('attempt', event.attemptId);
+    return r;
+  }
   const completed = await withTransaction(ctx.db, async (tx) => {
     const attempt = await findAttemptById(tx, event.attemptId);
     if (!attempt) throw notFound('attempt', event.attemptId);
     const fresh = await recordCallEvent(tx, { attemptId: event.attemptId, seq: event.seq, type: event.type, payload: event });
     if (!fresh) return 'duplicate' as const;
-    const at = new Date(event.at);
-    switch (event.type) {
-      case 'ringing':
-      case 'answered':
-        await advanceStatus(tx, attempt.id, event.type, at);
-        // A call that is alive keeps its number's lease (whichever process receives the event).
-        if (attempt.numberId) {
-          await tx.query(`UPDATE campaign_numbers SET locked_until = $2 WHERE id = $1 AND status = 'dialing'`, [
-            attempt.numberId,
-            new Date(ctx.clock.now().getTime() + ctx.config.dialLeaseSec * 1000),
-          ]);
-        }
-        return undefined;
-      case 'amd':
-        await setDetection(tx, attempt.id, { amdVerdict: event.verdict });
-        return undefined;
-      case 'gender':
-        await setDetection(tx, attempt.id, { gender: event.gender });
-        return undefined;
-      case 'ended':
-        return finishAttempt(ctx, tx, attempt, event);
-    }
+    return finishAttempt(ctx, tx, attempt, event);
   });
   if (completed === 'duplicate') return 'duplicate';
   if (completed) {
