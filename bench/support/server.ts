@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import { onPostgres } from './database.js';
 
-export { apiClient, freePort, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from '../../test/support/dozvonProcess.js';
+import { startDozvonProcess as startProcess, type DozvonProcess } from '../../test/support/dozvonProcess.js';
+
+export { apiClient, freePort, setupAdmin, tempDir, type DozvonProcess } from '../../test/support/dozvonProcess.js';
+
+/** A Dozvon process for a bench: as the tests start one, with time to start on a loaded machine. */
+export function startDozvonProcess(o: Parameters<typeof startProcess>[0]): Promise<DozvonProcess> {
+  return startProcess({ timeoutMs: 300_000, ...o });
+}
 
 /**
  * Prints one figure per line: `name value unit`. On PostgreSQL (DATABASE_URL set) every name gets
