@@ -32,6 +32,9 @@ const BENCHES: Record<string, () => Promise<void>> = {
   },
   voiceCallbacks: async () => (await import('./voiceCallbacks.js')).benchVoiceCallbacks(),
   import: () => benchImportAndDispatch(),
+  hostile: async () => (await import('./hostile.js')).benchHostile(),
+  fuzz: async () => (await import('./fuzz.js')).benchFuzz(),
+  chaos: async () => (await import('./chaos.js')).benchChaos(),
 };
 
 const args = process.argv.slice(2);

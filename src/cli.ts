@@ -28,6 +28,8 @@ async function readPassword(): Promise<string> {
 
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
+  // Whatever a command creates under DATA_DIR (a new embedded database, the lock) is for this account only, as in the server.
+  process.umask(0o077);
   const config = loadConfig();
   if (command === 'migrate') {
     const { db, close } = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

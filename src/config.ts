@@ -46,6 +46,8 @@ const envSchema = z.object({
   SANDBOX_SEED: z.preprocess(emptyToUndefined, z.string().default('dozvon')),
   /** Outcome mix for non-magic numbers, e.g. "human=40,no_answer=20,busy=10,machine=15,short=5,failed=5,invalid=5". */
   SANDBOX_MIX: optionalString,
+  /** Each sandbox event callback is delivered this many times at once: for idempotency tests and the chaos bench only. */
+  SANDBOX_CALLBACK_COPIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(5).default(1)),
   /** Speech for sandbox recordings: auto (espeak-ng when installed), espeak, or generated tones. */
   SANDBOX_TTS: z.preprocess(emptyToUndefined, z.enum(['auto', 'espeak', 'generated']).default('auto')),
   /** smtp://user:pass@host:port for notification e-mail; unset = e-mail is logged as skipped. */
@@ -57,12 +59,22 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(['ru', 'en']).default('en')),
   /** Largest accepted upload (greetings, number lists), in MB. */
   UPLOAD_LIMIT_MB: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1024).default(32)),
+  /** Rows (clients) one imported file may have; one more refuses the file, nothing imported. */
+  IMPORT_MAX_ROWS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000_000).default(1_000_000)),
+  /** What an uploaded XLSX may unpack to, in MB, counted while unpacking (1,000,000 rows ≈ 120 MB). */
+  IMPORT_MAX_UNZIPPED_MB: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(4096).default(256)),
+  /** Files parsed at the same time, each in its own worker thread (more wait their turn). */
+  IMPORT_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(16).default(2)),
+  /** Memory (heap) of one parsing worker, in MB; a file that needs more is refused. */
+  IMPORT_WORKER_MEMORY_MB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(64).max(16_384).default(512)),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
   /** Seconds a dialing number stays leased to its worker before a crash is assumed and it is recovered. */
   DIAL_LEASE_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(86_400).default(900)),
+  /** Seconds an outbox job (a CRM write, a webhook) stays leased to its worker before a crash is assumed and another takes it. */
+  OUTBOX_LEASE_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(86_400).default(120)),
   /** Technical errors in a row after which a campaign pauses itself. */
   TECH_ERRORS_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   /** Run the background workers (dispatcher, outbox) in this process. */
@@ -98,15 +110,18 @@ export interface Config {
   bitrix24: { clientId: string | undefined; clientSecret: string | undefined };
   amocrm: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
   voicePlatform: 'sandbox';
-  sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated' };
+  sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated'; callbackCopies: number };
   smtpUrl: string | undefined;
   mailFrom: string;
   crmAllowHttp: boolean;
   defaultLocale: 'ru' | 'en';
   uploadLimitBytes: number;
+  /** Limits of clients-file imports (src/engine/clientsFile/limits.ts). */
+  imports: { maxRows: number; maxUnzippedBytes: number; workers: number; workerMemoryMb: number };
   logLevel: Env['LOG_LEVEL'];
   workers: boolean;
   dialLeaseSec: number;
+  outboxLeaseSec: number;
   techErrorsPauseAfter: number;
   /** How many reverse proxies' X-Forwarded-* headers to believe (0 = none). */
   trustProxy: number;
@@ -138,15 +153,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bitrix24: { clientId: e.B24_CLIENT_ID, clientSecret: e.B24_CLIENT_SECRET },
     amocrm: { clientId: e.AMOCRM_CLIENT_ID, clientSecret: e.AMOCRM_CLIENT_SECRET, redirectUri: e.AMOCRM_REDIRECT_URI },
     voicePlatform: e.VOICE_PLATFORM,
-    sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS },
+    sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS, callbackCopies: e.SANDBOX_CALLBACK_COPIES },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     crmAllowHttp: e.CRM_ALLOW_HTTP,
     defaultLocale: e.DEFAULT_LOCALE,
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
+    imports: {
+      maxRows: e.IMPORT_MAX_ROWS,
+      maxUnzippedBytes: Math.round(e.IMPORT_MAX_UNZIPPED_MB * 1024 * 1024),
+      workers: e.IMPORT_WORKERS,
+      workerMemoryMb: e.IMPORT_WORKER_MEMORY_MB,
+    },
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
     dialLeaseSec: e.DIAL_LEASE_SEC,
+    outboxLeaseSec: e.OUTBOX_LEASE_SEC,
     techErrorsPauseAfter: e.TECH_ERRORS_PAUSE_AFTER,
     trustProxy: e.TRUST_PROXY,
     auth: { failuresPerAccount: e.AUTH_FAILURES_PER_ACCOUNT, failuresPerAddress: e.AUTH_FAILURES_PER_ADDRESS, windowSec: e.AUTH_BLOCK_MINUTES * 60 },

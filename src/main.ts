@@ -22,14 +22,17 @@ import { deliverWebhook } from './engine/outbox/webhookHandler.js';
 import { seedStarter } from './engine/seedStarter.js';
 import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
 import { apiRouter, apiRoutes } from './http/api/v1/index.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, RequestsInFlight } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
+import { mountedRoutes, type MountedRoute } from './http/routeTable.js';
 import { statusRouter } from './http/statusPage.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
+import { configureClientsFiles } from './engine/clientsFile/index.js';
 import { initI18n } from './i18n.js';
 import { createLogger, type Logger } from './log.js';
+import { installProcessGuards } from './processGuards.js';
 import { createOutboundHttp } from './net/outboundHttp.js';
 import { migrate } from './store/migrate.js';
 import { secureDataDir, type TightenReport } from './store/dataDirPermissions.js';
@@ -51,6 +54,10 @@ export interface RunningDozvon {
   workers: { dispatcher: Dispatcher | undefined; outbox: OutboxWorker | undefined };
   url: string;
   server: http.Server;
+  /** Every route the HTTP server answers (read from the mounted routers). */
+  routes: MountedRoute[];
+  /** Requests being handled right now (a client that went away does not end its handler). */
+  requests: RequestsInFlight;
   sandbox: SandboxPlatform;
   stop(): Promise<void>;
 }
@@ -66,6 +73,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
   const config: Config = loadConfig(env);
   const log = opts.log ?? createLogger(config.logLevel);
   initI18n();
+  configureClientsFiles(config.imports);
   // Whatever this process creates — database files, recordings, keys — is for its own account only.
   process.umask(0o077);
   reportTightened(log, secureDataDir(config.dataDir), 'warn');
@@ -86,7 +94,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     pgliteTemplate: opts.pgliteTemplate,
+    log,
     onLockTakeover: (previous) => log.warn({ dataDir: config.dataDir, previous }, 'the previous holder of the data directory is gone: its lock was taken over'),
+    onTightened: (r) => reportTightened(log, r, 'debug'),
     onLockLost: (err) => {
       log.fatal({ err, dataDir: config.dataDir }, 'the data-directory lock was lost: another process may be using the database; stopping');
       process.exitCode = 1;
@@ -98,8 +108,6 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
   try {
     const { applied } = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
-    // PGlite gives the files of a new cluster mode 0666 itself (a umask does not help there).
-    if (db.kind === 'pglite') reportTightened(log, secureDataDir(path.join(config.dataDir, 'pg')), 'debug');
     const { tenant: consoleTenant, created } = await upsertTenant(db, {
       kind: 'console',
       externalId: 'console',
@@ -146,6 +154,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       host: conversationHost(app),
       log: log.child({ component: 'sandbox' }),
       renderRecording: (rec, talkMs, lang) => renderRecording(synth, rec, talkMs, lang),
+      callbackCopies: config.sandbox.callbackCopies,
     });
     app.voice = sandbox;
     cleanups.unshift(() => sandbox.stop());
@@ -155,8 +164,11 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const koa = buildHttpApp(app, [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())], {
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())];
+    const requests = new RequestsInFlight();
+    const koa = buildHttpApp(app, routers, {
       resolveApiKey,
+      inFlight: requests,
       // Pages shown inside a CRM's frame set their own CSP naming who may frame them.
       framedPrefixes: ['/bitrix24/'],
     });
@@ -179,7 +191,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (config.workers) {
       jobs = await startScheduledJobs(app);
       // Up to 50 jobs at once: Bitrix24 packs concurrent writes of a portal into one batch of ≤ 50.
-      outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { batch: 50 });
+      outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { batch: 50, leaseMs: config.outboxLeaseSec * 1000 });
       dispatcher = startDispatcher(app);
       cleanups.unshift(
         async () => outbox?.stop(),
@@ -199,6 +211,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       workers: { dispatcher, outbox },
       url: `http://127.0.0.1:${port}`,
       server,
+      routes: mountedRoutes(routers),
+      requests,
       sandbox,
       async stop() {
         if (stopped) return;
@@ -209,6 +223,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     onLockLost = () => running.stop();
     return running;
   } catch (e) {
+    // The start-up error is the one to report; a cleanup failing after it changes nothing for the caller.
     for (const fn of cleanups) await fn().catch(() => undefined);
     throw e;
   }
@@ -221,8 +236,11 @@ function reportTightened(log: Logger, r: TightenReport, level: 'warn' | 'debug')
 
 async function main(): Promise<void> {
   let running: RunningDozvon | undefined;
+  const log = createLogger(loadConfigLevel());
+  // From the first line on: a stray rejection during start-up is logged, not fatal, either.
+  installProcessGuards(log);
   try {
-    running = await startDozvon();
+    running = await startDozvon(process.env, { log });
   } catch (e) {
     // Configuration and lock problems are the user's to fix: say what, not a stack trace.
     process.stderr.write(`Dozvon could not start: ${(e as Error).message}\n`);
@@ -235,6 +253,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** LOG_LEVEL for the process logger before the configuration is validated (a bad value falls back to info). */
+function loadConfigLevel(): string {
+  try {
+    return loadConfig(process.env).logLevel;
+  } catch {
+    return 'info';
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'server_busy',
   'voice_platform_failed',
+  'service_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -47,7 +47,7 @@ export function createCalleeZoneLookup(options: CalleeZoneLookupOptions = {}): C
     // An unparseable number has no zone; parsing throws synchronously, hence the then().
     const zones = await Promise.resolve(e164)
       .then((n) => timezones(parsePhoneNumberWithError(n)))
-      .catch(() => null);
+      .catch(() => null); // not a parseable number: no zone (null), which the caller handles
     if (fallbackCache.size >= 50_000) fallbackCache.clear();
     fallbackCache.set(e164, zones);
     return zones;

@@ -22,6 +22,7 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
       seq: event.seq,
       type: event.type,
       payload: event,
+      providerCallId: event.providerCallId,
       status: event.type === 'ringing' || event.type === 'answered' ? event.type : null,
       amdVerdict: event.type === 'amd' ? event.verdict : null,
       gender: event.type === 'gender' ? event.gender : null,
@@ -37,6 +38,11 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     if (!attempt) throw notFound('attempt', event.attemptId);
     const fresh = await recordCallEvent(tx, { attemptId: event.attemptId, seq: event.seq, type: event.type, payload: event });
     if (!fresh) return 'duplicate' as const;
+    // The dispatcher stores the call id after placing the call; if the database blinked just then,
+    // the platform's first event brings it.
+    if (attempt.providerCallId === null) {
+      await tx.query('UPDATE attempts SET provider_call_id = $2 WHERE id = $1 AND provider_call_id IS NULL', [attempt.id, event.providerCallId]);
+    }
     return finishAttempt(ctx, tx, attempt, event);
   });
   if (completed === 'duplicate') return 'duplicate';
@@ -44,7 +50,7 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     if (completed.recordingSource) {
       // Best effort now; the sweeper retries whatever fails (src/engine/recordingSweeper.ts).
       await fetchRecording(ctx, completed.id).catch((e: unknown) =>
-        ctx.log.warn({ attemptId: completed.id, err: (e as Error).message }, 'recording download failed; will retry'),
+        ctx.log.warn({ attemptId: completed.id, tenantId: completed.tenantId, campaignId: completed.campaignId, err: e }, 'recording download failed; will retry'),
       );
     }
     // Waiters see the attempt with its recording whenever it could be fetched at once.

@@ -13,7 +13,7 @@ export async function sweepRecordings(app: AppContext, limit = 50): Promise<numb
       await fetchRecording(app, a.id);
       fetched++;
     } catch (e) {
-      app.log.warn({ attemptId: a.id, err: (e as Error).message }, 'recording download failed; will retry');
+      app.log.warn({ attemptId: a.id, err: e }, 'recording download failed; will retry');
     }
   }
   return fetched;

@@ -16,10 +16,36 @@ import type { DozvonState } from './state.js';
  * Authentication runs for /api only; CRM and platform routes verify their own signatures and tokens.
  * A path no router knows is a 404; a known path with another method is a 405 naming the allowed ones.
  */
+
+/**
+ * Requests whose handling has not finished — including those whose client already went away, so
+ * a handler left waiting forever shows up here (tests of broken requests, graceful shutdown).
+ */
+export class RequestsInFlight {
+  private count = 0;
+  private readonly waiters: (() => void)[] = [];
+  get size(): number {
+    return this.count;
+  }
+  start(): void {
+    this.count++;
+  }
+  end(): void {
+    this.count--;
+    if (this.count === 0) for (const w of this.waiters.splice(0)) w();
+  }
+  /** Resolves once no request is being handled. */
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
 export interface HttpAppOptions {
   resolveApiKey?: ApiKeyResolver;
   /** Path prefixes whose HTML pages are framed by a CRM and set their own CSP (see securityHeaders.ts). */
   framedPrefixes?: string[];
+  /** Counts the requests being handled (tests, graceful shutdown). */
+  inFlight?: RequestsInFlight;
 }
 
 export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o: HttpAppOptions = {}): Koa<DozvonState> {
@@ -28,8 +54,17 @@ export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o:
   const koa = new Koa<DozvonState>({ proxy: app.config.trustProxy > 0, maxIpsCount: app.config.trustProxy });
   koa.silent = true;
   const auth = authenticate(app, o.resolveApiKey);
+  const inFlight = o.inFlight;
   let warnedProxy = false;
 
+  koa.use(async (ctx, next) => {
+    inFlight?.start();
+    try {
+      await next();
+    } finally {
+      inFlight?.end();
+    }
+  });
   koa.use(async (ctx, next) => {
     ctx.state.requestId = crypto.randomUUID();
     const lang = ctx.query.lang;

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import coBody from 'co-body';
 import type { Context } from 'koa';
@@ -59,46 +61,100 @@ export async function readMultipart(
     ctx.set('Connection', 'close');
     throw tooLarge(o.limitBytes);
   }
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({ headers: ctx.req.headers, limits: { fileSize: o.limitBytes, files: o.maxFiles ?? 1, fields: 50, fieldSize: 64 * 1024 } });
+  } catch {
+    throw new DomainError('bad_request', 'errors.malformed_body');
+  }
+  return receiveMultipart(ctx.req, bb, o);
+}
+
+/**
+ * Feeds the request into busboy and settles exactly once. Every emitter in the path has its
+ * 'error' handled — the request (client gone), busboy (a body that ends mid-part: "Unexpected end
+ * of form") and each file stream (busboy destroys them with the same error): an unhandled one would
+ * end the process. A broken upload is a 400 and nothing of it is handed on.
+ */
+function receiveMultipart(
+  req: IncomingMessage,
+  bb: busboy.Busboy,
+  o: { limitBytes: number; maxFiles?: number },
+): Promise<{ fields: Record<string, string>; files: UploadedFile[] }> {
   return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: ctx.req.headers, limits: { fileSize: o.limitBytes, files: o.maxFiles ?? 1, fields: 50, fieldSize: 64 * 1024 } });
-    } catch {
-      return reject(new DomainError('bad_request', 'errors.malformed_body'));
-    }
     const fields: Record<string, string> = {};
     const files: UploadedFile[] = [];
-    let failed: DomainError | undefined;
+    const streams = new Set<Readable>();
+    let refused: DomainError | undefined;
+    let settled = false;
+
+    const cleanup = () => {
+      req.off('aborted', onAborted);
+      req.off('error', onRequestError);
+      req.off('close', onClose);
+      req.unpipe(bb);
+    };
+    const fail = (e: DomainError) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      for (const s of streams) s.destroy();
+      bb.destroy();
+      // Whatever the client still sends is read and dropped, so the connection can answer.
+      if (!req.destroyed) req.resume();
+      reject(e);
+    };
+    const onAborted = () => fail(incomplete());
+    const onRequestError = () => fail(incomplete());
+    // 'close' before busboy finished: the client went away (Node 20 does not always say 'aborted').
+    const onClose = () => {
+      if (!req.complete) fail(incomplete());
+    };
+
+    req.on('aborted', onAborted);
+    req.on('error', onRequestError);
+    req.on('close', onClose);
     bb.on('field', (name, value) => {
       fields[name] = value;
     });
     bb.on('file', (field, stream, info) => {
+      streams.add(stream);
       const chunks: Buffer[] = [];
+      stream.on('error', () => fail(refused ?? incomplete()));
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => {
-        failed = tooLarge(o.limitBytes);
+        refused = tooLarge(o.limitBytes);
         chunks.length = 0;
         stream.resume();
       });
-      stream.on('close', () => {
-        if (!failed) files.push({ field, filename: info.filename ?? 'upload', mimeType: info.mimeType, data: Buffer.concat(chunks) });
+      stream.on('end', () => {
+        streams.delete(stream);
+        if (!refused && !stream.truncated) files.push({ field, filename: info.filename ?? 'upload', mimeType: info.mimeType, data: Buffer.concat(chunks) });
       });
     });
     bb.on('filesLimit', () => {
-      failed = new DomainError('bad_request', 'errors.too_many_files', { max: o.maxFiles ?? 1 });
+      refused = new DomainError('bad_request', 'errors.too_many_files', { max: o.maxFiles ?? 1 });
     });
-    bb.on('error', () => reject(failed ?? new DomainError('bad_request', 'errors.malformed_body')));
+    bb.on('error', () => fail(refused ?? incomplete()));
     bb.on('close', () => {
-      if (failed) return reject(failed);
+      if (settled) return;
+      if (refused) return fail(refused);
       try {
         assertNoNul(fields);
       } catch (e) {
-        return reject(e as Error);
+        return fail(e as DomainError);
       }
+      settled = true;
+      cleanup();
       resolve({ fields, files });
     });
-    ctx.req.pipe(bb);
+    req.pipe(bb);
   });
+}
+
+/** The body ended before the form did (cut off, or the client went away mid-upload). */
+function incomplete(): DomainError {
+  return new DomainError('bad_request', 'errors.upload_incomplete');
 }
 
 function tooLarge(limit: number): DomainError {

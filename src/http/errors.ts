@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import { DomainError, type ErrorCode, type FieldIssue } from '../core/errors.js';
 import { t, type Locale } from '../i18n.js';
 import type { Logger } from '../log.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 import { ERROR_PAGE_CSS, errorPage } from './errorPage.js';
 import { ownPagePolicy } from './securityHeaders.js';
 import type { DozvonState } from './state.js';
@@ -26,6 +27,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   rate_limited: 429,
   server_busy: 503,
   voice_platform_failed: 502,
+  service_unavailable: 503,
   internal: 500,
 };
 
@@ -70,6 +72,8 @@ export function errorRenderer(log: Logger, o: { framedPrefixes?: string[] } = {}
       const lng = ctx.state.locale;
       const e = toDomainError(err);
       if (e.code === 'internal') log.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'unhandled error');
+      // A database outage is waited out: clients (and platforms' webhook senders) retry on 503.
+      if (e.code === 'service_unavailable') ctx.set('Retry-After', '5');
       ctx.status = STATUS_OF[e.code];
       const body = errorBody(lng, e, ctx.state.requestId);
       // A person's browser outside the API gets a page; programs (and every /api caller) get JSON.
@@ -91,6 +95,7 @@ export function errorRenderer(log: Logger, o: { framedPrefixes?: string[] } = {}
 
 function toDomainError(err: unknown): DomainError {
   if (err instanceof DomainError) return err;
+  if (isDatabaseUnavailable(err)) return new DomainError('service_unavailable', 'errors.service_unavailable');
   const status = (err as { status?: number; statusCode?: number; type?: string }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   if (status === 413 || type === 'entity.too.large') return new DomainError('payload_too_large', 'errors.payload_too_large');

@@ -3,11 +3,38 @@ import type { AppContext } from '../context.js';
 import { isSetupDone, setupCodeFile } from '../engine/auth/users.js';
 import { t } from '../i18n.js';
 import { schemaVersion } from '../store/migrate.js';
+import type { Db } from '../store/db.js';
+import type { PGlitePool } from '../store/pglitePool.js';
 import { VERSION } from '../version.js';
 import { esc } from './html.js';
 import { maySeeServerPaths } from './insider.js';
 import { ownPagePolicy } from './securityHeaders.js';
 import type { DozvonState } from './state.js';
+
+// A probe answers within this even when the database hangs rather than refuses (a partition).
+const PROBE_TIMEOUT_MS = 2_000;
+
+/**
+ * Does the database answer now? A server: `SELECT 1`, given up after PROBE_TIMEOUT_MS. PGlite
+ * runs inside this process and cannot be "away" while the process lives: it is up until closed
+ * (probing it through its one session would wait behind a long import and report it down).
+ */
+async function databaseAnswers(db: Db): Promise<boolean> {
+  if (db.kind === 'pglite') return !(db as PGlitePool).closed;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([
+      db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const STATUS_CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2733}
 th{text-align:left;padding-right:1.5rem;font-weight:500;color:#5b6673}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:4px}
@@ -18,14 +45,10 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
   const router = new Router<DozvonState>();
 
   router.get('/health', async (ctx) => {
-    let dbOk = true;
-    try {
-      await app.db.query('SELECT 1');
-    } catch {
-      dbOk = false;
-    }
+    const dbOk = await databaseAnswers(app.db);
     ctx.status = dbOk ? 200 : 503;
-    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: app.db.kind, version: VERSION, voicePlatform: app.voice.name, crm: o.crm };
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: dbOk ? app.db.kind : 'down', version: VERSION, voicePlatform: app.voice.name, crm: o.crm };
   });
 
   router.get('/', async (ctx) => {

@@ -171,6 +171,8 @@ export async function lockDataDir(dataDir: string, o: LockDataDirOptions): Promi
   held.add(dir);
   const me: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   try {
+    // proper-lockfile creates the directory with the process umask (0755 outside the server, e.g. the CLI).
+    fs.chmodSync(lockPath, 0o700);
     writeAtomically(ownerPath, JSON.stringify(me));
     checkLegacyLock(dir);
   } catch (e) {

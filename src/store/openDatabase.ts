@@ -4,7 +4,10 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Db } from './db.js';
 import { lockDataDir, type DataDirLock, type LockOwner } from './dataDirLock.js';
+import { secureDataDir, type TightenReport } from './dataDirPermissions.js';
 import { PGlitePool } from './pglitePool.js';
+import type { Logger } from '../log.js';
+import { Outage } from './outage.js';
 
 export interface OpenedDatabase {
   db: Db;
@@ -18,6 +21,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** A PGlite data-directory tarball to start from when the directory is empty (tests clone a migrated template). */
   pgliteTemplate?: Blob | undefined;
+  /** Where connection losses are reported (once per outage). */
+  log?: Logger | undefined;
   /**
    * The data-directory lock was lost while the embedded database was open (another process took
    * it over or the lock was removed). The database is closed before this is called: every further
@@ -26,14 +31,36 @@ export interface OpenDatabaseOptions {
   onLockLost?: (err: Error) => void;
   /** A dead holder's lock was taken over (for the log). */
   onLockTakeover?: (previous: LockOwner | undefined) => void;
+  /** What was tightened under $DATA_DIR/pg once PGlite had opened it (for the log). */
+  onTightened?: (report: TightenReport) => void;
+}
+
+// A server that does not answer at all (a partition, not a refused port) must not hold a request
+// or a worker forever: connecting gives up after this, and the caller sees "unavailable".
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * A connection that dies (the server restarts: `pg_ctl stop -m fast`, a failover, a network cut)
+ * emits 'error' on its client — in the pool when idle, on whoever holds it otherwise (a worker
+ * between two statements, agenda's LISTEN connection). Unheard, that ends the process. Every client
+ * gets a listener the moment it connects; the pool drops dead clients and the next query connects
+ * afresh once the server is back. The outage is logged once, not once per connection.
+ */
+function watchConnections(pool: pg.Pool, log: Logger | undefined): void {
+  const outage = log ? new Outage(log, 'database connection') : undefined;
+  const onError = (err: Error) => outage?.failed(err);
+  pool.on('error', onError);
+  pool.on('connect', (client) => {
+    client.on('error', onError);
+    outage?.ok();
+  });
 }
 
 /** DATABASE_URL unset → PGlite in $DATA_DIR/pg (locked to this process); postgres://… → a pg pool. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
-    pool.on('error', () => undefined);
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    watchConnections(pool, opts.log);
     const db = Object.assign(pool, { kind: 'postgres' as const }) as unknown as Db;
     await db.query('SELECT 1');
     return { db, close: () => pool.end() };
@@ -54,6 +81,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
     fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     const empty = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
     const pglite = await PGlite.create({ dataDir: pgDir, ...(empty && opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}) });
+    // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask (the files the
+    // server creates later are 0600): tightened here, so every opener — the server, the CLI — leaves
+    // none open to others.
+    const tightened = secureDataDir(pgDir);
+    opts.onTightened?.(tightened);
     const db = new PGlitePool(pglite);
     opened = db;
     if (lost) await db.end();

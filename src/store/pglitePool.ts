@@ -71,7 +71,7 @@ export class PGlitePool implements Db {
   readonly kind = 'pglite' as const;
   readonly mutex = new Mutex();
   private readonly listeners = new Map<string, Set<PGliteClient>>();
-  private closed = false;
+  private ended = false;
 
   constructor(readonly pglite: PGlite) {
     pglite.onNotification((channel, payload) => {
@@ -106,12 +106,12 @@ export class PGlitePool implements Db {
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    if (this.closed) return Promise.reject(new Error('database is closed'));
+    if (this.ended) return Promise.reject(new Error('database is closed'));
     return this.mutex.run(() => this.raw<R>(text, params));
   }
 
   async connect(): Promise<DbClient> {
-    if (this.closed) throw new Error('database is closed');
+    if (this.ended) throw new Error('database is closed');
     return new PGliteClient(this);
   }
 
@@ -136,9 +136,14 @@ export class PGlitePool implements Db {
     return [...this.listeners.entries()].filter(([, s]) => s.has(client)).map(([c]) => c);
   }
 
+  /** True once `end()` was called. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
   async end(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
     await this.mutex.run(async () => {
       await this.pglite.close();
     });

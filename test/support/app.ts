@@ -3,7 +3,7 @@ import type { Clock } from '../../src/core/clock.js';
 import { startDozvon, type RunningDozvon } from '../../src/main.js';
 import { createAdminFromCli } from '../../src/engine/auth/users.js';
 import { login } from '../../src/engine/auth/users.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { freshDatabaseEnv, pgliteTemplate } from './db.js';
 
 /**
@@ -21,7 +21,7 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(extraEnv: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(extraEnv: Record<string, string> = {}, opts: { clock?: Clock; log?: Logger } = {}): Promise<TestApp> {
   const dbEnv = await freshDatabaseEnv();
   const env: Record<string, string> = {
     PORT: '0',
@@ -32,7 +32,7 @@ export async function startTestApp(extraEnv: Record<string, string> = {}, opts: 
     ...dbEnv,
     ...extraEnv,
   };
-  const dozvon = await startDozvon(env, { pgliteTemplate: pgliteTemplate(), log: createLogger(env.LOG_LEVEL ?? 'silent'), clock: opts.clock });
+  const dozvon = await startDozvon(env, { pgliteTemplate: pgliteTemplate(), log: opts.log ?? createLogger(env.LOG_LEVEL ?? 'silent'), clock: opts.clock });
   const admin = { email: `admin-${Date.now()}@example.com`, name: 'Admin', password: 'correct-horse-battery', locale: 'en' as const };
   await createAdminFromCli(dozvon.app, admin);
   const { token } = await login(dozvon.app, admin.email, admin.password);

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { inject } from 'vitest';
+import os from 'node:os';
+import { inject, type ProvidedContext } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import { openDatabase } from '../../src/store/openDatabase.js';
 
@@ -14,22 +15,34 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * What the global setup provided; outside vitest (the benches reuse these helpers) there is no
+ * migrated template: databases start empty and are migrated on start, in the system's temp dir.
+ */
+function provided<K extends 'tmpRoot' | 'pgliteTemplateFile' | 'pgTemplateUrl'>(key: K): ProvidedContext[K] | undefined {
+  try {
+    return inject(key);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Which database the suite runs on: PGlite by default, a real server when DATABASE_URL is set. */
-export const onRealPostgres = (): boolean => Boolean(inject('pgTemplateUrl'));
+export const onRealPostgres = (): boolean => Boolean(provided('pgTemplateUrl'));
 
 export function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(inject('tmpRoot'), `${prefix}-`));
+  return fs.mkdtempSync(path.join(provided('tmpRoot') ?? os.tmpdir(), `dozvon-${prefix}-`));
 }
 
 export function pgliteTemplate(): Blob | undefined {
-  const file = inject('pgliteTemplateFile');
+  const file = provided('pgliteTemplateFile');
   return file ? new Blob([fs.readFileSync(file)]) : undefined;
 }
 
 /** A fresh, migrated database for one test file: a copy of the template (PGlite dir or server database). */
 export async function freshDatabaseEnv(): Promise<{ DATA_DIR: string; DATABASE_URL?: string }> {
   const dataDir = tmpDir('data');
-  const tplUrl = inject('pgTemplateUrl');
+  const tplUrl = provided('pgTemplateUrl');
   if (!tplUrl) return { DATA_DIR: dataDir };
   const name = `dozvon_t_${crypto.randomBytes(6).toString('hex')}`;
   // Connect to the maintenance database: the template must have no sessions while it is copied.

@@ -36,6 +36,9 @@ export async function addContacts(app: AppContext, tx: Queryable, rt: CampaignRu
   const readyAt = startOf(campaign, app.clock.now());
   const out: AddResult = { contacts: 0, numbers: 0, duplicatePhones: [], contactIds: [] };
   for (let i = 0; i < items.length; i += batchSize) {
+    // Between statements, let waiting I/O run: PGlite executes a statement synchronously in this
+    // thread, so without a turn of the event loop a long import would hold every request back.
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const slice = items.slice(i, i + batchSize);
     const contacts: NewContact[] = [];
     for (const item of slice) {

@@ -124,7 +124,11 @@ async function closeSiblings(app: AppContext, tx: Queryable, contactId: string, 
      RETURNING a.provider_call_id`,
     [contactId, exceptId],
   );
-  for (const r of live.rows) if (r.provider_call_id) await app.voice.hangup(r.provider_call_id).catch(() => undefined);
+  for (const r of live.rows) {
+    if (!r.provider_call_id) continue;
+    // The other numbers' attempts are closed above; a call that will not hang up ends on its own, ignored.
+    await app.voice.hangup(r.provider_call_id).catch((e: unknown) => app.log.warn({ err: e, contactId, providerCallId: r.provider_call_id }, 'hang-up of a sibling call failed'));
+  }
   return closed.rows.map((r) => r.id);
 }
 

@@ -38,7 +38,11 @@ async function cancelWhere(
     const calls = await tx.query<{ provider_call_id: string | null }>('SELECT provider_call_id FROM attempts WHERE id = ANY($1::uuid[])', [
       inCall.rows.map((r) => r.current_attempt_id).filter(Boolean),
     ]);
-    for (const c of calls.rows) if (c.provider_call_id) await app.voice.hangup(c.provider_call_id).catch(() => undefined);
+    for (const c of calls.rows) {
+      if (!c.provider_call_id) continue;
+      // The number is cancelled either way; a call the platform would not hang up ends on its own and its result is ignored.
+      await app.voice.hangup(c.provider_call_id).catch((e: unknown) => app.log.warn({ err: e, campaignId, providerCallId: c.provider_call_id }, 'hang-up of a cancelled number failed'));
+    }
   }
   // Only CRM-origin contacts need a finish callback each; the rest are closed in one statement.
   const contacts = [...new Set(stopped.rows.map((r) => r.contact_id))];

@@ -7,7 +7,10 @@ import { claimDueNumbers, hasDueNumbers } from '../../store/queries/claimDueNumb
 import { listRunningCampaigns, noteTechnicalResult, type Campaign } from '../../store/repositories/campaigns.js';
 import type { CampaignNumber } from '../../store/repositories/numbers.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
-import { VoicePlatformError } from '../../voice/port.js';
+import type { Logger } from '../../log.js';
+import { Outage, untilDatabaseAnswers } from '../../store/outage.js';
+import { isDatabaseUnavailable } from '../../store/unavailable.js';
+import { VoicePlatformError, type PlaceCallRequest } from '../../voice/port.js';
 import { closeAttempt, withoutCall } from '../closeAttempt.js';
 import { pickCallerId, prepareCall } from '../prepareCall.js';
 import { budgetLeft, tenantLimits, type TenantLimits } from './budget.js';
@@ -54,6 +57,10 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   let ticking: Promise<number> | undefined;
   const scheduled = new Map<string, { timer: NodeJS.Timeout; claim: Claim; rt: CampaignRuntime; language: 'ru' | 'en' }>();
   const inFlight = new Set<Promise<void>>();
+  const log = app.log.child({ component: 'dispatcher' });
+  // While the database is away the dispatcher pauses (one log line), backs off, and resumes by itself.
+  const outage = new Outage(log, 'dispatcher');
+  const logFor = (c: Campaign, attemptId: string) => log.child({ tenantId: c.tenantId, campaignId: c.id, attemptId });
   // Claims whose start slot passed, per campaign, oldest first: they get the next slots granted.
   const held = new Map<string, Claim[]>();
   const heldCount = () => [...held.values()].reduce((n, l) => n + l.length, 0);
@@ -62,7 +69,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   async function releaseHeld(campaignId: string, why: string): Promise<void> {
     const list = held.get(campaignId) ?? [];
     held.delete(campaignId);
-    for (const claim of list) await release(claim, why);
+    for (const claim of list) await giveBack(claim, why, log.child({ campaignId, attemptId: claim.attemptId }));
   }
 
   async function claimFor(rt: CampaignRuntime, limits: TenantLimits, want: number): Promise<{ claims: Claim[]; fresh: number; language: 'ru' | 'en' }> {
@@ -160,8 +167,10 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
 
   async function place(rt: CampaignRuntime, claim: Claim, language: 'ru' | 'en'): Promise<void> {
     const c = rt.campaign;
+    const clog = logFor(c, claim.attemptId);
+    let req: PlaceCallRequest;
     try {
-      const req = await prepareCall(app, {
+      req = await prepareCall(app, {
         attemptId: claim.attemptId,
         tenantId: c.tenantId,
         to: claim.number.phone,
@@ -178,22 +187,55 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       ]);
       // The claim was recovered meanwhile (this worker looked dead): someone else owns the number now.
       if ((mine.rowCount ?? 0) === 0) return;
-      const { providerCallId } = await app.voice.placeCall(req);
-      await app.db.query(
-        `UPDATE attempts SET provider_call_id = $2, status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END WHERE id = $1`,
-        [claim.attemptId, providerCallId],
-      );
-      if (c.techErrorsInRow > 0) await noteTechnicalResult(app.db, c.id, false);
     } catch (e) {
-      const message = e instanceof VoicePlatformError ? e.message : `voice platform error: ${(e as Error).message}`;
-      await withTransaction(app.db, async (tx) => {
-        const inRow = await noteTechnicalResult(tx, c.id, true);
-        // J2: the ninth technical error in a row costs an attempt.
-        const consumed = claim.number.techErrors + 1 >= 9;
-        await closeAttempt(app, tx, claim.attemptId, withoutCall({ outcome: 'failed', error: message, at: app.clock.now(), technical: true, consumed }));
-        if (inRow >= app.config.techErrorsPauseAfter) await autoPause(app, tx, c.id, 'technical_error', message);
-      });
+      // Nothing was dialled. If the database went away, the number goes back untouched once it is back.
+      if (isDatabaseUnavailable(e)) return giveBack(claim, 'the database was unavailable before dialling', clog);
+      return failTechnically(rt, claim, e, clog);
     }
+    let providerCallId: string;
+    try {
+      ({ providerCallId } = await app.voice.placeCall(req));
+    } catch (e) {
+      return failTechnically(rt, claim, e, clog);
+    }
+    // The call is live: its id reaches the attempt even if the database blinks right now (it is
+    // also taken from the platform's first event; this write is what a hang-up needs meanwhile).
+    await untilDatabaseAnswers(
+      () =>
+        app.db.query(`UPDATE attempts SET provider_call_id = $2, status = CASE WHEN status = 'queued' THEN 'dialing' ELSE status END WHERE id = $1`, [
+          claim.attemptId,
+          providerCallId,
+        ]),
+      { outage, stopped: () => stopped, context: { attemptId: claim.attemptId } },
+    );
+    if (c.techErrorsInRow > 0) {
+      await noteTechnicalResult(app.db, c.id, false).catch((e: unknown) => clog.warn({ err: e }, 'dispatcher: resetting the technical-error count failed; the next success resets it'));
+    }
+  }
+
+  /** The platform refused the call (J2): a technical failure, counted and maybe pausing the campaign. */
+  async function failTechnically(rt: CampaignRuntime, claim: Claim, e: unknown, clog: Logger): Promise<void> {
+    const c = rt.campaign;
+    const message = e instanceof VoicePlatformError ? e.message : `voice platform error: ${(e as Error).message}`;
+    if (!(e instanceof VoicePlatformError)) clog.error({ err: e }, 'dispatcher: placing a call failed');
+    await untilDatabaseAnswers(
+      () =>
+        withTransaction(app.db, async (tx) => {
+          const inRow = await noteTechnicalResult(tx, c.id, true);
+          // J2: the ninth technical error in a row costs an attempt.
+          const consumed = claim.number.techErrors + 1 >= 9;
+          await closeAttempt(app, tx, claim.attemptId, withoutCall({ outcome: 'failed', error: message, at: app.clock.now(), technical: true, consumed }));
+          if (inRow >= app.config.techErrorsPauseAfter) await autoPause(app, tx, c.id, 'technical_error', message);
+        }),
+      { outage, stopped: () => stopped, context: { attemptId: claim.attemptId } },
+    );
+  }
+
+  /** Gives a claim back once the database answers; if the worker stops first, lease recovery does it later. */
+  async function giveBack(claim: Claim, why: string, clog: Logger): Promise<void> {
+    await untilDatabaseAnswers(() => release(claim, why), { outage, stopped: () => stopped, context: { attemptId: claim.attemptId } }).catch((e: unknown) =>
+      clog.warn({ err: e }, 'dispatcher: a claimed number was not given back now; lease recovery returns it'),
+    );
   }
 
   /** Gives a claimed number back untouched (no call was made): the worker stops, or its slot was missed. */
@@ -227,9 +269,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       // closer than 1/intensity (lastStart above), are all the starts, so a late one still goes.
       if (!alone && now - slotDue > 0.9 * spacing) {
         if (stopped) {
-          const p = release(claim, 'worker stopping before dialling')
-            .catch((e: unknown) => app.log.error({ err: e, attemptId: claim.attemptId }, 'dispatcher: releasing a claim failed'))
-            .finally(() => inFlight.delete(p));
+          const p = giveBack(claim, 'worker stopping before dialling', logFor(rt.campaign, claim.attemptId)).finally(() => inFlight.delete(p));
           inFlight.add(p);
         } else {
           held.set(rt.campaign.id, [...(held.get(rt.campaign.id) ?? []), claim]);
@@ -238,7 +278,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       }
       lastStart.set(rt.campaign.id, now);
       const p = place(rt, claim, language)
-        .catch((e: unknown) => app.log.error({ err: (e as Error).message, attemptId: claim.attemptId }, 'dispatcher: placing a call failed'))
+        .catch((e: unknown) => logFor(rt.campaign, claim.attemptId).error({ err: e }, 'dispatcher: placing a call failed'))
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
     };
@@ -293,10 +333,14 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
 
   const loop = () => {
     if (stopped) return;
+    let wait = tickMs;
     tick()
-      .catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'dispatcher tick failed'))
+      .then(
+        () => outage.ok(),
+        (e: unknown) => (wait = Math.max(tickMs, outage.failed(e))),
+      )
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, tickMs);
+        if (!stopped) timer = setTimeout(loop, wait);
       });
   };
   if (o.autoStart !== false) timer = setTimeout(loop, 50);
@@ -304,7 +348,8 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   return {
     tick,
     wake() {
-      if (stopped || ticking) return;
+      // During an outage the back-off timer decides when to try again.
+      if (stopped || ticking || outage.isDown) return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(loop, 0);
     },
@@ -312,13 +357,25 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A failed last tick was logged by the loop; stopping does not depend on it.
       await ticking?.catch(() => undefined);
       // Granted but not yet dialled: give the numbers back untouched.
       const waiting = [...scheduled.values()];
       scheduled.clear();
       for (const w of waiting) clearTimeout(w.timer);
-      for (const w of waiting) await release(w.claim, 'worker stopping before dialling').catch(() => undefined);
-      for (const id of [...held.keys()]) await releaseHeld(id, 'worker stopping before dialling').catch(() => undefined);
+      for (const w of waiting) {
+        await release(w.claim, 'worker stopping before dialling').catch((e: unknown) =>
+          logFor(w.rt.campaign, w.claim.attemptId).warn({ err: e }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
+        );
+      }
+      for (const [id, list] of [...held]) {
+        held.delete(id);
+        for (const claim of list) {
+          await release(claim, 'worker stopping before dialling').catch((e: unknown) =>
+            log.warn({ err: e, campaignId: id, attemptId: claim.attemptId }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
+          );
+        }
+      }
       await Promise.all([...inFlight]);
     },
   };

@@ -8,6 +8,7 @@ export type { ClientsFileInput } from './byteSource.js';
 export { ROW_REASON } from './fileErrors.js';
 export type { ClientsFileOptions } from './options.js';
 export { openClientsFile, parseClientsFile, parseClientsFileAll } from './parseClientsFile.js';
+export { configureClientsFiles } from './limits.js';
 export type { ClientsFileReader, ClientsFileResult } from './parseClientsFile.js';
 export { rowIssueToFieldIssue } from './rowIssue.js';
 export type * from './types.js';

@@ -1,27 +1,14 @@
-import { ByteSource, type ClientsFileInput } from './byteSource.js';
-import { csvRecords, sniffDelimiter, type RawRecord } from './csvRows.js';
-import { decodeText } from './decodeText.js';
+import type { Worker } from 'node:worker_threads';
+import { DomainError } from '../../core/errors.js';
+import type { ClientsFileInput } from './byteSource.js';
 import { fileErrors } from './fileErrors.js';
-import { mapColumns, usedCells, type ColumnMap } from './mapColumns.js';
-import { resolveOptions, type ClientsFileOptions, type ResolvedClientsFileOptions } from './options.js';
-import { makeRowToClient } from './rowToClient.js';
-import { SNIFF_BYTES, sniffFormat } from './sniffFormat.js';
-import type { ClientsFileBatch, ClientsFileMeta, ClientsFileStats, RowIssue, ClientRow } from './types.js';
-import { xlsxRecords } from './xlsxRows.js';
+import { resolveOptions, type ClientsFileOptions } from './options.js';
+import type { ClientsFileReader } from './readClientsFile.js';
+import type { ClientRow, ClientsFileBatch, ClientsFileMeta, ClientsFileStats, RowIssue } from './types.js';
+import { deserializeError, type FromWorker, type ToWorker } from './worker/protocol.js';
+import { acquireWorker, releaseWorker, workerSettings } from './worker/workerPool.js';
 
-// Decoded text the delimiter is guessed from: dozens of rows of any real file.
-const DELIMITER_SAMPLE_CHARS = 64 * 1024;
-// Rows the header and the phone columns are judged from.
-const SAMPLE_ROWS = 20;
-
-/** An open clients file: what it is, then its rows batch by batch (iterate once). */
-export interface ClientsFileReader extends AsyncIterable<ClientsFileBatch> {
-  readonly meta: ClientsFileMeta;
-  /** Running totals, final when iteration ends. */
-  readonly stats: ClientsFileStats;
-  /** Releases the input when the rows will not be read (e.g. after showing `meta` only). */
-  close(): Promise<void>;
-}
+export type { ClientsFileReader } from './readClientsFile.js';
 
 /** Everything of a file at once, for small files and tests. */
 export interface ClientsFileResult {
@@ -34,160 +21,155 @@ export interface ClientsFileResult {
   issuesTruncated: boolean;
 }
 
-/** A row starting with "# " in its first cell: the template's description and example rows. */
-export function isCommentRow(cells: readonly string[]): boolean {
-  return /^#\s/.test((cells[0] ?? '').trimStart());
-}
-
-const isBlank = (cells: readonly string[]) => usedCells(cells).length === 0;
-
 /**
  * Opens a clients file (CSV, TXT or XLSX; V5, T2) and reads far enough to know its format,
- * encoding, delimiter, header and columns. Text files are then streamed: memory stays bounded
- * by the batch size plus the set of numbers seen (for duplicates), whatever the file size.
- * Whole-file problems (not a spreadsheet, no phone column, too many rows) are `DomainError`s
- * with `clientsFile.errors.*` keys, thrown here or while iterating; row problems are data.
+ * encoding, delimiter, header and columns; then hands out its rows batch by batch. The parsing
+ * runs in a worker thread (worker/), so a big or hostile file never stalls the event loop that
+ * answers /health, callbacks and live calls. Memory stays bounded by a batch plus the numbers seen.
+ * Whole-file problems are `DomainError`s with `clientsFile.errors.*` keys, thrown here or while
+ * iterating; row problems are data. The caller must iterate to the end or `close()` the reader.
  */
 export async function openClientsFile(input: ClientsFileInput, options: ClientsFileOptions): Promise<ClientsFileReader> {
   const opts = resolveOptions(options);
-  const source = new ByteSource(input);
-  let records: AsyncIterator<RawRecord> | undefined;
-  // Ends every stage of the pipeline and the input, when done early, failed or closed.
-  const release = async () => {
-    await records?.return?.();
-    await source.close();
-  };
-
-  let meta: ClientsFileMeta;
-  // The first rows decide the header and columns; they are kept and replayed as data.
-  const sample: RawRecord[] = [];
-  let skippedBefore = 0;
-  let map: ColumnMap;
+  const worker = await acquireWorker();
+  const job = new WorkerJob(worker, input);
   try {
-    const sniffed = sniffFormat(await source.peek(SNIFF_BYTES), opts);
-    meta = {
-      format: sniffed.kind === 'xlsx' ? 'xlsx' : sniffed.format,
-      headerRow: false,
-      columns: [],
-      phoneColumns: [],
-      unknownColumns: [],
-      missingVariables: [],
-    };
-    if (sniffed.kind === 'xlsx') {
-      const workbook = await source.readAll(opts.maxXlsxBytes, () => fileErrors.xlsxTooLarge(opts.maxXlsxBytes));
-      records = toAsync(await xlsxRecords(workbook));
-    } else {
-      const textMeta = meta;
-      textMeta.encoding = 'utf-8';
-      const text = decodeText(source.read(), (encoding) => (textMeta.encoding = encoding));
-      const { sample: head, rest } = await takeText(text, DELIMITER_SAMPLE_CHARS);
-      meta.delimiter = sniffDelimiter(head);
-      records = csvRecords(prepend(head, rest), meta.delimiter)[Symbol.asyncIterator]();
-    }
-    while (sample.length < SAMPLE_ROWS) {
-      const next = await records.next();
-      if (next.done) break;
-      if (isBlank(next.value.cells) || isCommentRow(next.value.cells)) skippedBefore++;
-      else sample.push(next.value);
-    }
-    if (sample.length === 0) throw fileErrors.empty();
-    map = mapColumns(sample, opts.variables, opts);
+    const first = await job.send({ type: 'open', options: opts, ...(isBytes(input) ? { whole: copyOf(input) } : {}) });
+    if (first.type !== 'meta') throw new Error(`unexpected ${first.type} from the parsing worker`);
+    job.meta = first.meta;
+    Object.assign(job.stats, first.stats);
   } catch (e) {
-    await release();
+    // A refused file (DomainError) was refused by a healthy worker: it can take the next file.
+    job.finish(e instanceof DomainError);
     throw e;
   }
-
-  meta.headerRow = map.headerRow;
-  meta.columns = map.columns;
-  const label = (i: number) => map.columns[i]?.header || `column${i + 1}`;
-  meta.phoneColumns = map.columns.filter((c) => c.role === 'phone').map((c) => label(c.index));
-  meta.unknownColumns = map.columns.filter((c) => c.role === 'variable' && !c.known).map((c) => c.variable ?? '');
-  const provided = new Set(map.columns.map((c) => c.variable));
-  meta.missingVariables = opts.variables.filter((v) => !provided.has(v));
-
-  const stats: ClientsFileStats = {
-    dataRows: 0,
-    validRows: 0,
-    errorRows: 0,
-    duplicateRows: 0,
-    duplicatePhones: 0,
-    invalidPhonesInValidRows: 0,
-    skippedRows: skippedBefore,
-    phones: 0,
-  };
-  let started = false;
-  const batches = readBatches(map.headerRow ? sample.slice(1) : sample, records, map, opts, stats, release);
-
-  return {
-    meta,
-    stats,
-    close: release,
-    [Symbol.asyncIterator]() {
-      if (started) throw new Error('a ClientsFileReader can be iterated once');
-      started = true;
-      return batches;
-    },
-  };
+  return job.reader();
 }
 
-async function* readBatches(
-  sample: RawRecord[],
-  rest: AsyncIterator<RawRecord>,
-  map: ColumnMap,
-  opts: ResolvedClientsFileOptions,
-  stats: ClientsFileStats,
-  release: () => Promise<void>,
-): AsyncGenerator<ClientsFileBatch> {
-  const toClient = makeRowToClient(map, opts);
-  let batch: ClientsFileBatch = { rows: [], errors: [], warnings: [] };
-  let inBatch = 0;
+/** One file's conversation with its worker. */
+class WorkerJob {
+  meta!: ClientsFileMeta;
+  readonly stats = {} as ClientsFileStats;
+  private answer: { resolve(m: FromWorker): void; reject(e: Error): void } | undefined;
+  private input: AsyncIterator<Uint8Array | string> | undefined;
+  private finished = false;
 
-  const take = (record: RawRecord) => {
-    if (isBlank(record.cells) || isCommentRow(record.cells)) {
-      stats.skippedRows++;
-      return;
-    }
-    if (++stats.dataRows > opts.maxRows) throw fileErrors.tooManyRows(opts.maxRows);
-    const outcome = toClient(record);
-    inBatch++;
-    stats.duplicatePhones += outcome.duplicatePhones;
-    if (outcome.warnings.length) batch.warnings.push(...outcome.warnings);
-    if (outcome.row) {
-      batch.rows.push(outcome.row);
-      stats.validRows++;
-      stats.phones += outcome.row.phones.length;
-      stats.invalidPhonesInValidRows += outcome.invalidPhones;
-    } else if (outcome.duplicateRow) {
-      stats.duplicateRows++;
-      stats.invalidPhonesInValidRows += outcome.invalidPhones;
-    } else {
-      batch.errors.push(...outcome.errors);
-      stats.errorRows++;
-    }
-  };
-  const full = () => inBatch >= opts.batchSize;
-  const flush = () => {
-    const out = batch;
-    batch = { rows: [], errors: [], warnings: [] };
-    inBatch = 0;
-    return out;
-  };
-
-  try {
-    for (const record of sample) {
-      take(record);
-      if (full()) yield flush();
-    }
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) break;
-      take(next.value);
-      if (full()) yield flush();
-    }
-    if (inBatch > 0) yield flush();
-  } finally {
-    await release();
+  constructor(
+    private readonly worker: Worker,
+    source: ClientsFileInput,
+  ) {
+    if (!isBytes(source)) this.input = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+    worker.on('message', this.onMessage);
+    worker.on('error', this.onError);
+    worker.on('exit', this.onExit);
   }
+
+  /** Sends a request and waits for the worker's answer (input pulls are served meanwhile). */
+  send(m: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.answer = { resolve, reject };
+      this.worker.postMessage(m);
+    });
+  }
+
+  private readonly onMessage = (m: FromWorker) => {
+    if (m.type === 'pull') return void this.feed();
+    const a = this.answer;
+    this.answer = undefined;
+    if (!a) return;
+    if (m.type === 'error') a.reject(deserializeError(m.error));
+    else a.resolve(m);
+  };
+
+  // Out of memory is the file's doing (resourceLimits): the import is refused, the server lives on.
+  private readonly onError = (e: Error & { code?: string }) => {
+    const err = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? fileErrors.tooComplex(workerSettings().maxMemoryMb) : e;
+    this.fail(err);
+  };
+
+  private readonly onExit = () => this.fail(new Error('the parsing worker stopped'));
+
+  private fail(e: Error): void {
+    const a = this.answer;
+    this.answer = undefined;
+    a?.reject(e);
+    this.finish(false);
+  }
+
+  private async feed(): Promise<void> {
+    try {
+      const next = await this.input!.next();
+      if (next.done) return this.worker.postMessage({ type: 'end' } satisfies ToWorker);
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+      const data = copyOf(chunk);
+      this.worker.postMessage({ type: 'chunk', data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+    } catch (e) {
+      this.worker.postMessage({ type: 'inputError', message: (e as Error).message } satisfies ToWorker);
+    }
+  }
+
+  /** Ends the job once; a worker whose job ended cleanly goes back to the pool. */
+  finish(clean: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.worker.off('message', this.onMessage);
+    this.worker.off('error', this.onError);
+    this.worker.off('exit', this.onExit);
+    releaseWorker(this.worker, clean);
+    // The upload stream is not read any further.
+    const stream = this.input as unknown as { return?: () => Promise<unknown> } | undefined;
+    void stream?.return?.()?.catch?.(() => undefined); // a source that fails to close has nothing more to give
+  }
+
+  /** The reader handed to the caller: batches pulled from the worker one at a time. */
+  reader(): ClientsFileReader {
+    let started = false;
+    return {
+      meta: this.meta,
+      stats: this.stats,
+      close: async () => this.finish(false),
+      [Symbol.asyncIterator]: () => {
+        if (started) throw new Error('a ClientsFileReader can be iterated once');
+        started = true;
+        return this.batches();
+      },
+    };
+  }
+
+  private async *batches(): AsyncGenerator<ClientsFileBatch> {
+    let clean = false;
+    try {
+      for (;;) {
+        const m = await this.send({ type: 'next' });
+        if (m.type === 'batch' || m.type === 'done') {
+          Object.assign(this.meta, m.meta);
+          Object.assign(this.stats, m.stats);
+        }
+        if (m.type === 'done') {
+          clean = true;
+          return;
+        }
+        if (m.type === 'batch') yield m.batch;
+      }
+    } catch (e) {
+      // A file refused half-way (too many rows, a broken zip) was refused by a healthy worker: reusable.
+      clean = e instanceof DomainError;
+      throw e;
+    } finally {
+      this.finish(clean);
+    }
+  }
+}
+
+function isBytes(input: ClientsFileInput): input is Uint8Array {
+  return input instanceof Uint8Array;
+}
+
+/** A copy in its own ArrayBuffer, so it can be transferred to the worker without touching the caller's. */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.byteLength);
+  out.set(bytes);
+  return out;
 }
 
 /**
@@ -231,44 +213,3 @@ export async function parseClientsFileAll(
   return result;
 }
 
-/** Reads text chunks until `chars` characters (or the end) and hands back the iterator to go on. */
-async function takeText(
-  text: AsyncIterable<string>,
-  chars: number,
-): Promise<{ sample: string; rest: AsyncIterator<string> }> {
-  const it = text[Symbol.asyncIterator]();
-  const parts: string[] = [];
-  let length = 0;
-  while (length < chars) {
-    const next = await it.next();
-    if (next.done) break;
-    parts.push(next.value);
-    length += next.value.length;
-  }
-  return { sample: parts.join(''), rest: it };
-}
-
-async function* prepend(first: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  try {
-    if (first) yield first;
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    await rest.return?.();
-  }
-}
-
-function toAsync<T>(items: readonly T[]): AsyncIterator<T> {
-  let i = 0;
-  return {
-    next: () =>
-      Promise.resolve(i < items.length ? { done: false, value: items[i++] as T } : { done: true, value: undefined }),
-    return: () => {
-      i = items.length;
-      return Promise.resolve({ done: true, value: undefined });
-    },
-  };
-}

@@ -1,7 +1,9 @@
 import { Agenda } from 'agenda';
-import { PostgresBackend } from '@agendajs/postgres-backend';
+import { PostgresBackend, PostgresNotificationChannel } from '@agendajs/postgres-backend';
 import type pg from 'pg';
 import type { AppContext } from '../../context.js';
+import { Outage } from '../../store/outage.js';
+import { isDatabaseUnavailable } from '../../store/unavailable.js';
 import { analyzeCampaignTables } from '../campaigns/analyze.js';
 import { recoverExpiredLeases } from '../campaigns/recoverLeases.js';
 import { replanMissedWindows } from '../campaigns/replan.js';
@@ -25,21 +27,46 @@ export const JOBS = {
   authSweep: 'auth:sweep',
 } as const;
 
+/**
+ * agenda's LISTEN/NOTIFY channel, built here rather than by the backend so that (1) its 'error' is
+ * heard — the backend's own channel emits it to nobody when the server restarts, ending the
+ * process — and (2) it reconnects every few seconds for as long as an outage lasts. Jobs are also
+ * found by polling (`processEvery`), so a channel that is down only delays them.
+ */
+function listenChannel(pool: pg.Pool, outage: Outage): PostgresNotificationChannel {
+  const channel = new PostgresNotificationChannel({ reconnect: { enabled: true, initialDelayMs: 2_000, maxDelayMs: 10_000, maxAttempts: Number.MAX_SAFE_INTEGER } });
+  channel.setPool(pool);
+  channel.on('error', (e: unknown) => void outage.failed(e));
+  channel.on('stateChange', (state: string) => {
+    if (state === 'connected') outage.ok();
+  });
+  return channel;
+}
+
 export interface ScheduledJobs {
   scheduleCampaignStart(campaignId: string, at: Date): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs> {
+  const log = app.log.child({ component: 'scheduled-jobs' });
+  // agenda polls every 2 s and says 'error' each time the database is away: one line per outage.
+  const outage = new Outage(log, 'scheduled jobs');
+  const pool = app.db as unknown as pg.Pool;
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool: app.db as unknown as pg.Pool, ensureSchema: false }),
+    backend: new PostgresBackend({ pool, ensureSchema: false, disableNotifications: true }),
+    notificationChannel: listenChannel(pool, outage),
     name: app.workerId,
     processEvery: '2 seconds',
     // Short locks: a process killed mid-job must not keep a recurring job (lease recovery!) locked
     // for long. Every job here finishes in seconds.
     defaultLockLifetime: 20_000,
   });
-  agenda.on('error', (e: unknown) => app.log.error({ err: (e as Error).message }, 'scheduled jobs: error'));
+  agenda.on('error', (e: unknown) => void outage.failed(e));
+  agenda.on('success', () => outage.ok());
+  agenda.on('fail', (e: unknown, job: { attrs: { name: string } }) => {
+    if (!isDatabaseUnavailable(e)) log.error({ err: e, job: job.attrs.name }, 'scheduled jobs: a job failed');
+  });
   agenda.define(JOBS.campaignStart, async (job) => {
     const { campaignId } = job.attrs.data as { campaignId: string };
     await startScheduledCampaign(app, campaignId);
@@ -65,7 +92,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   });
   await agenda.start();
   // A restart after a crash should not wait for the first occurrence to recover leases.
-  void recoverExpiredLeases(app).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'lease recovery at start failed'));
+  void recoverExpiredLeases(app).catch((e: unknown) => log.error({ err: e }, 'lease recovery at start failed; the recurring job retries'));
   // Check at least as often as a lease lasts, so a crashed worker's numbers wait at most ~2 leases.
   await agenda.every(`${Math.max(2, Math.min(30, app.config.dialLeaseSec))} seconds`, JOBS.recoverLeases);
   await agenda.every('1 minute', JOBS.replanMissed);

@@ -1,7 +1,10 @@
 import type { AppContext } from '../../context.js';
+import { Outage, untilDatabaseAnswers } from '../../store/outage.js';
+import { isDatabaseUnavailable } from '../../store/unavailable.js';
 import {
   checkpointOutbox,
   claimOutboxBatch,
+  extendOutboxLease,
   markOutboxDone,
   markOutboxFailed,
   type OutboxChannel,
@@ -46,39 +49,65 @@ export function startOutboxWorker(
 ): OutboxWorker {
   const channels = Object.keys(handlers) as OutboxChannel[];
   const leaseMs = o.leaseMs ?? 120_000;
+  const everyMs = o.everyMs ?? 500;
   let stopped = false;
   let running: Promise<number> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const log = app.log.child({ component: 'outbox' });
+  // While the database is away the worker pauses (one log line), backs off, and resumes by itself.
+  const outage = new Outage(log, 'outbox worker');
 
   const handle = async (job: OutboxJob): Promise<void> => {
+    const jlog = log.child({ tenantId: job.tenantId, jobId: job.id, channel: job.channel, kind: job.kind });
+    // What the CRM already accepted must be recorded even if the database blinks right then: a
+    // lost checkpoint or "done" would make the job run again and the write land twice.
+    const recorded = <T>(fn: () => Promise<T>) => untilDatabaseAnswers(fn, { outage, stopped: () => stopped, context: { jobId: job.id } });
     const handler = handlers[job.channel]!;
     let state = job.state;
     let result: HandlerResult;
+    // While the handler runs, the lease is renewed: another process takes the job only when this
+    // one is gone, never while it is still writing (that would write to the CRM twice).
+    const heartbeat = setInterval(() => {
+      extendOutboxLease(app.db, job.id, app.workerId, new Date(app.clock.now().getTime() + leaseMs)).then(
+        (mine) => {
+          if (!mine) jlog.warn('outbox: the job is no longer leased to this worker');
+        },
+        // A renewal that fails (the database blinked) is tried again at the next beat.
+        (e: unknown) => jlog.debug({ err: e }, 'outbox: renewing a lease failed'),
+      );
+    }, Math.max(1000, leaseMs / 3));
     try {
       result = await handler(app, job, {
         checkpoint: async (s) => {
           state = s;
-          await checkpointOutbox(app.db, job.id, app.workerId, s);
+          await recorded(() => checkpointOutbox(app.db, job.id, app.workerId, s));
         },
       });
     } catch (e) {
+      if (!isDatabaseUnavailable(e)) jlog.warn({ err: e }, 'outbox: the handler failed; the job will be retried');
       result = { kind: 'retry', error: (e as Error).message };
+    } finally {
+      clearInterval(heartbeat);
     }
     const now = app.clock.now();
     if (result.kind === 'done') {
-      await markOutboxDone(app.db, job.id, app.workerId, now, result.state ?? state);
-      if (result.afterDone) {
-        await result.afterDone().catch((err: unknown) => app.log.warn({ err, jobId: job.id, channel: job.channel, kind: job.kind }, 'outbox: follow-up of a delivered job failed'));
+      const done = result;
+      await recorded(() => markOutboxDone(app.db, job.id, app.workerId, now, done.state ?? state));
+      if (done.afterDone) {
+        await done.afterDone().catch((err: unknown) => jlog.warn({ err }, 'outbox: follow-up of a delivered job failed'));
       }
       return;
     }
-    const verdict = await markOutboxFailed(app.db, job.id, app.workerId, {
-      error: result.error,
-      retryAt: result.kind === 'dead' ? null : (result.retryAt ?? backoff(job.attempts, now)),
-      now,
-    });
+    const failure = result;
+    const verdict = await recorded(() =>
+      markOutboxFailed(app.db, job.id, app.workerId, {
+        error: failure.error,
+        retryAt: failure.kind === 'dead' ? null : (failure.retryAt ?? backoff(job.attempts, now)),
+        now,
+      }),
+    );
     const level = verdict === 'dead' ? 'error' : 'warn';
-    app.log[level]({ jobId: job.id, channel: job.channel, kind: job.kind, attempts: job.attempts, err: result.error }, `outbox: ${verdict}`);
+    jlog[level]({ attempts: job.attempts, error: failure.error }, `outbox: ${verdict}`);
   };
 
   const runOnce = async (): Promise<number> => {
@@ -98,10 +127,14 @@ export function startOutboxWorker(
 
   const loop = () => {
     if (stopped) return;
+    let wait = everyMs;
     runOnce()
-      .catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'outbox worker failed'))
+      .then(
+        () => outage.ok(),
+        (e: unknown) => (wait = Math.max(everyMs, outage.failed(e))),
+      )
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, o.everyMs ?? 500);
+        if (!stopped) timer = setTimeout(loop, wait);
       });
   };
   if (o.autoStart !== false) timer = setTimeout(loop, 10);
@@ -109,13 +142,15 @@ export function startOutboxWorker(
   return {
     runOnce,
     wake() {
-      if (stopped) return;
+      // During an outage the back-off timer decides when to try again.
+      if (stopped || outage.isDown) return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(loop, 0);
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A failed last round was logged by the loop; stopping does not depend on it.
       await running?.catch(() => undefined);
     },
   };

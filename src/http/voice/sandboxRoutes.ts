@@ -43,7 +43,7 @@ export function sandboxRouter(app: AppContext, sandbox: SandboxPlatform): Router
     const sig = typeof ctx.query.sig === 'string' ? ctx.query.sig : '';
     const file = sandbox.mediaFile(callId);
     if (!file || !sandbox.verifyMedia(callId, sig)) throw new DomainError('forbidden', 'errors.recording_link_invalid');
-    const st = await fs.promises.stat(file).catch(() => undefined);
+    const st = await fs.promises.stat(file).catch(() => undefined); // no such file: 404 below
     if (!st) throw notFound('recording', callId);
     ctx.set('Content-Type', 'audio/wav');
     ctx.length = st.size;

@@ -320,6 +320,8 @@ export async function applyLiveCallEvent(
     seq: number;
     type: string;
     payload: unknown;
+    /** Stored when the attempt has none yet (the dispatcher's own write of it may have failed). */
+    providerCallId: string;
     status: 'ringing' | 'answered' | null;
     amdVerdict: AmdVerdict | null;
     gender: Gender | null;
@@ -328,18 +330,21 @@ export async function applyLiveCallEvent(
   },
 ): Promise<'missing' | 'duplicate' | 'applied'> {
   const order = "ARRAY['queued','dialing','ringing','answered','completed']";
+  // The status only moves forward (a late "ringing" after "answered" changes nothing).
+  const forward = `array_position(${order}, status) < array_position(${order}, $5::text)`;
   const r = await db.query<{ found: string; fresh: string }>(
     `WITH a AS (SELECT id, number_id FROM attempts WHERE id = $1),
      ev AS (
        INSERT INTO call_events (attempt_id, seq, type, payload) SELECT id, $2, $3, $4 FROM a ON CONFLICT DO NOTHING RETURNING attempt_id
      ),
      st AS (
-       UPDATE attempts SET status = $5, answered_at = CASE WHEN $5 = 'answered' THEN COALESCE(answered_at, $8) ELSE answered_at END
-       WHERE $5::text IS NOT NULL AND id IN (SELECT attempt_id FROM ev)
-         AND array_position(${order}, status) < array_position(${order}, $5::text)
+       UPDATE attempts SET status = CASE WHEN ${forward} THEN $5 ELSE status END,
+         answered_at = CASE WHEN ${forward} AND $5 = 'answered' THEN COALESCE(answered_at, $8) ELSE answered_at END,
+         provider_call_id = COALESCE(provider_call_id, $10)
+       WHERE $5::text IS NOT NULL AND id IN (SELECT attempt_id FROM ev) AND (${forward} OR provider_call_id IS NULL)
      ),
      det AS (
-       UPDATE attempts SET amd_verdict = COALESCE($6, amd_verdict), gender = COALESCE($7, gender)
+       UPDATE attempts SET amd_verdict = COALESCE($6, amd_verdict), gender = COALESCE($7, gender), provider_call_id = COALESCE(provider_call_id, $10)
        WHERE $5::text IS NULL AND id IN (SELECT attempt_id FROM ev)
      ),
      lease AS (
@@ -347,7 +352,7 @@ export async function applyLiveCallEvent(
        WHERE $5::text IS NOT NULL AND id = (SELECT number_id FROM a) AND status = 'dialing' AND EXISTS (SELECT 1 FROM ev)
      )
      SELECT (SELECT count(*) FROM a) AS found, (SELECT count(*) FROM ev) AS fresh`,
-    [e.attemptId, e.seq, e.type, JSON.stringify(e.payload), e.status, e.amdVerdict, e.gender, e.at, e.leaseUntil],
+    [e.attemptId, e.seq, e.type, JSON.stringify(e.payload), e.status, e.amdVerdict, e.gender, e.at, e.leaseUntil, e.providerCallId],
   );
   const row = r.rows[0]!;
   if (Number(row.found) === 0) return 'missing';

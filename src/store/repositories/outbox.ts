@@ -143,6 +143,15 @@ export async function markOutboxFailed(
   return r.rows[0]?.status === 'dead' ? 'dead' : 'retry';
 }
 
+/**
+ * Keeps a job leased to its worker while the handler still runs (a portal that keeps refusing can
+ * make a write take longer than the lease); false when the job is no longer this worker's.
+ */
+export async function extendOutboxLease(db: Queryable, id: string, worker: string, until: Date): Promise<boolean> {
+  const r = await db.query(`UPDATE outbox SET locked_until = $3 WHERE id = $1 AND locked_by = $2 AND status = 'pending'`, [id, worker, until]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 /** Saves progress of a multi-step write so a retry continues where it stopped. */
 export async function checkpointOutbox(db: Queryable, id: string, worker: string, state: Record<string, unknown>): Promise<void> {
   await db.query('UPDATE outbox SET state = $3 WHERE id = $1 AND locked_by = $2', [id, worker, JSON.stringify(state)]);

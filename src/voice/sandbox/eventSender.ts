@@ -4,25 +4,36 @@ import type { CallEvent, CallEventBody } from '../events.js';
 import { signCallback } from './callbackSignature.js';
 
 /**
- * Delivers one call's events to Dozvon over HTTP, strictly in order, retrying transient failures
- * the way a real platform's webhook sender does. Nothing is fired and forgotten: each send is
- * chained after the previous one, so "ended" is never delivered before "answered".
+ * Delivers one call's events to Dozvon over HTTP, strictly in order, retrying the way a real
+ * platform's webhook sender does: a network failure, a 5xx (Dozvon's database restarting answers
+ * 503) or a 429 is retried with backoff until it is accepted — for up to `giveUpAfterMs`, or
+ * until the platform stops. A 4xx other than 429 is final: the same body will never be accepted.
+ * Nothing is fired and forgotten: each send is chained after the previous one, so "ended" is never
+ * delivered before "answered". With `copies` > 1 every event is delivered that many times at
+ * once (at-least-once delivery made visible, for idempotency tests and the chaos bench).
  */
+export interface CallEventSenderOptions {
+  url: string;
+  attemptId: string;
+  providerCallId: string;
+  key: Buffer;
+  log: Logger;
+  clock: Clock;
+  /** Copies of each event delivered concurrently (1 = once). */
+  copies?: number;
+  /** Stop retrying after this long, ms (default: one hour, as platforms retry for hours). */
+  giveUpAfterMs?: number;
+  /** Aborted when the platform stops: retries end at once. */
+  stopping?: AbortSignal;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
 export class CallEventSender {
   private seq = 0;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly o: {
-      url: string;
-      attemptId: string;
-      providerCallId: string;
-      key: Buffer;
-      log: Logger;
-      clock: Clock;
-      retries?: number;
-    },
-  ) {}
+  constructor(private readonly o: CallEventSenderOptions) {}
 
   emit(body: CallEventBody): Promise<void> {
     const event = {
@@ -33,6 +44,7 @@ export class CallEventSender {
       at: this.o.clock.now().toISOString(),
     } as CallEvent;
     const next = this.chain.then(() => this.deliver(event));
+    // The chain goes on after a failed event (deliver() has logged it); the caller sees the failure via `next`.
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -44,9 +56,22 @@ export class CallEventSender {
 
   private async deliver(event: CallEvent): Promise<void> {
     const body = JSON.stringify(event);
-    const retries = this.o.retries ?? 6;
+    const copies = Math.max(1, this.o.copies ?? 1);
+    const results = await Promise.allSettled(Array.from({ length: copies }, () => this.post(body)));
+    // One accepted copy is a delivered event; the others only test that repeats change nothing.
+    if (results.some((r) => r.status === 'fulfilled')) return;
+    const reason = (results[0] as PromiseRejectedResult).reason as Error;
+    this.o.log.error({ attemptId: event.attemptId, type: event.type, seq: event.seq, err: reason }, 'sandbox: event not delivered');
+    throw new Error(`event ${event.type} not delivered: ${reason.message}`);
+  }
+
+  /** POSTs one copy until it is accepted, refused for good, or retrying is given up. */
+  private async post(body: string): Promise<void> {
+    const started = Date.now();
+    const giveUpAfter = this.o.giveUpAfterMs ?? 3600_000;
     let lastError = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
+    for (let attempt = 0; ; attempt++) {
+      if (this.o.stopping?.aborted) throw new Error(`the platform is stopping (last error: ${lastError || 'none'})`);
       try {
         const res = await fetch(this.o.url, {
           method: 'POST',
@@ -54,17 +79,31 @@ export class CallEventSender {
           body,
           signal: AbortSignal.timeout(10_000),
         });
-        await res.arrayBuffer().catch(() => undefined);
+        await res.arrayBuffer().catch(() => undefined); // only the status matters
         if (res.ok) return;
         lastError = `HTTP ${res.status}`;
         // A 4xx other than 429 will not get better by repeating the same body.
-        if (res.status < 500 && res.status !== 429) break;
+        if (res.status < 500 && res.status !== 429) throw new FinalRefusal(lastError);
       } catch (e) {
+        if (e instanceof FinalRefusal) throw e;
         lastError = (e as Error).message;
       }
-      await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      if (Date.now() - started > giveUpAfter) throw new Error(`gave up after ${attempt + 1} tries: ${lastError}`);
+      await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt) * (0.75 + Math.random() * 0.5), this.o.stopping);
     }
-    this.o.log.error({ attemptId: event.attemptId, type: event.type, seq: event.seq, err: lastError }, 'sandbox: event not delivered');
-    throw new Error(`event ${event.type} not delivered: ${lastError}`);
   }
+}
+
+class FinalRefusal extends Error {}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

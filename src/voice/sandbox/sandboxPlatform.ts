@@ -32,6 +32,8 @@ export interface SandboxOptions {
   log: Logger;
   /** Turns a call's segments into a WAV file. */
   renderRecording(recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<Buffer>;
+  /** Each event callback is delivered this many times at once (idempotency tests, chaos bench); default 1. */
+  callbackCopies?: number;
 }
 
 const MEDIA_TTL_MS = 24 * 3600_000;
@@ -42,6 +44,7 @@ export class SandboxPlatform implements VoicePlatform {
   private readonly calls = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly callsPerNumber = new Map<string, number>();
   private stopped = false;
+  private readonly stopping = new AbortController();
   private lastSweep = 0;
 
   constructor(private readonly o: SandboxOptions) {
@@ -66,6 +69,8 @@ export class SandboxPlatform implements VoicePlatform {
       key: this.o.callbackKey,
       log: this.o.log,
       clock: this.o.clock,
+      copies: this.o.callbackCopies,
+      stopping: this.stopping.signal,
     });
     let rolls = 0;
     const done = simulateCall({
@@ -102,6 +107,8 @@ export class SandboxPlatform implements VoicePlatform {
     this.stopped = true;
     const all = [...this.calls.values()];
     for (const c of all) c.controller.abort(new CallAbortedError('platform_stopped'));
+    // Dozvon's server is closed by now: callbacks that keep failing are given up at once.
+    this.stopping.abort();
     await Promise.all(all.map((c) => c.done));
   }
 
@@ -149,7 +156,7 @@ export class SandboxPlatform implements VoicePlatform {
       if (!res.ok) return undefined;
       return Buffer.from(await res.arrayBuffer());
     } catch (e) {
-      this.o.log.warn({ err: (e as Error).message }, 'sandbox: greeting download failed');
+      this.o.log.warn({ err: e }, 'sandbox: greeting download failed');
       return undefined;
     }
   }
@@ -164,10 +171,10 @@ export class SandboxPlatform implements VoicePlatform {
       .then(async (files) => {
         for (const f of files) {
           const p = path.join(this.o.mediaDir, f);
-          const st = await fs.promises.stat(p).catch(() => undefined);
+          const st = await fs.promises.stat(p).catch(() => undefined); // removed meanwhile: nothing to sweep
           if (st && now - st.mtimeMs > MEDIA_TTL_MS) await fs.promises.rm(p, { force: true });
         }
       })
-      .catch(() => undefined);
+      .catch((e: unknown) => this.o.log.warn({ err: e }, 'sandbox: sweeping old recordings failed; will retry in an hour'));
   }
 }

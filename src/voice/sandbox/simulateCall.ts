@@ -68,6 +68,7 @@ export async function simulateCall(d: SimulatedCallDeps): Promise<void> {
     }
     await time.sleep(callee.ringSec * 1000, d.signal);
   } catch (e) {
+    // The sender logs an event it could not deliver; a cancelled call has nothing more to do.
     if (isAbort(e)) return void (await ended('cancelled', 487).catch(() => undefined));
     throw e;
   }
@@ -111,11 +112,13 @@ export async function simulateCall(d: SimulatedCallDeps): Promise<void> {
         // Background: the dialogue starts at once; a machine verdict cuts it.
         at(AMD_DECISION_MS, () => {
           amdVerdict = verdict;
+          // Delivery failures are logged by the sender; the call goes on either way, as on a real platform.
           void d.emit({ type: 'amd', verdict }).catch(() => undefined);
           if (verdict === 'machine') call.abort(new CallAbortedError('machine_detected'));
         });
       }
     }
+    // As for the AMD verdict: the sender logs what it could not deliver.
     if (req.genderDetection && !isMachine) at(1200, () => void d.emit({ type: 'gender', gender: callee.gender }).catch(() => undefined));
 
     if (amdVerdict !== 'machine') {

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Chaos, type ChaosSpec, type ChaosStats } from './chaos.js';
 import { deliverEvent, finishInstall, installApp, openPage, uninstallApp, type InstallResult } from './appLifecycle.js';
 import { ENTITY_TYPE_ID } from './crm/fields.js';
 import type { CrmRecord } from './crm/store.js';
@@ -265,6 +266,16 @@ export class Portal {
   /** Current leaky-bucket level. */
   get bucketLevel(): number {
     return this.core.bucket.level;
+  }
+
+  /** Random 5xx and bursts of 503/429 on REST requests from now on (chaos runs); null turns it off. */
+  setChaos(spec: ChaosSpec | null): void {
+    this.core.chaos = spec ? new Chaos(spec) : null;
+  }
+
+  /** What the chaos injected so far. */
+  chaosStats(): ChaosStats | undefined {
+    return this.core.chaos ? { ...this.core.chaos.stats } : undefined;
   }
 
   /** Makes the next `fault.times` calls of `method` (or `*`) fail; see `FaultSpec`. */

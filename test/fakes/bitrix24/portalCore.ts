@@ -1,4 +1,5 @@
 import { CrmStore } from './crm/store.js';
+import { Chaos } from './chaos.js';
 import { StageRegistry } from './crm/stages.js';
 import { FileStore, TimelineStore } from './crm/timeline.js';
 import { UserFieldRegistry } from './crm/userFields.js';
@@ -295,12 +296,20 @@ export class PortalCore implements PortalDirectoryEntry {
     this.#faults.set(key, list);
   }
 
-  /** Consumes one pending fault for `method` (or `*`), if any. */
-  takeFault(method: string): FaultSpec | undefined {
+  /** Random faults of a chaos run (see chaos.ts); null when the portal behaves. */
+  chaos: Chaos | null = null;
+
+  /** For a whole HTTP request: a pending fault for `method` (or `*`), or else the chaos's, if on. */
+  takeRequestFault(method: string, params: Record<string, unknown> = {}): FaultSpec | undefined {
+    return this.takeFault(method, params) ?? this.chaos?.next();
+  }
+
+  /** Consumes one pending fault for `method` (or `*`) whose `match` accepts these parameters, if any. */
+  takeFault(method: string, params: Record<string, unknown> = {}): FaultSpec | undefined {
     for (const key of [method, '*']) {
       const list = this.#faults.get(key);
       const fault = list?.[0];
-      if (!list || !fault) continue;
+      if (!list || !fault || (fault.match && !fault.match(params))) continue;
       fault.remaining--;
       if (fault.remaining <= 0) list.shift();
       return fault;
@@ -310,6 +319,7 @@ export class PortalCore implements PortalDirectoryEntry {
 
   clearFaults(): void {
     this.#faults.clear();
+    this.chaos = null;
   }
 
   /** Keeps background deliveries (events) awaitable by `Portal.flush()`. */

@@ -68,7 +68,7 @@ export async function executeMethod(
   let error: RestError | null = null;
   let executed = false;
   try {
-    const fault = options.checkFaults ? portal.takeFault(method) : undefined;
+    const fault = options.checkFaults ? portal.takeFault(method, params) : undefined;
     if (fault) throw faultError(fault);
     const def = methods[method];
     if (!def) throw errors.methodNotFound();
@@ -168,7 +168,11 @@ export async function handleRestRequest(
   // Every request counts toward the portal's leaky bucket, a batch as one (RD:limits.md).
   if (!portal.bucket.tryTake()) return reject(errors.queryLimit(), null);
 
-  const fault = portal.takeFault(method);
+  const fault = portal.takeRequestFault(method, params);
+  if (fault?.afterRun) {
+    const auth = route.hook ? portal.authenticateWebhook(route.hook.userId, route.hook.secret) : portal.authenticate(asString(params['auth']));
+    if (!(auth instanceof RestError)) await executeMethod(portal, methods, auth, route.method, params, { batch: null, checkFaults: false });
+  }
   if (fault) {
     if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault.body !== undefined) {

@@ -213,6 +213,13 @@ export interface FaultSpec {
   times?: number;
   /** Delay before answering, ms. */
   delayMs?: number;
+  /**
+   * The method runs (a batch: every command in it), and then the answer is lost: the client gets
+   * this fault instead, as from a proxy timing out after the portal did the work.
+   */
+  afterRun?: boolean;
+  /** Only requests whose parameters match fail (e.g. the batch that carries a comment); others pass. */
+  match?: (params: Record<string, unknown>) => boolean;
 }
 
 export type CrmEntityKind = 'lead' | 'deal' | 'contact' | 'company';

@@ -22,7 +22,8 @@ describe('CSV export and formula injection', () => {
     const items = HOSTILE.map((externalId, i) => ({ phone: magic(`000${i % 2 ? '7' : '4'}`, `+79007${String(i).padStart(2, '0')}`), externalId }));
     const added = await t.api<{ added: number }>('POST', `/campaigns/${c.id}/numbers/batch`, { items });
     expect(added.body.added).toBe(HOSTILE.length);
-    await waitSettled(t, c.id);
+    // Six real sandbox calls: on a loaded 2-core machine they took longer than the helper's default 20 s.
+    await waitSettled(t, c.id, { timeoutMs: 90_000 });
     for (const lang of ['en', 'ru']) {
       const res = await fetch(`${t.url}/api/v1/campaigns/${c.id}/attempts.csv?lang=${lang}`, { headers: { authorization: `Bearer ${t.token}` } });
       const rows = parse(Buffer.from(await res.arrayBuffer()).toString('utf8').replace(/^\uFEFF/, ''), { delimiter: lang === 'ru' ? ';' : ',' }) as string[][];
@@ -33,5 +34,5 @@ describe('CSV export and formula injection', () => {
       for (const cell of body.flat()) expect(cell, JSON.stringify(cell)).not.toMatch(/^(?:[\t\r]|\s*[=@]|\s*[+-](?!\d+$))/);
       for (const r of body) expect(r[1]).toMatch(/^\+7900\d{7}$/);
     }
-  });
+  }, 120_000);
 });

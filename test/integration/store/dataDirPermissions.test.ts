@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDozvon } from '../../../src/main.js';
 import { secureDataDir } from '../../../src/store/dataDirPermissions.js';
+import { openDatabase } from '../../../src/store/openDatabase.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { freshDatabaseEnv, pgliteTemplate, tmpDir } from '../../support/db.js';
 
@@ -92,6 +93,19 @@ describe('permissions of the data directory', () => {
     } finally {
       await second.stop();
       fs.rmSync(dbEnv.DATA_DIR, { recursive: true, force: true });
+    }
+  });
+
+  it('the embedded database opened without the server (npm run cli -- migrate / unblock) leaves nothing open either', async () => {
+    // PGlite gives the files of a new cluster mode 0666 whatever the umask: opening it must tighten them.
+    const dataDir = tmpDir('perm-cli');
+    const { db, close } = await openDatabase({ databaseUrl: undefined, dataDir, pgliteTemplate: pgliteTemplate() });
+    try {
+      await db.query('SELECT 1');
+      expect(looseEntries(dataDir)).toEqual([]);
+    } finally {
+      await close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -4,7 +4,7 @@ import { findPortal } from '../store/portals.js';
 import { markBucketFull, reserveSlot, type BucketSettings } from '../store/pacing.js';
 import { grantOf, type AccessGrant, type TokenSealer } from '../tokens/tokenStore.js';
 import type { TokenRefresher } from '../tokens/tokenRefresher.js';
-import { B24Error } from './b24Error.js';
+import { B24Error, isB24Error } from './b24Error.js';
 import type { Command, CommandOutcome } from './batchCodec.js';
 import { PortalQueue } from './portalQueue.js';
 import { postToBitrix, type RestEnvelope } from './transport.js';
@@ -70,6 +70,20 @@ export class PortalGateway {
   /** Several independent calls, batched when they meet in the queue; outcomes in order. */
   async callAll(tenantId: string, commands: Command[]): Promise<CommandOutcome[]> {
     return (await Promise.all(commands.map((c) => this.run(tenantId, [c])))).map((r) => r[0]!);
+  }
+
+  /**
+   * Like `callAll`, but every command gets its outcome even when the request carrying it failed
+   * as a whole (a 5xx, no answer): writes use it, so that one command's success is recorded
+   * while another's request failed — otherwise the retry would repeat the write that did land.
+   */
+  async callSettled(tenantId: string, commands: Command[]): Promise<CommandOutcome[]> {
+    const settled = await Promise.allSettled(commands.map((c) => this.run(tenantId, [c])));
+    return settled.map((s) => {
+      if (s.status === 'fulfilled') return s.value[0]!;
+      if (isB24Error(s.reason)) return { ok: false, error: s.reason };
+      throw s.reason;
+    });
   }
 
   /**

@@ -11,6 +11,7 @@ import { readContactRef, type ContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
 import { nudgeRobotReturn, type JobPayload } from '../jobs.js';
 import { isB24Error, type B24Error } from '../rest/b24Error.js';
+import type { CommandOutcome } from '../rest/batchCodec.js';
 import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
@@ -28,8 +29,10 @@ import { recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } fro
  *   4. for a robot run whose workflow still waits, a line in the workflow log
  *      (`bizproc.activity.log`: "call 2 to +7…: busy").
  * Each step is checkpointed as soon as it succeeds, so a retry never writes a timeline entry twice
- * (the CALL_ID of the register step, the comment id, …). Steps 1c–4 are independent and leave in
- * one batch.
+ * (the CALL_ID of the register step, the comment id, …). Steps 1c–4 leave together. The comment
+ * and the log line would show twice if repeated: they travel as one unit, and when it got no
+ * answer (a 5xx, a timeout, this process killed before the checkpoint) the next try looks for the
+ * comment on the document (crm.timeline.comment.list) before sending them again.
  */
 const stateSchema = z.object({
   callId: z.string().optional(),
@@ -38,6 +41,8 @@ const stateSchema = z.object({
   attached: z.boolean().optional(),
   bound: z.boolean().optional(),
   commentId: z.number().optional(),
+  /** The comment (and the log line with it) was sent and no answer told whether it landed. */
+  commentSent: z.boolean().optional(),
   fields: z.boolean().optional(),
   logged: z.boolean().optional(),
   recordingWaits: z.number().optional(),
@@ -133,6 +138,8 @@ async function registerAndFinish(c: Ctx): Promise<void> {
   }
 }
 
+type Step = { key: keyof State; value: boolean | number; method: string; params: Record<string, unknown>; accept?: (e: B24Error) => boolean };
+
 async function writeTimeline(c: Ctx): Promise<void> {
   const { b24, attempt: a, ref } = c;
   const tenantId = c.portal.tenantId;
@@ -140,11 +147,19 @@ async function writeTimeline(c: Ctx): Promise<void> {
   const template = await findVersionById<TemplateSettings>(b24.app.db, TEMPLATES, a.templateVersionId);
   const url = recordingLink(b24.app, a);
   const run = ref.runId ? await findRobotRun(b24.app.db, tenantId, ref.runId) : undefined;
+  const comment = callComment(c.lng, a, { templateName: template?.body.name ?? '', recordingUrl: url });
+  // The comment and the workflow's log line went out together and nobody answered: if the
+  // comment is on the document, both landed (one unit, one batch).
+  if (c.state.commentId === undefined && c.state.commentSent) {
+    const found = await findComment(b24, tenantId, doc, comment);
+    await save(c, found === undefined ? { commentSent: false } : { commentId: found, commentSent: false, ...(run ? { logged: true } : {}) });
+  }
 
-  const steps: { key: keyof State; value: boolean | number; method: string; params: Record<string, unknown>; accept?: (e: B24Error) => boolean }[] = [];
-  if (url && !c.state.attached) steps.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: `${a.id}.wav` } });
+  // Writes that are harmless to repeat (attach, bind, fields), each on its own.
+  const independent: Step[] = [];
+  if (url && !c.state.attached) independent.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: `${a.id}.wav` } });
   if (doc.entity === 'deal' && c.state.activityId && !c.state.bound) {
-    steps.push({
+    independent.push({
       key: 'bound',
       value: true,
       method: 'crm.activity.binding.add',
@@ -152,15 +167,16 @@ async function writeTimeline(c: Ctx): Promise<void> {
       accept: (e) => e.code === 'ACTIVITY_IS_ALREADY_BOUND',
     });
   }
-  if (c.state.commentId === undefined) {
-    const comment = callComment(c.lng, a, { templateName: template?.body.name ?? '', recordingUrl: url });
-    steps.push({ key: 'commentId', value: 0, method: 'crm.timeline.comment.add', params: { fields: { ENTITY_ID: doc.id, ENTITY_TYPE: doc.entity, COMMENT: comment } } });
-  }
   const fields = dealFields(c.portal, doc.entity, a, template?.body);
-  if (fields && !c.state.fields) steps.push({ key: 'fields', value: true, method: `crm.${doc.entity}.update`, params: { id: doc.id, fields } });
+  if (fields && !c.state.fields) independent.push({ key: 'fields', value: true, method: `crm.${doc.entity}.update`, params: { id: doc.id, fields } });
+  // Writes that would show twice if repeated: one unit, found again by its comment.
+  const tied: Step[] = [];
+  if (c.state.commentId === undefined) {
+    tied.push({ key: 'commentId', value: 0, method: 'crm.timeline.comment.add', params: { fields: { ENTITY_ID: doc.id, ENTITY_TYPE: doc.entity, COMMENT: comment } } });
+  }
   // Once the workflow has its answer (or stopped waiting) its event token is stale: no log line.
   if (run && stillWaiting(run) && !c.state.logged) {
-    steps.push({
+    tied.push({
       key: 'logged',
       value: true,
       method: 'bizproc.activity.log',
@@ -169,17 +185,50 @@ async function writeTimeline(c: Ctx): Promise<void> {
       accept: (e) => e.code === 'ACCESS_DENIED',
     });
   }
-  const results = await b24.gateway.callAll(tenantId, steps.map((s) => ({ method: s.method, params: s.params })));
+  if (tied.some((s) => s.key === 'commentId')) await save(c, { commentSent: true });
+  const command = (s: Step) => ({ method: s.method, params: s.params });
+  const [independentResults, tiedResults] = await Promise.all([b24.gateway.callSettled(tenantId, independent.map(command)), sendTogether(b24, tenantId, tied.map(command))]);
+  const steps = [...independent, ...tied];
+  const results = [...independentResults, ...tiedResults];
   const patch: Partial<State> = {};
   let failure: B24Error | undefined;
   results.forEach((r, i) => {
     const s = steps[i]!;
     if (r.ok || s.accept?.(r.error)) {
       (patch as Record<string, unknown>)[s.key] = s.key === 'commentId' ? Number(r.ok ? r.result : 0) : s.value;
+      if (s.key === 'commentId') patch.commentSent = false;
     } else {
+      // An answer that the comment failed, or a refusal before it ran, settles it: not written.
+      // Only a request without an answer (transient: 5xx, timeout) leaves it unknown.
+      if (s.key === 'commentId' && r.error.kind !== 'transient') patch.commentSent = false;
       failure ??= r.error;
     }
   });
   await save(c, patch);
   if (failure) throw failure;
+}
+
+/** Commands sent as one unit (one batch, never split); a request that failed as a whole fails each of them. */
+async function sendTogether(b24: B24Context, tenantId: string, commands: { method: string; params: Record<string, unknown> }[]): Promise<CommandOutcome[]> {
+  if (commands.length === 0) return [];
+  try {
+    return await b24.gateway.run(tenantId, commands);
+  } catch (e) {
+    if (!isB24Error(e)) throw e;
+    return commands.map(() => ({ ok: false as const, error: e }));
+  }
+}
+
+/**
+ * Our comment on the document, if it is there: the newest comments are compared with the exact
+ * text we write (it names the phone, the attempt and its outcome, so it is this attempt's).
+ */
+async function findComment(b24: B24Context, tenantId: string, doc: { entity: string; id: number }, text: string): Promise<number | undefined> {
+  const r = await b24.gateway.call<{ ID: string; COMMENT: string }[]>(tenantId, 'crm.timeline.comment.list', {
+    filter: { ENTITY_ID: doc.id, ENTITY_TYPE: doc.entity },
+    select: ['ID', 'COMMENT'],
+    order: { ID: 'DESC' },
+  });
+  const hit = (Array.isArray(r.result) ? r.result : []).find((x) => x.COMMENT === text);
+  return hit ? Number(hit.ID) : undefined;
 }

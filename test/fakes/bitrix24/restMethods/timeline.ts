@@ -91,6 +91,45 @@ export const timelineMethods: MethodTable = {
     },
   },
 
+  /**
+   * RD:crm-timeline-comment-list.md: `filter` must name ENTITY_ID and ENTITY_TYPE (a lower-case
+   * string); `select` lists the fields (an empty or missing select answers items with no fields —
+   * the docs disagree, so the emulator takes the strict reading); `order` by ID, CREATED or
+   * AUTHOR_ID; pages of 50 with `start`; a missing entity is the classic empty-code error.
+   */
+  'crm.timeline.comment.list': {
+    scopes: ['crm'],
+    run(ctx) {
+      const filter = ctx.params['filter'];
+      if (!isRecord(filter)) throw required('ENTITY_ID, ENTITY_TYPE');
+      const entityId = asInt(filter['ENTITY_ID']);
+      const entityType = filter['ENTITY_TYPE'];
+      const kind = typeof entityType === 'string' ? kindByName(entityType) : undefined;
+      if (entityId === undefined || !kind) throw required('ENTITY_ID, ENTITY_TYPE');
+      if (!ctx.portal.crm.get(kind, entityId)) throw new RestError(400, '', 'Access denied.');
+      const select = (asArray(ctx.params['select']) ?? []).map((f) => String(f).toUpperCase());
+      const order = isRecord(ctx.params['order']) ? ctx.params['order'] : {};
+      const [field, dir] = Object.entries(order)[0] ?? ['ID', 'ASC'];
+      const key = (['ID', 'CREATED', 'AUTHOR_ID'].includes(field.toUpperCase()) ? field.toUpperCase() : 'ID') as 'ID' | 'CREATED' | 'AUTHOR_ID';
+      const sign = String(dir).toUpperCase() === 'DESC' ? -1 : 1;
+      const all = ctx.portal.timeline.comments
+        .filter((c) => c.entityTypeId === ENTITY_TYPE_ID[kind] && c.entityId === entityId)
+        .map((c) => ({
+          ID: String(c.id),
+          ENTITY_ID: String(c.entityId),
+          ENTITY_TYPE: kind,
+          CREATED: isoDate(c.created),
+          COMMENT: c.comment,
+          AUTHOR_ID: String(c.authorId),
+          FILES: Object.fromEntries(c.files.map((f) => [String(f.id), { id: f.id, name: f.name, size: f.bytes.length }])),
+        }))
+        .sort((a, b) => sign * (key === 'CREATED' ? a.CREATED.localeCompare(b.CREATED) || Number(a.ID) - Number(b.ID) : Number(a[key]) - Number(b[key])));
+      const start = Math.max(0, asInt(ctx.params['start']) ?? 0);
+      const page = all.slice(start, start + 50).map((c) => Object.fromEntries(Object.entries(c).filter(([k]) => select.includes(k))));
+      return { result: json(page), total: all.length, ...(start + 50 < all.length ? { next: start + 50 } : {}) };
+    },
+  },
+
   'crm.timeline.logmessage.add': {
     scopes: ['crm'],
     run(ctx) {

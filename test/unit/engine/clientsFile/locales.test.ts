@@ -8,7 +8,8 @@ import { VARIABLE_GROUPS } from '../../../../src/engine/clientsFile/headerAliase
 
 const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../src/engine/clientsFile');
 const source = fs
-  .readdirSync(srcDir)
+  .readdirSync(srcDir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.ts'))
   .map((f) => fs.readFileSync(path.join(srcDir, f), 'utf8'))
   .join('\n');
 
