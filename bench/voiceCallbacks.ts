@@ -76,14 +76,19 @@ export async function benchVoiceCallbacks(): Promise<void> {
     const send = async (url: string, event: Record<string, unknown>) => {
       const body = JSON.stringify(event);
       const t = performance.now();
-      const res = await fetch(`${url}/voice/sandbox/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signCallback(key, body, Math.floor(Date.now() / 1000)) },
-        body,
-      });
-      await res.arrayBuffer();
+      try {
+        const res = await fetch(`${url}/voice/sandbox/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...signCallback(key, body, Math.floor(Date.now() / 1000)) },
+          body,
+        });
+        await res.arrayBuffer();
+        if (!res.ok) failed++;
+      } catch {
+        // A connection reset counts as a failed callback (the platform would retry it), not as the end of the run.
+        failed++;
+      }
       latencies.push(performance.now() - t);
-      if (!res.ok) failed++;
     };
     let next = 0;
     const started = performance.now();
