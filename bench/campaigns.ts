@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Agent, fetch, FormData } from 'undici';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { databaseEnv, freshDatabaseUrl, postgresCpuMs } from './support/database.js';
 import { apiClient, peakRssMb, percentile, print, processCpuMs, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
@@ -21,11 +22,20 @@ function csv(rows: number, offset = 0): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
+// A 1,000,000-row import answers once it is done: minutes on a loaded machine, more than fetch's
+// default five-minute wait for the response headers.
+const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
 async function upload(url: string, token: string, campaignId: string, body: Buffer, name: string) {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(body)]), name);
   const started = performance.now();
-  const r = await fetch(`${url}/api/v1/campaigns/${campaignId}/numbers/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const r = await fetch(`${url}/api/v1/campaigns/${campaignId}/numbers/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+    dispatcher: patient,
+  });
   const report = (await r.json()) as { numbersAdded: number; rows: number };
   if (!r.ok) throw new Error(`import failed: ${r.status} ${JSON.stringify(report)}`);
   return { seconds: (performance.now() - started) / 1000, report };
