@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   testCalls: () => benchTestCalls(),
   bitrix24: async () => (await import('./bitrix24.js')).benchBitrix24(),
+  amocrm: async () => (await import('./amocrm.js')).benchAmocrm(),
   pacing: async () => {
     await benchPacing({ seconds: pacingSeconds, intensity: 5, cap: 25, suffix: '_5' });
     // 50 starts a second; the API is asked about the campaign all along.
@@ -32,6 +33,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   },
   voiceCallbacks: async () => (await import('./voiceCallbacks.js')).benchVoiceCallbacks(),
   import: () => benchImportAndDispatch(),
+  console: async () => (await import('./console.js')).benchConsole(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   fuzz: async () => (await import('./fuzz.js')).benchFuzz(),
   chaos: async () => (await import('./chaos.js')).benchChaos(),

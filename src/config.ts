@@ -35,9 +35,14 @@ const envSchema = z.object({
   SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional()),
   B24_CLIENT_ID: optionalString,
   B24_CLIENT_SECRET: optionalString,
+  /** The amoCRM integration (amocrm.ru) — and Kommo's too, unless KOMMO_* name Kommo's own. */
   AMOCRM_CLIENT_ID: optionalString,
   AMOCRM_CLIENT_SECRET: optionalString,
-  AMOCRM_REDIRECT_URI: optionalString,
+  /** The integration's Redirect URI; default $PUBLIC_URL/amocrm/oauth. The widget API must share its origin. */
+  AMOCRM_REDIRECT_URI: z.preprocess(emptyToUndefined, z.url({ message: 'AMOCRM_REDIRECT_URI must be an absolute http(s) URL' }).optional()),
+  /** A separate integration registered in Kommo (kommo.com / amocrm.com accounts). */
+  KOMMO_CLIENT_ID: optionalString,
+  KOMMO_CLIENT_SECRET: optionalString,
   /** Which voice platform places the calls. */
   VOICE_PLATFORM: z.preprocess(emptyToUndefined, z.enum(['sandbox']).default('sandbox')),
   /** Sandbox time factor: 0.02 makes every simulated call 50× faster. */
@@ -108,7 +113,14 @@ export interface Config {
   databasePoolSize: number;
   secretKey: string | undefined;
   bitrix24: { clientId: string | undefined; clientSecret: string | undefined };
-  amocrm: { clientId: string | undefined; clientSecret: string | undefined; redirectUri: string | undefined };
+  amocrm: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    redirectUri: string | undefined;
+    /** Kommo's own integration keys, when it has one. */
+    kommoClientId: string | undefined;
+    kommoClientSecret: string | undefined;
+  };
   voicePlatform: 'sandbox';
   sandbox: { timeScale: number; seed: string; mix: string | undefined; tts: 'auto' | 'espeak' | 'generated'; callbackCopies: number };
   smtpUrl: string | undefined;
@@ -151,7 +163,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: e.DATABASE_POOL_SIZE,
     secretKey: e.SECRET_KEY,
     bitrix24: { clientId: e.B24_CLIENT_ID, clientSecret: e.B24_CLIENT_SECRET },
-    amocrm: { clientId: e.AMOCRM_CLIENT_ID, clientSecret: e.AMOCRM_CLIENT_SECRET, redirectUri: e.AMOCRM_REDIRECT_URI },
+    amocrm: {
+      clientId: e.AMOCRM_CLIENT_ID,
+      clientSecret: e.AMOCRM_CLIENT_SECRET,
+      redirectUri: e.AMOCRM_REDIRECT_URI,
+      kommoClientId: e.KOMMO_CLIENT_ID,
+      kommoClientSecret: e.KOMMO_CLIENT_SECRET,
+    },
     voicePlatform: e.VOICE_PLATFORM,
     sandbox: { timeScale: e.SANDBOX_TIME_SCALE, seed: e.SANDBOX_SEED, mix: e.SANDBOX_MIX, tts: e.SANDBOX_TTS, callbackCopies: e.SANDBOX_CALLBACK_COPIES },
     smtpUrl: e.SMTP_URL,

@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import type { OutboundHttp } from './net/outboundHttp.js';
 import type { VoicePlatform } from './voice/port.js';
 import type { CalleeZoneLookup } from './engine/calleeZones.js';
+import type { EventHub } from './engine/events/eventHub.js';
 import type { AuthThrottle } from './engine/auth/throttle.js';
 
 /** Subkeys derived from the master key, one per purpose. */
@@ -65,6 +66,8 @@ export interface AppContext {
   zones: CalleeZoneLookup;
   /** Nudges the dispatcher / outbox worker of this process (others poll). */
   wake: { dispatcher(): void; outbox(): void };
+  /** Live updates for the console streams of this process (`GET /api/v1/events`). */
+  events: EventHub;
   /** Scheduled work (agenda): a campaign's start at its moment. */
   schedule: { campaignStart(campaignId: string, at: Date): Promise<void> };
   hooks: {

@@ -65,7 +65,12 @@ export function hasKey(lng: Locale, key: string): boolean {
 
 /** The best of our locales for an Accept-Language header ("ru-RU,ru;q=0.9,en;q=0.8"). */
 export function pickLocale(header: string | undefined, fallback: Locale): Locale {
-  if (!header) return fallback;
+  return namedLocale(header) ?? fallback;
+}
+
+/** The language of ours an Accept-Language header prefers, or undefined when it names none (`*`, `de`). */
+export function namedLocale(header: string | undefined): Locale | undefined {
+  if (!header) return undefined;
   const ranked = header
     .split(',')
     .map((part) => {
@@ -76,5 +81,5 @@ export function pickLocale(header: string | undefined, fallback: Locale): Locale
     .filter((r) => r.lang && !Number.isNaN(r.q))
     .sort((a, b) => b.q - a.q);
   for (const r of ranked) if (isLocale(r.lang)) return r.lang;
-  return fallback;
+  return undefined;
 }

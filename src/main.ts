@@ -15,10 +15,12 @@ import { conversationHost } from './engine/conversation.js';
 import { afterCampaignAttempt } from './engine/campaigns/afterCampaignAttempt.js';
 import { startDispatcher, type Dispatcher } from './engine/campaigns/dispatcher.js';
 import { createCalleeZoneLookup } from './engine/calleeZones.js';
+import { startEventHub } from './engine/events/eventHub.js';
 import { startScheduledJobs, type ScheduledJobs } from './engine/jobs/scheduledJobs.js';
 import { deliverEmail } from './engine/outbox/emailHandler.js';
 import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
 import { deliverWebhook } from './engine/outbox/webhookHandler.js';
+import { mp3Idle } from './engine/recordingMp3.js';
 import { seedStarter } from './engine/seedStarter.js';
 import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
 import { apiRouter, apiRoutes } from './http/api/v1/index.js';
@@ -26,6 +28,9 @@ import { buildHttpApp, RequestsInFlight } from './http/app.js';
 import { recordingsRouter } from './http/recordings.js';
 import { mountedRoutes, type MountedRoute } from './http/routeTable.js';
 import { statusRouter } from './http/statusPage.js';
+import { amocrmRouter } from './http/amocrm/index.js';
+import { consoleFallback, consoleRouter } from './http/console/consoleRouter.js';
+import { ensureUiBuilt } from './uiOnStart.js';
 import { bitrix24Router } from './http/bitrix24/index.js';
 import { sandboxRouter } from './http/voice/sandboxRoutes.js';
 import { installCrmAdapters } from './crm/index.js';
@@ -115,6 +120,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       locale: config.defaultLocale,
     });
 
+    const events = await startEventHub(db, log.child({ component: 'events' }));
+    cleanups.unshift(() => events.stop());
+
     let publicUrl = config.publicUrl ?? '';
     const app: AppContext = {
       config,
@@ -131,6 +139,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       authThrottle: createAuthThrottle(db, config.auth),
       zones: createCalleeZoneLookup(),
       wake: { dispatcher: () => dispatcher?.wake(), outbox: () => outbox?.wake() },
+      events,
       schedule: { campaignStart: async (id, at) => jobs?.scheduleCampaignStart(id, at) },
       hooks: {
         attemptCompleted: [(tx, attempt) => afterCampaignAttempt(app, tx, attempt)],
@@ -139,6 +148,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
         contactFinished: [],
       },
     };
+    // Before the database closes: an MP3 being made finishes (or fails and is left to the sweeper).
+    cleanups.unshift(() => mp3Idle(app));
     let dispatcher: Dispatcher | undefined;
     let outbox: OutboxWorker | undefined;
     let jobs: ScheduledJobs | undefined;
@@ -164,13 +175,14 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);
     cleanups.unshift(() => crm.stop());
-    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), apiRouter(app, apiRoutes())];
+    const routers = [statusRouter(app, { crm: crm.enabled }), recordingsRouter(app), sandboxRouter(app, sandbox), ...(crm.bitrix24 ? [bitrix24Router(crm.bitrix24)] : []), ...(crm.amocrm ? [amocrmRouter(crm.amocrm)] : []), apiRouter(app, apiRoutes()), consoleRouter()];
     const requests = new RequestsInFlight();
     const koa = buildHttpApp(app, routers, {
       resolveApiKey,
       inFlight: requests,
       // Pages shown inside a CRM's frame set their own CSP naming who may frame them.
       framedPrefixes: ['/bitrix24/'],
+      fallback: consoleFallback(app),
     });
     const server = http.createServer(koa.callback());
     server.keepAliveTimeout = 65_000;
@@ -189,7 +201,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     );
 
     if (config.workers) {
-      jobs = await startScheduledJobs(app);
+      jobs = await startScheduledJobs(app, crm.scheduled);
       // Up to 50 jobs at once: Bitrix24 packs concurrent writes of a portal into one batch of ≤ 50.
       outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { batch: 50, leaseMs: config.outboxLeaseSec * 1000 });
       dispatcher = startDispatcher(app);
@@ -239,6 +251,7 @@ async function main(): Promise<void> {
   const log = createLogger(loadConfigLevel());
   // From the first line on: a stray rejection during start-up is logged, not fatal, either.
   installProcessGuards(log);
+  ensureUiBuilt();
   try {
     running = await startDozvon(process.env, { log });
   } catch (e) {

@@ -18,6 +18,7 @@ export const PAUSE_REASONS = [
   'list_deleted',
   'server_error',
   'crm_needs_reauth',
+  'crm_api_blocked',
   'crm_uninstalled',
 ] as const;
 export type PauseReason = (typeof PAUSE_REASONS)[number];

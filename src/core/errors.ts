@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'server_busy',
   'voice_platform_failed',
+  /** Another server we depend on (the mail server) refused or failed. */
+  'upstream_failed',
   'service_unavailable',
   'internal',
 ] as const;

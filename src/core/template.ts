@@ -77,6 +77,18 @@ export const crmWritebackSchema = z
       })
       .strict()
       .optional(),
+    amocrm: z
+      .object({
+        /**
+         * Move the lead to this stage when a call ends with this result (or outcome) — only if the
+         * lead is still in the stage it was in when it was taken (a person may have moved it since).
+         */
+        statusByResult: z
+          .record(resultCode, z.object({ pipelineId: z.number().int().positive(), statusId: z.number().int().positive() }).strict())
+          .default({}),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

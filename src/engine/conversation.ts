@@ -7,6 +7,7 @@ import { validateScenario } from '../scenario/validate.js';
 import { findAttemptById, saveConversation } from '../store/repositories/attempts.js';
 import { findVersionById, findVersioned, SCENARIOS, TEMPLATES } from '../store/repositories/versioned.js';
 import type { ConversationHost } from '../voice/port.js';
+import { tapTranscript } from './events/transcriptTap.js';
 import { resolveRedirect } from './resolveRedirect.js';
 
 /**
@@ -33,10 +34,11 @@ export function conversationHost(ctx: AppContext): ConversationHost {
         };
       } else {
         const settings = template.body;
+        const started = Date.now();
         run = await runScenario({
           graph: checked.graph,
           vars: { ...attempt.variables, phone: attempt.phone, attempt: String(attempt.attemptNo) },
-          media,
+          media: tapTranscript(media, { db: ctx.db, tenantId: attempt.tenantId, attemptId, log: ctx.log, elapsedMs: () => Date.now() - started }),
           redirect: await resolveRedirect(ctx.db, attempt.tenantId, settings.redirect, settings.country),
           signal,
           loadScenario: async (id) => (await findVersioned<ScenarioGraph>(ctx.db, SCENARIOS, attempt.tenantId, id))?.body,

@@ -4,12 +4,14 @@ import { newId } from '../store/ids.js';
 import { attachRecording, findAttemptById } from '../store/repositories/attempts.js';
 import { insertMedia } from '../store/repositories/media.js';
 import { inspectWav } from '../voice/audio/index.js';
+import { nudgeMp3 } from './recordingMp3.js';
 
 const MAX_RECORDING_BYTES = 200 * 1024 * 1024;
 
 /**
  * Copies an attempt's recording from the platform into our storage. Idempotent: an attempt that
  * already has its recording is left alone; the bytes are written before the row that points at them.
+ * Its MP3 copy for the CRMs is made next, in the background (src/engine/recordingMp3.ts).
  */
 export async function fetchRecording(ctx: AppContext, attemptId: string): Promise<void> {
   const attempt = await findAttemptById(ctx.db, attemptId);
@@ -36,4 +38,6 @@ export async function fetchRecording(ctx: AppContext, attemptId: string): Promis
     });
     await attachRecording(tx, attemptId, id);
   });
+  // The MP3 for the CRMs follows off this path (a platform callback may be waiting on us).
+  nudgeMp3(ctx);
 }

@@ -44,6 +44,8 @@ export interface HttpAppOptions {
   resolveApiKey?: ApiKeyResolver;
   /** Path prefixes whose HTML pages are framed by a CRM and set their own CSP (see securityHeaders.ts). */
   framedPrefixes?: string[];
+  /** Answers what no router did (the web console's own paths get its page); else 404 / 405 below. */
+  fallback?: Koa.Middleware<DozvonState>;
   /** Counts the requests being handled (tests, graceful shutdown). */
   inFlight?: RequestsInFlight;
 }
@@ -89,6 +91,7 @@ export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o:
   });
   koa.use(async (ctx, next) => (ctx.path.startsWith('/api/') ? auth(ctx, next) : next()));
   for (const r of routers) koa.use(r.routes());
+  if (o.fallback) koa.use(o.fallback);
   koa.use(async (ctx) => {
     if (ctx.body !== undefined || ctx.status !== 404) return;
     const allowed = allowedMethods(routers, ctx.path);

@@ -27,6 +27,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   rate_limited: 429,
   server_busy: 503,
   voice_platform_failed: 502,
+  upstream_failed: 502,
   service_unavailable: 503,
   internal: 500,
 };

@@ -32,6 +32,8 @@ export interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** The JSON body as received, before the schema's defaults were applied (to tell "absent" from "default"). */
+  rawBody: unknown;
   principal: Principal | undefined;
   /** The tenant of the caller (for authenticated routes). */
   tenantId: string;
@@ -88,13 +90,15 @@ export function mountRoutes(router: Router<DozvonState>, app: AppContext, routes
       }
       const params = spec.params ? parseInput(spec.params, ctx.params, 'params') : {};
       const query = spec.query ? parseInput(spec.query, ctx.query, 'query') : {};
-      const body = spec.body ? parseInput(spec.body, await readJson(ctx)) : undefined;
+      const rawBody = spec.body ? await readJson(ctx) : undefined;
+      const body = spec.body ? parseInput(spec.body, rawBody) : undefined;
       const result = await spec.handler({
         app,
         ctx: ctx as unknown as RouteInput<unknown, unknown, unknown>['ctx'],
         params,
         query,
         body,
+        rawBody,
         principal,
         tenantId: principal?.tenantId ?? '',
       });

@@ -40,7 +40,7 @@ const STATUS_CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;marg
 th{text-align:left;padding-right:1.5rem;font-weight:500;color:#5b6673}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:4px}
 a{color:#1463d8}`;
 
-/** GET /health for probes; GET / a small status page until the web console replaces it. */
+/** GET /health for probes; GET /status a small server page (the web console is at `/`). */
 export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }): Router<DozvonState> {
   const router = new Router<DozvonState>();
 
@@ -51,9 +51,10 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
     ctx.body = { status: dbOk ? 'ok' : 'degraded', db: dbOk ? app.db.kind : 'down', version: VERSION, voicePlatform: app.voice.name, crm: o.crm };
   });
 
-  router.get('/', async (ctx) => {
+  router.get('/status', async (ctx) => {
     const lng = ctx.state.locale;
     const setupDone = await isSetupDone(app);
+    // The page still shows what it can while the database is away; 0 reads as "unknown".
     const schema = await schemaVersion(app.db).catch(() => 0);
     const row = (k: string, v: string) => `<tr><th>${esc(t(lng, k))}</th><td>${esc(v)}</td></tr>`;
     // Where the server keeps its files is nobody else's business: the full path only for a
@@ -74,7 +75,7 @@ export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }
 <table>${row('status.version', VERSION)}${row('status.database', `${app.db.kind} (schema ${schema})`)}${row('status.voice_platform', app.voice.name)}${row('status.public_url', app.publicUrl())}${insider ? row('status.data_dir', app.config.dataDir) : ''}</table>
 ${setup}
 <h2>${esc(t(lng, 'status.links'))}</h2><ul>
-<li><a href="/health">/health</a></li><li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> — ${esc(t(lng, 'status.openapi'))}</li></ul>
+<li><a href="/">/</a> — ${esc(t(lng, 'status.console'))}</li><li><a href="/health">/health</a></li><li><a href="/api/v1/openapi.json">/api/v1/openapi.json</a> — ${esc(t(lng, 'status.openapi'))}</li></ul>
 </body></html>`;
   });
   return router;

@@ -57,7 +57,7 @@ export function bitrix24OutboxHandler(b24: B24Context): OutboxHandler {
         if (!tenant || tenant.status === 'uninstalled' || e.code === 'NO_TOKENS') return { kind: 'dead', error };
         return { kind: 'retry', error, retryAt: new Date(app.clock.now().getTime() + REAUTH_RETRY_MS) };
       }
-      return { kind: 'retry', error, retryAt: backoff(job.attempts, app.clock.now()) };
+      return { kind: 'retry', error, retryAt: backoff(job.failures + 1, app.clock.now()) };
     }
   };
 }

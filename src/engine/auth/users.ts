@@ -111,7 +111,8 @@ export async function login(ctx: AppContext, email: string, password: string, cl
   const found = await findUserWithHashByEmail(ctx.db, email);
   // Same work whether or not the e-mail exists, so timing does not reveal accounts.
   const ok = await verifyPassword(password, found?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-  if (!found || !ok || found.disabled) throw unauthorized('errors.login_failed');
+  // A CRM user's shadow account has no password: only its CRM signs it in.
+  if (!found?.passwordHash || !ok || found.disabled) throw unauthorized('errors.login_failed');
   await ctx.authThrottle.signInSucceeded(email, client.ip);
   await touchLogin(ctx.db, found.id, ctx.clock.now());
   const { passwordHash: _hidden, ...user } = found;
@@ -135,12 +136,15 @@ export async function changeOwnPassword(ctx: AppContext, userId: string, input: 
   const v = parseInput(ownPasswordSchema, input);
   const user = await findUser(ctx.db, userId);
   if (!user || user.disabled) throw unauthorized('errors.session_invalid');
-  await ctx.authThrottle.beginSignIn(user.email, client.ip);
+  // A CRM user's shadow account has no e-mail or password: their CRM signs them in.
+  if (user.email === null) throw validationFailed([{ path: 'currentPassword', key: 'validation.crm_user_no_password' }]);
+  const email = user.email;
+  await ctx.authThrottle.beginSignIn(email, client.ip);
   const stored = await findPasswordHash(ctx.db, userId);
   if (!stored || !(await verifyPassword(v.currentPassword, stored))) {
     throw validationFailed([{ path: 'currentPassword', key: 'validation.current_password_wrong' }]);
   }
-  await ctx.authThrottle.signInSucceeded(user.email, client.ip);
+  await ctx.authThrottle.signInSucceeded(email, client.ip);
   // The current password was just verified: the same string is the same password.
   if (v.newPassword === v.currentPassword) throw validationFailed([{ path: 'newPassword', key: 'validation.password_unchanged' }]);
   const passwordHash = await hashPassword(v.newPassword);

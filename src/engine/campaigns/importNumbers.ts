@@ -4,7 +4,7 @@ import type { ScenarioGraph } from '../../scenario/schema.js';
 import { withTransaction } from '../../store/db.js';
 import { findCampaign } from '../../store/repositories/campaigns.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
-import { openClientsFile, type RowIssue } from '../clientsFile/index.js';
+import { openClientsFile, type ColumnMapping, type RowIssue } from '../clientsFile/index.js';
 import { addContacts } from './addContacts.js';
 import { analyzeCampaignTables } from './analyze.js';
 import { loadRuntime } from './runtime.js';
@@ -41,6 +41,8 @@ export async function importNumbers(
   tenantId: string,
   campaignId: string,
   file: { filename: string; mimeType: string; data: Buffer },
+  /** The columns as mapped in the console's preview; absent = the automatic mapping. */
+  mapping?: ColumnMapping[],
 ): Promise<ImportReport> {
   const campaign = await findCampaign(app.db, tenantId, campaignId);
   if (!campaign) throw notFound('campaign', campaignId);
@@ -52,6 +54,7 @@ export async function importNumbers(
     variables: scenario?.body.variables.map((v) => v.name) ?? [],
     filename: file.filename,
     contentType: file.mimeType,
+    ...(mapping?.length ? { columns: mapping } : {}),
   });
   const report: ImportReport = {
     format: reader.meta.format,

@@ -18,6 +18,7 @@ import {
 } from '../../store/repositories/campaigns.js';
 import { findVersioned, TEMPLATES } from '../../store/repositories/versioned.js';
 import { startOf } from './addContacts.js';
+import { withCampaignDefaults } from '../console/tenantSettings.js';
 import { budgetLeft } from './budget.js';
 import { cancelOpenNumbers } from './cancelNumbers.js';
 import { notifyCampaignStatus } from './notifyStatus.js';
@@ -66,7 +67,8 @@ export async function createCampaign(
   source: CampaignSource = { kind: 'console' },
   tx?: Queryable,
 ): Promise<Campaign> {
-  const v = parseInput(campaignInputSchema, input);
+  // The account's default webhook URL and e-mail recipients, where the request names none.
+  const v = parseInput(campaignInputSchema, await withCampaignDefaults(tx ?? app.db, tenantId, input));
   const run = async (db: Queryable) => {
     const template = await findVersioned<TemplateSettings>(db, TEMPLATES, tenantId, v.templateId);
     if (!template) throw validationFailed([{ path: 'templateId', key: 'validation.reference_not_found', params: { id: v.templateId } }]);
@@ -160,6 +162,7 @@ async function blockingCause(app: AppContext, tx: Queryable, c: Campaign): Promi
   if ((await budgetLeft(tx, c.tenantId, app.clock.now())) <= 0) return 'limits_exhausted';
   const tenant = await tx.query<{ status: string }>('SELECT status FROM tenants WHERE id = $1', [c.tenantId]);
   if (tenant.rows[0]?.status === 'needs_reauth') return 'crm_needs_reauth';
+  if (tenant.rows[0]?.status === 'api_blocked') return 'crm_api_blocked';
   if (tenant.rows[0]?.status === 'uninstalled') return 'crm_uninstalled';
   return null;
 }
@@ -213,6 +216,6 @@ export async function autoPause(app: AppContext, tx: Queryable, campaignId: stri
   if (!c || c.deletedAt || (c.status !== 'running' && c.status !== 'scheduled')) return undefined;
   const paused = await setCampaignStatus(tx, c.id, { status: 'paused', reason, detail, now: app.clock.now() });
   await notifyCampaignStatus(app, tx, paused, 'paused');
-  app.log.warn({ campaignId, reason, detail }, 'campaign paused automatically');
+  app.log.warn({ tenantId: c.tenantId, campaignId, reason, detail }, 'campaign paused automatically');
   return paused;
 }

@@ -93,3 +93,33 @@ export async function campaignStats(db: Queryable, tenantId: string, campaignId:
 export async function templateStats(db: Queryable, tenantId: string, templateId: string): Promise<CallStats> {
   return callStats(db, 'tenant_id = $1 AND template_id = $2', [tenantId, templateId]);
 }
+
+/** Calls and the ones a person answered, by hour of the day (0–23, in the campaign's time zone): when people pick up. */
+export interface HourReach {
+  hour: number;
+  placed: number;
+  answered: number;
+}
+
+/** The redial funnel: how many numbers got an n-th call, and how many of those calls were answered. */
+export interface FunnelStep {
+  attemptNo: number;
+  placed: number;
+  answered: number;
+}
+
+export async function campaignCharts(db: Queryable, tenantId: string, campaignId: string, timezone: string): Promise<{ byHour: HourReach[]; funnel: FunnelStep[] }> {
+  const hours = await db.query<{ h: number; placed: string; answered: string }>(
+    `SELECT extract(hour FROM created_at AT TIME ZONE $3)::int AS h, count(*) AS placed, count(*) FILTER (WHERE outcome = 'human') AS answered
+     FROM attempts WHERE tenant_id = $1 AND campaign_id = $2 AND status = 'completed' AND placed GROUP BY 1`,
+    [tenantId, campaignId, timezone],
+  );
+  const byHour: HourReach[] = Array.from({ length: 24 }, (_, hour) => ({ hour, placed: 0, answered: 0 }));
+  for (const r of hours.rows) byHour[r.h] = { hour: r.h, placed: Number(r.placed), answered: Number(r.answered) };
+  const steps = await db.query<{ n: number; placed: string; answered: string }>(
+    `SELECT attempt_no AS n, count(*) AS placed, count(*) FILTER (WHERE outcome = 'human') AS answered
+     FROM attempts WHERE tenant_id = $1 AND campaign_id = $2 AND status = 'completed' AND placed GROUP BY 1 ORDER BY 1`,
+    [tenantId, campaignId],
+  );
+  return { byHour, funnel: steps.rows.map((r) => ({ attemptNo: Number(r.n), placed: Number(r.placed), answered: Number(r.answered) })) };
+}

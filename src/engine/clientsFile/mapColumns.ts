@@ -8,6 +8,7 @@ import {
   variableLookup,
 } from './headerAliases.js';
 import { checkCandidate, splitPhoneCell } from './phoneCells.js';
+import type { ColumnMapping } from './options.js';
 import type { ColumnInfo } from './types.js';
 
 /** How the cells of every data row are to be read. */
@@ -132,4 +133,36 @@ function uniqueName(header: string, names: Set<string>): string {
   for (let i = 2; names.has(name); i++) name = `${header} (${i})`;
   names.add(name);
   return name;
+}
+
+/**
+ * The automatic mapping with a person's choices applied (by column position). The phone column
+ * still has to exist; a second external-id column is read as ignored (one id per client).
+ */
+export function applyColumnMapping(map: ColumnMap, mapping: readonly ColumnMapping[], variables: readonly string[], sampleHeaders: readonly string[]): ColumnMap {
+  const columns = map.columns.map((c) => ({ ...c }));
+  const declared = new Set(variables);
+  for (const m of mapping) {
+    const c = columns[m.index];
+    if (!c) continue;
+    c.role = m.role;
+    if (m.role === 'variable') {
+      c.variable = m.variable ?? c.variable ?? (c.header || `column${c.index + 1}`);
+      c.known = declared.has(c.variable);
+    } else {
+      delete c.variable;
+      c.known = m.role !== 'ignored';
+    }
+  }
+  let idSeen = false;
+  for (const c of columns) {
+    if (c.role !== 'externalId') continue;
+    if (idSeen) {
+      c.role = 'ignored';
+      c.known = false;
+    }
+    idSeen = true;
+  }
+  if (!columns.some((c) => c.role === 'phone')) throw fileErrors.noPhoneColumn(sampleHeaders.filter((h) => h.trim()));
+  return { ...map, columns };
 }

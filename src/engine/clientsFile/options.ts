@@ -12,6 +12,17 @@ export const CLIENTS_FILE_DEFAULTS = {
   maxUnzippedBytes: 256 * 1024 * 1024,
 } as const;
 
+/** One column's role as chosen by a person: phone, a scenario variable (by name), the external id, or ignored. */
+export const columnMappingSchema = z
+  .object({
+    index: z.number().int().min(0).max(10_000),
+    role: z.enum(['phone', 'variable', 'externalId', 'ignored']),
+    /** For role `variable`: the variable the values go to (defaults to the column's header). */
+    variable: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+export type ColumnMapping = z.infer<typeof columnMappingSchema>;
+
 /** Options of an import, as they cross from the HTTP layer or the Calls API. */
 export const clientsFileOptionsSchema = z.object({
   /** Upload's file name; only tells CSV from TXT (content decides everything else). */
@@ -38,6 +49,11 @@ export const clientsFileOptionsSchema = z.object({
   maxUnzippedBytes: z.number().int().positive().optional(),
   /** Collapse numbers seen earlier in the file (on by default). */
   dedupe: z.boolean().default(true),
+  /**
+   * The columns as a person mapped them (the console's import preview), by 0-based position,
+   * overriding what the headers and contents suggested; columns not named keep their mapping.
+   */
+  columns: z.array(columnMappingSchema).max(10_000).optional(),
 });
 
 export type ClientsFileOptions = z.input<typeof clientsFileOptionsSchema>;

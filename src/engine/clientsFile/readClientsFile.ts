@@ -2,7 +2,7 @@ import { ByteSource, type ClientsFileInput } from './byteSource.js';
 import { csvRecords, sniffDelimiter, type RawRecord } from './csvRows.js';
 import { decodeText } from './decodeText.js';
 import { fileErrors } from './fileErrors.js';
-import { mapColumns, usedCells, type ColumnMap } from './mapColumns.js';
+import { applyColumnMapping, mapColumns, usedCells, type ColumnMap } from './mapColumns.js';
 import type { ResolvedClientsFileOptions } from './options.js';
 import { makeRowToClient } from './rowToClient.js';
 import { SNIFF_BYTES, sniffFormat } from './sniffFormat.js';
@@ -13,6 +13,8 @@ import { xlsxRecords } from './xlsxRows.js';
 const DELIMITER_SAMPLE_CHARS = 64 * 1024;
 // Rows the header and the phone columns are judged from.
 const SAMPLE_ROWS = 20;
+// Data rows shown as written in `meta.sample`.
+const PREVIEW_ROWS = 10;
 
 /** An open clients file: what it is, then its rows batch by batch (iterate once). */
 export interface ClientsFileReader extends AsyncIterable<ClientsFileBatch> {
@@ -83,6 +85,7 @@ export async function openClientsFileHere(input: ClientsFileInput, opts: Resolve
     }
     if (sample.length === 0) throw fileErrors.empty();
     map = mapColumns(sample, opts.variables, opts);
+    if (opts.columns?.length) map = applyColumnMapping(map, opts.columns, opts.variables, usedCells(sample[0]?.cells ?? []));
   } catch (e) {
     await release();
     throw e;
@@ -90,6 +93,8 @@ export async function openClientsFileHere(input: ClientsFileInput, opts: Resolve
 
   meta.headerRow = map.headerRow;
   meta.columns = map.columns;
+  // The first rows as written (the header too), for a preview in which a person checks the mapping.
+  meta.sample = sample.slice(0, PREVIEW_ROWS + (map.headerRow ? 1 : 0)).map((r) => ({ rowNumber: r.rowNumber, cells: usedCells(r.cells).map((c) => c.slice(0, 500)) }));
   const label = (i: number) => map.columns[i]?.header || `column${i + 1}`;
   meta.phoneColumns = map.columns.filter((c) => c.role === 'phone').map((c) => label(c.index));
   meta.unknownColumns = map.columns.filter((c) => c.role === 'variable' && !c.known).map((c) => c.variable ?? '');

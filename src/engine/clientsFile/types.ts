@@ -87,6 +87,8 @@ export interface ClientsFileMeta {
   unknownColumns: string[];
   /** Scenario variables no column provides: the UI should warn. */
   missingVariables: string[];
+  /** The first rows as written, header included (up to 10 data rows; cells cut at 500 characters). */
+  sample?: { rowNumber: number; cells: string[] }[];
 }
 
 /** Running totals; final once the batches have been read to the end. */

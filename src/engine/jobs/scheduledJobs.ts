@@ -48,7 +48,15 @@ export interface ScheduledJobs {
   stop(): Promise<void>;
 }
 
-export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs> {
+/** A recurring job an adapter brings (its token keep-alive, retries of its own). */
+export interface ExtraJob {
+  name: string;
+  /** agenda's interval, e.g. '5 minutes'. */
+  every: string;
+  run(): Promise<void>;
+}
+
+export async function startScheduledJobs(app: AppContext, extra: readonly ExtraJob[] = []): Promise<ScheduledJobs> {
   const log = app.log.child({ component: 'scheduled-jobs' });
   // agenda polls every 2 s and says 'error' each time the database is away: one line per outage.
   const outage = new Outage(log, 'scheduled jobs');
@@ -85,6 +93,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   agenda.define(JOBS.analyze, async () => {
     await analyzeCampaignTables(app.db);
   });
+  for (const j of extra) agenda.define(j.name, () => j.run());
   agenda.define(JOBS.authSweep, async () => {
     // Counters expired an hour ago and sessions ended or expired a day ago are of no use any more.
     await sweepRateLimits(app.db, Date.now());
@@ -98,6 +107,7 @@ export async function startScheduledJobs(app: AppContext): Promise<ScheduledJobs
   await agenda.every('1 minute', JOBS.replanMissed);
   await agenda.every('1 minute', JOBS.recordings);
   await agenda.every('15 minutes', JOBS.analyze);
+  for (const j of extra) await agenda.every(j.every, j.name);
   await agenda.every('30 minutes', JOBS.authSweep);
   return {
     async scheduleCampaignStart(campaignId, at) {

@@ -12,7 +12,7 @@ import type { HandlerResult } from './outboxWorker.js';
 const transports = new Map<string, Transporter>();
 
 /** One SMTP transport per SMTP_URL (pooled connections), shared by the apps of this process. */
-function transporter(app: AppContext): Transporter | undefined {
+export function transporter(app: AppContext): Transporter | undefined {
   const url = app.config.smtpUrl;
   if (!url) return undefined;
   let t = transports.get(url);

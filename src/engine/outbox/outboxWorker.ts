@@ -19,7 +19,8 @@ import {
 export type HandlerResult =
   /** `afterDone`: runs once the job is recorded done (e.g. wake a job that waits for this one); its failure is only logged. */
   | { kind: 'done'; state?: Record<string, unknown>; afterDone?: () => Promise<void> }
-  | { kind: 'retry'; error: string; retryAt?: Date }
+  /** `wait`: not a failure but a planned wait (e.g. for a recording): it does not lengthen later backoffs. */
+  | { kind: 'retry'; error: string; retryAt?: Date; wait?: boolean }
   | { kind: 'dead'; error: string };
 
 export interface HandlerControl {
@@ -29,9 +30,13 @@ export interface HandlerControl {
 
 export type OutboxHandler = (app: AppContext, job: OutboxJob, ctl: HandlerControl) => Promise<HandlerResult>;
 
-/** Exponential backoff with jitter: 5 s, 10 s, 20 s … capped at one hour. */
-export function backoff(attempts: number, now: Date): Date {
-  const base = Math.min(3600_000, 5000 * 2 ** Math.max(0, attempts - 1));
+/**
+ * Exponential backoff with jitter by the failure this is (1 = the first): 5 s, 10 s, 20 s … capped
+ * at one hour. Outbox jobs pass `job.failures + 1` — failures, not claims: a claim whose process
+ * was killed, or a planned wait, is no reason to wait longer.
+ */
+export function backoff(failure: number, now: Date): Date {
+  const base = Math.min(3600_000, 5000 * 2 ** Math.max(0, failure - 1));
   return new Date(now.getTime() + base * (0.8 + Math.random() * 0.4));
 }
 
@@ -102,8 +107,9 @@ export function startOutboxWorker(
     const verdict = await recorded(() =>
       markOutboxFailed(app.db, job.id, app.workerId, {
         error: failure.error,
-        retryAt: failure.kind === 'dead' ? null : (failure.retryAt ?? backoff(job.attempts, now)),
+        retryAt: failure.kind === 'dead' ? null : (failure.retryAt ?? backoff(job.failures + 1, now)),
         now,
+        wait: failure.kind === 'retry' && failure.wait === true,
       }),
     );
     const level = verdict === 'dead' ? 'error' : 'warn';

@@ -7,15 +7,13 @@ import type { OutboxJob } from '../../store/repositories/outbox.js';
 import { toAttemptDto } from '../attemptDto.js';
 import { signedMediaUrl } from '../recordingUrls.js';
 import type { HandlerResult } from './outboxWorker.js';
+import { currentWebhookSecret } from './webhookDeliveries.js';
 
 /**
  * Outcome webhooks (J8): the customer's URL gets every finished attempt and every finished number
- * as JSON, signed with the tenant's webhook secret — header `X-Dozvon-Signature: sha256=<hmac of
+ * as JSON, signed with the tenant's webhook secret (./webhookDeliveries.ts) — header `X-Dozvon-Signature: sha256=<hmac of
  * "<timestamp>.<body>">` — and retried with backoff for 24 hours until it answers 2xx.
  */
-export function webhookSecret(app: AppContext, tenantId: string): string {
-  return hmacHex(app.keys.webhook, `tenant:${tenantId}`);
-}
 
 async function render(app: AppContext, job: OutboxJob): Promise<Record<string, unknown> | 'wait' | 'gone'> {
   const p = job.payload as { event: string; attemptId?: string; numberId?: string; campaignId: string };
@@ -46,9 +44,10 @@ export async function deliverWebhook(app: AppContext, job: OutboxJob): Promise<H
   const url = (job.payload as { url: string }).url;
   const body = await render(app, job);
   if (body === 'gone') return { kind: 'dead', error: 'the attempt or number no longer exists' };
-  if (body === 'wait') return { kind: 'retry', error: 'waiting for the recording', retryAt: new Date(app.clock.now().getTime() + 10_000) };
+  if (body === 'wait') return { kind: 'retry', error: 'waiting for the recording', retryAt: new Date(app.clock.now().getTime() + 10_000), wait: true };
   const text = JSON.stringify(body);
   const ts = Math.floor(Date.now() / 1000);
+  const secret = await currentWebhookSecret(app, job.tenantId);
   try {
     const res = await app.outbound.fetch(url, {
       method: 'POST',
@@ -58,7 +57,7 @@ export async function deliverWebhook(app: AppContext, job: OutboxJob): Promise<H
         'x-dozvon-event': String(body.event),
         'x-dozvon-delivery': job.id,
         'x-dozvon-timestamp': String(ts),
-        'x-dozvon-signature': `sha256=${hmacHex(webhookSecret(app, job.tenantId), `${ts}.${text}`)}`,
+        'x-dozvon-signature': `sha256=${hmacHex(secret, `${ts}.${text}`)}`,
       },
       body: text,
       timeoutMs: 10_000,

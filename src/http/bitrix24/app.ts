@@ -1,35 +1,37 @@
 import type Router from '@koa/router';
+import { DomainError } from '../../core/errors.js';
 import { parseInput } from '../../core/validation.js';
 import type { B24Context } from '../../crm/bitrix24/b24Context.js';
 import { adoptAdminTokens } from '../../crm/bitrix24/tokens/adoptAdminTokens.js';
-import { listCampaigns } from '../../store/repositories/campaigns.js';
-import { countNumbersByStatusOf } from '../../store/repositories/numbers.js';
+import { crmConsoleSession } from '../../engine/auth/crmSession.js';
 import { findTenant } from '../../store/repositories/tenants.js';
+import { VERSION } from '../../version.js';
+import { esc } from '../html.js';
 import { readForm } from '../body.js';
+import { consoleFiles } from '../console/consoleFiles.js';
+import { consolePolicy } from '../console/consolePages.js';
 import type { DozvonState } from '../state.js';
-import { pageBodySchema, pageQuerySchema } from './pageForm.schema.js';
-import { appPage } from './pages/appPage.js';
-import { asPage, framePolicy } from './pages/html.js';
-import { API_BASE, browserTexts, type RecentCampaign } from './pages/widgetConfig.js';
 import type { FrameAuth } from './frameAuth.js';
+import { pageBodySchema, pageQuerySchema } from './pageForm.schema.js';
+import { connectionLine } from './pages/connectionLine.js';
+import { asPage, portalOrigins } from './pages/html.js';
 import { pageLocale } from './placement.js';
-import { pageAssets } from './static.js';
 
 /**
- * POST /bitrix24/app — Bitrix24's "handler path", the app's page inside the portal. Verified by the
- * user's own token (./frameAuth.ts: the portal says who it belongs to). When the portal needs
- * re-authorisation and an administrator opens the page, their fresh token pair is adopted (and
- * paused campaigns resume). The page itself is `widgets/bitrix24/main.ts`; the server hands it
- * the connection state and the recent campaigns.
+ * POST /bitrix24/app — Bitrix24's "handler path", the app's page inside the portal: the web console,
+ * signed in as the portal user in the portal's tenant, portal administrators as console
+ * administrators. Verified by the user's own token (./frameAuth.ts: the portal says who it belongs
+ * to). When the portal needs re-authorisation and an administrator opens the page, their fresh
+ * token pair is adopted first (and paused campaigns resume). The page loads b24jssdk's bundle so
+ * the console can size the frame, read pipelines with the user's rights and start calls by filter.
  */
-const RECENT = 10;
-
 export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, frameAuth: FrameAuth): void {
   router.post('/bitrix24/app', async (ctx) => {
     await asPage(ctx, pageLocale(typeof ctx.query.LANG === 'string' ? ctx.query.LANG : undefined, ctx.state.locale), async () => {
       const query = parseInput(pageQuerySchema, ctx.query, 'query');
       const form = parseInput(pageBodySchema, await readForm(ctx));
-      const { portal, tenant } = await frameAuth.verify({ token: form.AUTH_ID, memberId: form.member_id });
+      const who = await frameAuth.verify({ token: form.AUTH_ID, memberId: form.member_id });
+      const { portal, tenant } = who;
       let reauthorised = false;
       if (tenant.status === 'needs_reauth') {
         reauthorised = await adoptAdminTokens(b24, tenant.id, {
@@ -40,36 +42,35 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
       }
       // Adopting the tokens changed the tenant's status: show the page as it is now.
       const fresh = reauthorised ? ((await findTenant(b24.app.db, tenant.id)) ?? tenant) : tenant;
-      const recent = await listCampaigns(b24.app.db, tenant.id, { limit: RECENT });
-      const counts = await countNumbersByStatusOf(b24.app.db, recent.map((c) => c.id));
-      const campaigns: RecentCampaign[] = recent.map((c) => ({
-        id: c.id,
-        name: c.name,
-        status: c.status,
-        statusReason: c.statusReason,
-        createdAt: c.createdAt.toISOString(),
-        numbers: counts.get(c.id) ?? {},
-      }));
       const lang = pageLocale(query.LANG, fresh.locale);
-      const assets = await pageAssets(b24.app.log);
-      const publicUrl = b24.app.publicUrl();
-      framePolicy(ctx, { portal, publicUrl });
-      ctx.body = appPage(
+      const session = await crmConsoleSession(b24.app, {
+        tenantId: tenant.id,
+        crm: 'bitrix24',
+        crmUserId: String(who.userId),
+        name: who.name,
+        isAdmin: who.admin,
+        locale: lang,
+      }, { ip: ctx.ip || undefined, userAgent: ctx.get('user-agent') || undefined });
+      const line = connectionLine(session.user.locale, { domain: portal.domain, status: fresh.status, statusReason: fresh.statusReason }, reauthorised);
+      const html = consoleFiles().page(
         {
-          page: 'main',
-          placement: form.PLACEMENT,
-          memberId: portal.memberId,
-          domain: portal.domain,
-          api: API_BASE,
-          lang,
-          texts: browserTexts(lang),
-          portal: { domain: portal.domain, status: fresh.status, statusReason: fresh.statusReason },
-          reauthorised,
-          campaigns,
-          links: { server: `${publicUrl}/`, openapi: `${publicUrl}/api/v1/openapi.json` },
+          mode: 'bitrix24',
+          locale: session.user.locale,
+          version: VERSION,
+          token: session.token,
+          user: { id: session.user.id, name: session.user.name, role: session.user.role },
+          crm: { account: portal.memberId, domain: portal.domain },
+          notice: { ...line, show: !line.ok || reauthorised },
         },
-        assets,
+        { headExtra: '<script src="/bitrix24/static/b24jssdk.js"></script>', body: `<p role="${line.ok ? 'status' : 'alert'}" style="font:14px system-ui,sans-serif;margin:16px">${esc(line.text)}</p>` },
       );
+      if (html === undefined) {
+        b24.app.log.error('bitrix24: the web console is not built; run `npm run build:ui`');
+        throw new DomainError('internal', 'placements.common.page_failed');
+      }
+      const origins = portalOrigins(portal);
+      consolePolicy(ctx, { publicUrl: b24.app.publicUrl(), frameAncestors: origins, connect: origins });
+      ctx.body = html;
     });
   });
 }

@@ -14,7 +14,7 @@ import { mountStaticRoutes } from './static.js';
  * Everything Bitrix24 (and our pages inside it) calls, at the fixed routes of ARCHITECTURE.md:
  *
  *   POST /bitrix24/install            install page (install.ts)
- *   POST /bitrix24/app                app page (app.ts)
+ *   POST /bitrix24/app                app page: the web console, signed in by the portal (app.ts)
  *   POST /bitrix24/events             ONAPPINSTALL / ONAPPUNINSTALL (events.ts)
  *   POST /bitrix24/robot              every robot's HANDLER (robot.ts)
  *   POST /bitrix24/placement/:name    deal/lead tab, list menu (placement.ts)

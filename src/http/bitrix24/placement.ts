@@ -50,7 +50,7 @@ export function mountPlacementRoute(router: Router<DozvonState>, b24: B24Context
       const form = parseInput(pageBodySchema, await readForm(ctx));
       const { portal, tenant } = await frameAuth.verify({ token: form.AUTH_ID, memberId: form.member_id });
       const lang = pageLocale(query.LANG, tenant.locale);
-      const assets = await pageAssets(b24.app.log);
+      const assets = pageAssets(b24.app.log);
       framePolicy(ctx, { portal, publicUrl: b24.app.publicUrl() });
       ctx.body = placementPage(
         {

@@ -5,33 +5,27 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { DomainError } from '../../core/errors.js';
-import { localesDir } from '../../i18n.js';
 import type { Logger } from '../../log.js';
 import type { DozvonState } from '../state.js';
-import { resetBrowserTexts } from './pages/widgetConfig.js';
+import { readWidgetManifest, widgetsOutDir, WIDGET_ENTRIES, type WidgetEntry, type WidgetManifest } from './widgetManifest.js';
 
 /**
  * Static files of the frame pages, all under `/bitrix24/static/`:
  *
- * - `b24jssdk.js` — b24jssdk's own browser bundle (UMD, global `B24Js`) for the install page, from
- *   node_modules so frame pages work without a CDN.
- * - the pages' code: `widgets/bitrix24/{tab,menu,main}.ts` and `style.css`, bundled by esbuild in
- *   this process on first use (ES modules; b24jssdk and i18next end up in a shared chunk that the
- *   browser caches once for every page). Every file name carries its content hash, so files are
- *   served `immutable` for a year; pages name the current files (`widgetAssets()`).
+ * - `b24jssdk.js` — b24jssdk's own browser bundle (UMD, global `B24Js`), from node_modules so frame
+ *   pages work without a CDN.
+ * - the pages' code: `widgets/bitrix24/{tab,menu,main}.ts` and `style.css`, bundled at build time
+ *   (scripts/buildWidgets.ts: `npm ci`, `npm run build:ui`, or `npm start` when missing) into
+ *   `widgets/dist/bitrix24/` with a manifest. Every file name carries its content hash, so files
+ *   are served `immutable` for a year; pages name the current files (`pageAssets()`).
  *
- * The bundle lives in memory. Its sources (and the locale files whose texts the pages embed) are
- * checked for changes at most once a second; a change rebuilds, so `npm run dev` shows edits on the
- * next page load. Files of the previous builds stay servable, so a page loaded just before a
- * rebuild still gets its chunks.
+ * The manifest is looked at again at most once a second, so a rebuild while the server runs is
+ * picked up; the files of the build before stay servable.
  */
-export const WIDGET_ENTRIES = ['tab', 'menu', 'main'] as const;
-export type WidgetEntry = (typeof WIDGET_ENTRIES)[number];
+export { WIDGET_ENTRIES, type WidgetEntry } from './widgetManifest.js';
 
-export const widgetsDir = path.resolve(localesDir, '..', 'widgets', 'bitrix24');
 const STATIC_PREFIX = '/bitrix24/static/';
 const CHECK_EVERY_MS = 1000;
-const KEEP_RETIRED = 200;
 
 interface Asset {
   body: Buffer;
@@ -46,158 +40,77 @@ export interface WidgetAssets {
   css: string;
 }
 
-interface Bundle extends WidgetAssets {
-  files: Map<string, Asset>;
-  /** Source files (outside node_modules) with their mtimes when built. */
-  inputs: Map<string, number>;
-}
-
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
 };
 
-function mtime(file: string): number {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return -1;
-  }
-}
-
-function localeFiles(): string[] {
-  try {
-    return fs.readdirSync(localesDir).flatMap((lng) => {
-      const dir = path.join(localesDir, lng);
-      return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)) : [];
-    });
-  } catch {
-    return [];
-  }
-}
-
-export class WidgetBundler {
-  private current: Promise<Bundle> | undefined;
+/** Serves one build folder by its manifest; files are read once and kept in memory. */
+export class WidgetFiles {
+  private manifest: WidgetManifest | undefined;
+  private manifestMtime = -1;
   private lastCheck = 0;
-  private readonly retired = new Map<string, Asset>();
+  private readonly cache = new Map<string, Asset>();
 
   constructor(
-    private readonly dir: string = widgetsDir,
+    private readonly dir: string = widgetsOutDir,
     private readonly o: { checkEveryMs?: number } = {},
   ) {}
 
-  /** The current bundle's URLs (building it first if needed). */
-  async assets(): Promise<WidgetAssets> {
-    const b = await this.bundle();
-    return { scripts: b.scripts, css: b.css };
-  }
-
-  /** A bundled file by its name, from this or an earlier build. */
-  async file(name: string): Promise<Asset | undefined> {
-    const b = await this.bundle();
-    return b.files.get(name) ?? this.retired.get(name);
-  }
-
-  private async bundle(): Promise<Bundle> {
-    this.current ??= this.build();
-    let b: Bundle;
-    try {
-      b = await this.current;
-    } catch (e) {
-      this.current = undefined; // a broken source must not stick: the next request tries again
-      throw e;
-    }
-    if (Date.now() - this.lastCheck >= (this.o.checkEveryMs ?? CHECK_EVERY_MS)) {
+  private current(): WidgetManifest | undefined {
+    if (Date.now() - this.lastCheck >= (this.o.checkEveryMs ?? CHECK_EVERY_MS) || !this.manifest) {
       this.lastCheck = Date.now();
-      if ([...b.inputs].some(([file, at]) => mtime(file) !== at)) {
-        resetBrowserTexts();
-        for (const [name, asset] of b.files) this.retired.set(name, asset);
-        while (this.retired.size > KEEP_RETIRED) this.retired.delete(this.retired.keys().next().value as string);
-        const next = this.build();
-        this.current = next;
-        return next.catch((e: unknown) => {
-          if (this.current === next) this.current = undefined;
-          throw e;
-        });
+      const at = fs.statSync(path.join(this.dir, 'manifest.json'), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      if (at !== this.manifestMtime) {
+        this.manifestMtime = at;
+        this.manifest = readWidgetManifest(this.dir);
       }
     }
-    return b;
+    return this.manifest;
   }
 
-  private async build(): Promise<Bundle> {
-    const esbuild = await import('esbuild');
-    const root = path.resolve(this.dir, '..', '..');
-    const outdir = path.join(this.dir, '.out');
-    const entryPoints: Record<string, string> = Object.fromEntries(WIDGET_ENTRIES.map((e) => [e, path.join(this.dir, `${e}.ts`)]));
-    entryPoints.style = path.join(this.dir, 'style.css');
-    const result = await esbuild.build({
-      entryPoints,
-      outdir,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'browser',
-      target: ['es2022', 'chrome100', 'firefox100', 'safari15'],
-      entryNames: '[name]-[hash]',
-      chunkNames: 'chunk-[hash]',
-      minify: true,
-      sourcemap: 'linked',
-      legalComments: 'none',
-      metafile: true,
-      write: false,
-      logLevel: 'silent',
-      absWorkingDir: root,
-    });
-    const files = new Map<string, Asset>();
-    for (const f of result.outputFiles) {
-      const name = path.basename(f.path);
-      const body = Buffer.from(f.contents);
-      files.set(name, { body, type: TYPES[path.extname(name)] ?? 'application/octet-stream', etag: `"${crypto.createHash('sha1').update(body).digest('base64url')}"` });
+  /** The current build's URLs; undefined when the pages have not been built. */
+  assets(): WidgetAssets | undefined {
+    const m = this.current();
+    if (!m) return undefined;
+    return { scripts: Object.fromEntries(WIDGET_ENTRIES.map((e) => [e, STATIC_PREFIX + m.scripts[e]])) as Record<WidgetEntry, string>, css: STATIC_PREFIX + m.css };
+  }
+
+  /** A file of the current build or the one before it. */
+  async file(name: string): Promise<Asset | undefined> {
+    const m = this.current();
+    if (!m || !(m.files.includes(name) || m.previous.includes(name))) return undefined;
+    const hit = this.cache.get(name);
+    if (hit) return hit;
+    let body: Buffer;
+    try {
+      body = await fs.promises.readFile(path.join(this.dir, name));
+    } catch {
+      return undefined;
     }
-    const byEntry = new Map<string, string>();
-    for (const [out, meta] of Object.entries(result.metafile.outputs)) {
-      if (!meta.entryPoint) continue;
-      const name = path.basename(out);
-      if (name.endsWith('.map')) continue;
-      byEntry.set(path.resolve(root, meta.entryPoint), name);
-    }
-    const url = (entry: string): string => {
-      const name = byEntry.get(entry);
-      if (!name) throw new Error(`widgets: esbuild produced nothing for ${entry}`);
-      return STATIC_PREFIX + name;
-    };
-    const inputs = new Map<string, number>();
-    for (const input of Object.keys(result.metafile.inputs)) {
-      if (input.includes('node_modules')) continue;
-      const file = path.resolve(root, input);
-      inputs.set(file, mtime(file));
-    }
-    for (const file of localeFiles()) inputs.set(file, mtime(file));
-    return {
-      files,
-      inputs,
-      scripts: Object.fromEntries(WIDGET_ENTRIES.map((e) => [e, url(entryPoints[e]!)])) as Record<WidgetEntry, string>,
-      css: url(entryPoints.style),
-    };
+    const asset = { body, type: TYPES[path.extname(name)] ?? 'application/octet-stream', etag: `"${crypto.createHash('sha1').update(body).digest('base64url')}"` };
+    if (this.cache.size > 200) this.cache.clear();
+    this.cache.set(name, asset);
+    return asset;
   }
 }
 
-/** One bundler per process: the bundle depends only on the sources. */
-let shared: WidgetBundler | undefined;
-export function widgetBundler(): WidgetBundler {
-  shared ??= new WidgetBundler();
+/** One reader per process. */
+let shared: WidgetFiles | undefined;
+export function widgetFiles(): WidgetFiles {
+  shared ??= new WidgetFiles();
   return shared;
 }
 
-/** The current bundle for a page; a failed build is logged and shown as "could not prepare the page". */
-export async function pageAssets(log: Logger): Promise<WidgetAssets> {
-  try {
-    return await widgetBundler().assets();
-  } catch (e) {
-    log.error({ err: e }, 'bitrix24: the frame pages could not be bundled');
+/** The current bundle for a page; missing files are logged and shown as "could not prepare the page". */
+export function pageAssets(log: Logger): WidgetAssets {
+  const assets = widgetFiles().assets();
+  if (!assets) {
+    log.error({ dir: widgetsOutDir }, 'bitrix24: the frame pages are not built; run `npm run build:ui`');
     throw new DomainError('internal', 'placements.common.page_failed');
   }
+  return assets;
 }
 
 function sdkBundlePath(): string | undefined {
@@ -228,7 +141,7 @@ export function mountStaticRoutes(router: Router<DozvonState>): void {
   router.get('/bitrix24/static/:file', async (ctx) => {
     const name = String(ctx.params.file ?? '');
     if (!/^[\w.-]{1,200}$/.test(name)) throw notFound(ctx);
-    const asset = await widgetBundler().file(name);
+    const asset = await widgetFiles().file(name);
     if (!asset) throw notFound(ctx);
     ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
     ctx.set('ETag', asset.etag);

@@ -41,6 +41,10 @@ export interface Attempt {
   ineffective: boolean | null;
   recordingId: string | null;
   recordingSource: string | null;
+  /** The MP3 copy CRM links point at (made after the original is stored). */
+  recordingMp3Id: string | null;
+  /** Why no MP3 can be made of the original (CRMs then link the original). */
+  recordingMp3Error: string | null;
   contactId: string | null;
   consumed: boolean;
   placed: boolean;
@@ -84,6 +88,8 @@ export interface AttemptRow {
   ineffective: boolean | null;
   recording_id: string | null;
   recording_source: string | null;
+  recording_mp3_id: string | null;
+  recording_mp3_error: string | null;
   contact_id: string | null;
   consumed: boolean;
   placed: boolean;
@@ -129,6 +135,8 @@ export const toAttempt = (r: AttemptRow): Attempt => ({
   ineffective: r.ineffective,
   recordingId: r.recording_id,
   recordingSource: r.recording_source,
+  recordingMp3Id: r.recording_mp3_id,
+  recordingMp3Error: r.recording_mp3_error,
   contactId: r.contact_id,
   consumed: r.consumed,
   placed: r.placed,
@@ -286,6 +294,22 @@ export async function completeAttempt(db: Queryable, id: string, c: Completion):
 
 export async function attachRecording(db: Queryable, id: string, recordingId: string): Promise<void> {
   await db.query('UPDATE attempts SET recording_id = $2, recording_source = NULL WHERE id = $1', [id, recordingId]);
+}
+
+/** Attempts whose stored recording has no MP3 copy yet (and no reason why it cannot have one), oldest first. */
+export async function listRecordingsWithoutMp3(db: Queryable, limit: number): Promise<Pick<Attempt, 'id' | 'tenantId' | 'recordingId'>[]> {
+  const r = await db.query<{ id: string; tenant_id: string; recording_id: string }>(
+    `SELECT id, tenant_id, recording_id FROM attempts
+     WHERE recording_id IS NOT NULL AND recording_mp3_id IS NULL AND recording_mp3_error IS NULL ORDER BY ended_at LIMIT $1`,
+    [limit],
+  );
+  return r.rows.map((x) => ({ id: x.id, tenantId: x.tenant_id, recordingId: x.recording_id }));
+}
+
+/** The MP3 of every attempt that links this original (one recording may serve several attempts in future). */
+export async function attachRecordingMp3(db: Queryable, recordingId: string, p: { mp3Id: string } | { error: string }): Promise<void> {
+  if ('mp3Id' in p) await db.query('UPDATE attempts SET recording_mp3_id = $2, recording_mp3_error = NULL WHERE recording_id = $1', [recordingId, p.mp3Id]);
+  else await db.query('UPDATE attempts SET recording_mp3_error = left($2, 500) WHERE recording_id = $1 AND recording_mp3_id IS NULL', [recordingId, p.error]);
 }
 
 /** Completed attempts whose recording is still only at the platform. */

@@ -19,7 +19,10 @@ export interface OutboxJob {
   payload: Record<string, unknown>;
   state: Record<string, unknown>;
   status: 'pending' | 'done' | 'dead';
+  /** Claims so far (including those whose worker died before answering). */
   attempts: number;
+  /** Failed tries since the job was created, planned waits not counted: what retries back off by. */
+  failures: number;
   nextAttemptAt: Date;
   expiresAt: Date | null;
   lastError: string | null;
@@ -38,6 +41,7 @@ interface OutboxRow {
   state: Record<string, unknown>;
   status: OutboxJob['status'];
   attempts: number;
+  failures: number;
   next_attempt_at: Date;
   expires_at: Date | null;
   last_error: string | null;
@@ -56,6 +60,7 @@ const toJob = (r: OutboxRow): OutboxJob => ({
   state: r.state,
   status: r.status,
   attempts: r.attempts,
+  failures: r.failures,
   nextAttemptAt: r.next_attempt_at,
   expiresAt: r.expires_at,
   lastError: r.last_error,
@@ -129,16 +134,16 @@ export async function markOutboxFailed(
   db: Queryable,
   id: string,
   worker: string,
-  p: { error: string; retryAt: Date | null; now: Date; state?: Record<string, unknown> },
+  p: { error: string; retryAt: Date | null; now: Date; state?: Record<string, unknown>; wait?: boolean },
 ): Promise<'retry' | 'dead'> {
   const r = await db.query<{ status: 'pending' | 'dead' }>(
     `UPDATE outbox SET
        status = CASE WHEN $3::timestamptz IS NULL OR (expires_at IS NOT NULL AND $3::timestamptz > expires_at) THEN 'dead' ELSE 'pending' END,
        next_attempt_at = COALESCE($3, next_attempt_at), last_error = left($4, 2000), locked_by = NULL, locked_until = NULL,
        done_at = CASE WHEN $3::timestamptz IS NULL OR (expires_at IS NOT NULL AND $3::timestamptz > expires_at) THEN $5::timestamptz ELSE NULL END,
-       state = COALESCE($6::jsonb, state)
+       state = COALESCE($6::jsonb, state), failures = failures + CASE WHEN $7::boolean THEN 0 ELSE 1 END
      WHERE id = $1 AND locked_by = $2 RETURNING status`,
-    [id, worker, p.retryAt, p.error, p.now, p.state ? JSON.stringify(p.state) : null],
+    [id, worker, p.retryAt, p.error, p.now, p.state ? JSON.stringify(p.state) : null, p.wait === true],
   );
   return r.rows[0]?.status === 'dead' ? 'dead' : 'retry';
 }

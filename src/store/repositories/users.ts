@@ -6,7 +6,8 @@ export type Role = 'admin' | 'manager';
 export interface User {
   id: string;
   tenantId: string;
-  email: string;
+  /** Null for a CRM user's shadow account (signed in by the CRM, see `externalId`). */
+  email: string | null;
   name: string;
   role: Role;
   locale: 'ru' | 'en';
@@ -14,20 +15,23 @@ export interface User {
   sessionVersion: number;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** The CRM's own user id of a shadow account ('bitrix24:17', 'amocrm:4242'); null for console users. */
+  externalId: string | null;
 }
 
 export interface UserRow {
   id: string;
   tenant_id: string;
-  email: string;
+  email: string | null;
   name: string;
-  password_hash: string;
+  password_hash: string | null;
   role: Role;
   locale: 'ru' | 'en';
   disabled: boolean;
   session_version: number;
   created_at: Date;
   last_login_at: Date | null;
+  external_id: string | null;
 }
 
 export const toUser = (r: UserRow): User => ({
@@ -41,6 +45,7 @@ export const toUser = (r: UserRow): User => ({
   sessionVersion: r.session_version,
   createdAt: r.created_at,
   lastLoginAt: r.last_login_at,
+  externalId: r.external_id,
 });
 
 export async function countUsers(db: Queryable): Promise<number> {
@@ -53,7 +58,7 @@ export async function findUser(db: Queryable, id: string): Promise<User | undefi
   return r.rows[0] && toUser(r.rows[0]);
 }
 
-export async function findUserWithHashByEmail(db: Queryable, email: string): Promise<(User & { passwordHash: string }) | undefined> {
+export async function findUserWithHashByEmail(db: Queryable, email: string): Promise<(User & { passwordHash: string | null }) | undefined> {
   const r = await db.query<UserRow>('SELECT * FROM users WHERE lower(email) = lower($1)', [email]);
   const row = r.rows[0];
   return row && { ...toUser(row), passwordHash: row.password_hash };
@@ -109,4 +114,24 @@ export async function findPasswordHash(db: Queryable, id: string): Promise<strin
 
 export async function touchLogin(db: Queryable, id: string, at: Date): Promise<void> {
   await db.query('UPDATE users SET last_login_at = $2 WHERE id = $1', [id, at]);
+}
+
+/**
+ * A CRM user's shadow account in the CRM's tenant, created on first entry and kept in step with the
+ * CRM (name, admin or not) on every entry after. The language is the user's own once they chose it.
+ */
+export async function upsertExternalUser(
+  db: Queryable,
+  u: { tenantId: string; externalId: string; name: string; role: Role; locale: 'ru' | 'en' },
+): Promise<User> {
+  const r = await db.query<UserRow>(
+    `INSERT INTO users (id, tenant_id, external_id, email, name, password_hash, role, locale)
+     VALUES ($1, $2, $3, NULL, $4, NULL, $5, $6)
+     ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
+       name = EXCLUDED.name, role = EXCLUDED.role,
+       session_version = users.session_version + CASE WHEN users.role <> EXCLUDED.role THEN 1 ELSE 0 END
+     RETURNING *`,
+    [newId(), u.tenantId, u.externalId, u.name, u.role, u.locale],
+  );
+  return toUser(r.rows[0]!);
 }

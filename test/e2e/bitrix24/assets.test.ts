@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WidgetBundler, widgetsDir } from '../../../src/http/bitrix24/static.js';
+import { WidgetFiles } from '../../../src/http/bitrix24/static.js';
+import { readWidgetManifest, widgetsDir } from '../../../src/http/bitrix24/widgetManifest.js';
+import { buildWidgets } from '../../../scripts/buildWidgets.js';
 import { encodeForm, type Portal } from '../../fakes/bitrix24/index.js';
 import { startHarness, type B24Harness } from '../../integration/bitrix24/support.js';
 
 /**
  * How the pages are served, without a browser: headers that let only the portal frame them, the
  * bundled scripts with content-hashed names cached for good, a refusal as a readable page, and the
- * bundle rebuilt when its sources change (development).
+ * build that produces them (scripts/buildWidgets.ts).
  */
 let h: B24Harness;
 let portal: Portal;
@@ -86,28 +88,33 @@ describe('serving the frame pages', () => {
   });
 });
 
-describe('the bundler', () => {
-  it('rebuilds when a source changes, and still serves the files of the build before', async () => {
+describe('the build of the pages', () => {
+  it('rebuilds what changed, keeps the files of the build before servable, and drops older ones', async () => {
     // A copy of the widgets inside the repository (its git-ignored tmp/, outside tsconfig), so
     // node_modules resolve as for the real ones.
     const base = path.resolve(widgetsDir, '..', '..', 'tmp');
     fs.mkdirSync(base, { recursive: true });
     const root = fs.mkdtempSync(path.join(base, 'widgets-e2e-'));
     const dir = path.join(root, 'bitrix24');
+    const out = path.join(root, 'dist');
     try {
       fs.cpSync(widgetsDir, dir, { recursive: true });
-      const bundler = new WidgetBundler(dir, { checkEveryMs: 0 });
-      const first = await bundler.assets();
-      expect(await bundler.assets()).toEqual(first); // nothing changed: the same build
+      const first = await buildWidgets({ sourceDir: dir, outDir: out, inputsHash: 'one' });
+      const files = new WidgetFiles(out, { checkEveryMs: 0 });
+      expect(files.assets()?.scripts.tab).toBe(`/bitrix24/static/${first.scripts.tab}`);
       const tab = path.join(dir, 'tab.ts');
       fs.writeFileSync(tab, `${fs.readFileSync(tab, 'utf8')}\nconsole.debug('changed');\n`);
-      const later = new Date(Date.now() + 5_000);
-      fs.utimesSync(tab, later, later);
-      const second = await bundler.assets();
+      const second = await buildWidgets({ sourceDir: dir, outDir: out, inputsHash: 'two' });
       expect(second.scripts.tab).not.toBe(first.scripts.tab);
       expect(second.scripts.menu).toBe(first.scripts.menu);
-      expect((await bundler.file(path.basename(second.scripts.tab)))?.body.toString()).toContain('changed');
-      expect(await bundler.file(path.basename(first.scripts.tab))).toBeDefined();
+      expect(readWidgetManifest(out)?.inputsHash).toBe('two');
+      expect((await files.file(second.scripts.tab))?.body.toString()).toContain('changed');
+      expect(await files.file(first.scripts.tab)).toBeDefined();
+      // A third build: the first one's own files are gone from disk and no longer served.
+      fs.writeFileSync(tab, `${fs.readFileSync(tab, 'utf8')}\nconsole.debug('again');\n`);
+      await buildWidgets({ sourceDir: dir, outDir: out, inputsHash: 'three' });
+      expect(fs.existsSync(path.join(out, first.scripts.tab))).toBe(false);
+      expect(await new WidgetFiles(out, { checkEveryMs: 0 }).file(first.scripts.tab)).toBeUndefined();
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
       if (fs.readdirSync(base).length === 0) fs.rmdirSync(base);

@@ -73,7 +73,7 @@ describe('deal tab', () => {
       expect(await answers.getByRole('rowheader').first().innerText()).toBe('Would you like to hear more about it?');
       expect((await answers.getByRole('cell').first().innerText()).length).toBeGreaterThan(0);
 
-      // The recording: a player on the signed link; the server answers a byte range with audio/wav.
+      // The recording: a player on the signed link; the server answers a byte range with the MP3 copy.
       const audio = call.locator('audio');
       await audio.waitFor({ state: 'attached', timeout: 30_000 });
       expect(await audio.getAttribute('controls')).not.toBeNull();
@@ -83,7 +83,7 @@ describe('deal tab', () => {
         const r = await fetch(el.src, { headers: { Range: 'bytes=0-1023' } });
         return { status: r.status, type: r.headers.get('content-type'), range: r.headers.get('content-range'), bytes: (await r.arrayBuffer()).byteLength };
       });
-      expect(ranged).toMatchObject({ status: 206, type: 'audio/wav', bytes: 1024 });
+      expect(ranged).toMatchObject({ status: 206, type: 'audio/mpeg', bytes: 1024 });
       expect(ranged.range).toMatch(/^bytes 0-1023\/\d+$/);
       const playable = await audio.evaluate(
         (el: HTMLAudioElement) =>

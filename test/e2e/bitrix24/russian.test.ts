@@ -46,7 +46,7 @@ describe('a Russian portal', () => {
     }
   });
 
-  it('the list menu and the main page are in Russian', async () => {
+  it('the list menu and the app page (the console) are in Russian', async () => {
     const menu = await openInPortal(e.browser, portal, { placement: 'CRM_DEAL_LIST_MENU', placementOptions: { ID: String(deal) } });
     try {
       await menu.app.getByRole('heading', { name: 'Позвонить голосовым ботом' }).waitFor();
@@ -57,12 +57,17 @@ describe('a Russian portal', () => {
     } finally {
       await menu.page.close();
     }
+    // The app's page is the web console, in the portal's language: its dashboard, then its Bitrix24 screen.
     const main = await openInPortal(e.browser, portal);
     try {
+      expect(await main.app.locator('html').getAttribute('lang')).toBe('ru');
+      const nav = main.app.getByRole('navigation', { name: 'Разделы' });
+      await nav.getByRole('link', { name: 'Шаблоны' }).waitFor();
+      await main.app.getByText('звонков сегодня').waitFor();
+      await nav.getByRole('link', { name: 'Битрикс24' }).click();
       await main.app.getByText(`Подключено к ${portal.domain}.`).waitFor();
-      await main.app.getByRole('heading', { name: 'Шаблоны обзвона' }).waitFor();
-      await main.app.getByRole('heading', { name: 'Обзвон по фильтру' }).waitFor();
-      await main.app.getByRole('radio', { name: 'Сделки' }).waitFor();
+      const bulk = main.app.getByRole('region', { name: 'Обзвон по фильтру' });
+      await bulk.getByRole('radio', { name: 'Сделкам' }).waitFor();
     } finally {
       await main.page.close();
     }

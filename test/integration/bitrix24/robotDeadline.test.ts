@@ -5,6 +5,7 @@ import { updateTemplate } from '../../../src/engine/catalog/templates.js';
 import { listVersioned, TEMPLATES } from '../../../src/store/repositories/versioned.js';
 import type { Portal, Workflow } from '../../fakes/bitrix24/index.js';
 import { b24Jobs, settleOutbox, startHarness, waitFor, type B24Harness } from './support.js';
+import { freshOutboxRound } from '../../support/workerRounds.js';
 
 /**
  * Robots that answer before Bitrix24 stops waiting (issue 8, part 3). A robot call carries
@@ -119,7 +120,7 @@ describe('"when final" (the default), bounded by the deadline', () => {
     expect(run.rows[0]!.deadline_at.getTime() - run.rows[0]!.answer_by.getTime()).toBe(60_000);
 
     advance(run.rows[0]!.answer_by.getTime() - 10_000 - clock.now().getTime());
-    await new Promise((r) => setTimeout(r, 300));
+    await freshOutboxRound(h.t.dozvon);
     expect(wf.status).toBe('waiting');
     advance(10_000); // 600 s: the answer-by time, a minute before Bitrix24 gives up
     expect(await wf.settled(20_000)).toBe('completed');

@@ -93,12 +93,16 @@ describe('robot → call → return values → timeline, for each sandbox magic 
     expect(ext.externalCallId).toMatch(/^dozvon-/);
     expect(call!.activity.bindings).toContainEqual({ entityTypeId: 2, entityId: deal });
     if (c.recording) {
-      expect(ext.record?.bytes.subarray(0, 4).toString()).toBe('RIFF');
+      // The MP3 copy (an MPEG audio frame header: 11 sync bits), not the WAV original.
+      expect(ext.record?.bytes[0]).toBe(0xff);
+      expect((ext.record?.bytes[1] ?? 0) & 0xe0).toBe(0xe0);
+      expect(ext.record?.name).toMatch(/\.mp3$/);
       expect(rv.recording_url).toMatch(/\/recordings\/[0-9a-f-]+\?exp=0&sig=/);
       expect(ext.record?.sourceUrl).toBe(rv.recording_url);
       const res = await fetch(rv.recording_url!);
       expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toBe('audio/wav');
+      expect(res.headers.get('content-type')).toBe('audio/mpeg');
+      expect(res.headers.get('accept-ranges')).toBe('bytes');
     } else {
       expect(ext.record).toBeNull();
       expect(rv.recording_url).toBe('');

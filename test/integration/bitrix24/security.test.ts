@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTenant } from '../../../src/store/repositories/tenants.js';
 import { encodeForm, type Portal } from '../../fakes/bitrix24/index.js';
 import { b24Jobs, startHarness, type B24Harness } from './support.js';
+import { freshWorkerRounds } from '../../support/workerRounds.js';
 
 /**
  * A portal's requests are trusted only with the application token of its installation. Forged
@@ -86,7 +87,7 @@ describe('robot calls that are not what they claim', () => {
   });
 
   it('none of them placed a call or wrote anything', async () => {
-    await new Promise((r) => setTimeout(r, 300));
+    await freshWorkerRounds(h.t.dozvon);
     await nothingWritten();
   });
 });
@@ -147,7 +148,7 @@ describe('other portal posts', () => {
     const res = await post('/bitrix24/robot', encodeForm(robotForm({ code: foreign })));
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
-    await new Promise((r) => setTimeout(r, 300));
+    await freshWorkerRounds(h.t.dozvon);
     await nothingWritten();
   });
 

@@ -76,7 +76,7 @@ export async function startHarness(env: Record<string, string> = {}, o: { clock?
   return h;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -108,7 +108,7 @@ export async function b24Jobs(app: AppContext, tenantId?: string): Promise<B24Jo
  * Waits until no bitrix24 job of the tenant is pending — but a robot's answer scheduled for its
  * deadline (minutes ahead, its number still being called) is future work, not something to wait for.
  */
-export async function settleOutbox(app: AppContext, tenantId: string, timeoutMs = 30_000, o: { nudge?: () => void } = {}): Promise<void> {
+export async function settleOutbox(app: AppContext, tenantId: string, timeoutMs = 120_000, o: { nudge?: () => void } = {}): Promise<void> {
   const scheduledLater = (j: B24JobRow) => j.kind === 'robot.return' && j.next_attempt_at.getTime() > app.clock.now().getTime() + 60_000;
   await waitFor(
     'the Bitrix24 outbox to drain',

@@ -6,6 +6,7 @@ import { findCampaign } from '../../../src/store/repositories/campaigns.js';
 import { findTenant } from '../../../src/store/repositories/tenants.js';
 import { encodeForm, type Portal } from '../../fakes/bitrix24/index.js';
 import { b24Jobs, settleOutbox, startHarness, waitFor, type B24Harness } from './support.js';
+import { freshDispatcherRound, freshOutboxRound } from '../../support/workerRounds.js';
 
 /**
  * ONAPPUNINSTALL (C1): its application token alone never switches a portal off — the portal must
@@ -88,7 +89,7 @@ describe('a confirmed uninstall', () => {
     await expect(resumeCampaign(h.app, tenantId, campaignId)).rejects.toMatchObject({ code: 'conflict', extra: { reason: 'crm_uninstalled' } });
     // Time passes: redials are due, but nothing calls a portal without the app.
     clock.advance(2 * 3600_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await freshDispatcherRound(h.t.dozvon);
     expect((await h.app.db.query(`SELECT count(*)::int AS n FROM attempts WHERE campaign_id = $1`, [campaignId])).rows[0]).toEqual({ n: 1 });
     // The old application token opens nothing any more.
     expect((await postEvent(portal.outbound('event').find((e) => e.name === 'ONAPPUNINSTALL')!.rawBody)).status).toBe(403);
@@ -105,8 +106,7 @@ describe('a confirmed uninstall', () => {
     const row = await findPortalByMember(h.app.db, portal.memberId);
     expect(row?.purgeAfter?.getTime()).toBe(row!.uninstalledAt!.getTime() + 30 * DAY);
     clock.advance(29 * DAY);
-    h.app.wake.outbox();
-    await new Promise((r) => setTimeout(r, 300));
+    await freshOutboxRound(h.t.dozvon);
     expect(await findTenant(h.app.db, tenantId)).toMatchObject({ status: 'uninstalled' });
 
     expect(await h.install(portal)).toBe(tenantId);

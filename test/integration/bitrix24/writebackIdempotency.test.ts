@@ -47,4 +47,20 @@ describe('a write-back whose answer is lost after the portal did the work', () =
     expect(call!.record).not.toBeNull();
     expect(portal.calls('bizproc.event.send').filter((c) => c.status === 200)).toHaveLength(1);
   }, 120_000);
+
+  it('a recording the portal could not download from us is attached on a later try', async () => {
+    const contact = portal.addContact({ name: 'Oleg', phones: ['+7 900 333-01-04'] });
+    const deal = portal.addDeal({ title: 'Download failed', contactIds: [contact], assignedById: 1 });
+    // Our server did not answer the portal's download (a restart): Bitrix24 says ERROR_CORE, 400.
+    portal.failNext('telephony.externalcall.attachRecord', { status: 400, error: 'ERROR_CORE', description: 'Could not download the record: fetch failed' });
+    const wf = await portal.runRobot({ code, document: `DEAL_${deal}`, properties: { max_attempts: '1' }, timeoutDuration: 0 });
+    expect(wf.delivery?.status).toBe(200);
+    await waitFor('the robot to get its values', () => wf.status === 'completed', 60_000);
+    await settleOutbox(h.app, tenantId, 60_000);
+    expect(portal.calls('telephony.externalcall.attachRecord').some((c) => c.error === 'ERROR_CORE')).toBe(true);
+    const [call] = portal.externalCalls().filter((c) => c.phoneNumber === '+79003330104');
+    expect(call!.record).not.toBeNull();
+    const dead = await h.app.db.query(`SELECT 1 FROM outbox WHERE tenant_id = $1 AND status = 'dead'`, [tenantId]);
+    expect(dead.rows).toHaveLength(0);
+  }, 120_000);
 });

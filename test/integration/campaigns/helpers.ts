@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { TestApp } from '../../support/app.js';
+import { freshDispatcherRound as dispatcherRound, freshOutboxRound as outboxRound } from '../../support/workerRounds.js';
 
 /**
  * Shared steps of the campaign integration tests: a template that may call at any hour, campaign
@@ -135,23 +136,32 @@ export async function listAttempts(t: TestApp, campaignId: string): Promise<Atte
 }
 
 /** Polls `read` until `done` holds for its value; fails with the last value after the deadline. */
-export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, o: { timeoutMs?: number; everyMs?: number; what?: string } = {}): Promise<T> {
-  const deadline = Date.now() + (o.timeoutMs ?? 20_000);
+/**
+ * Polls `read` until `done`. The deadline only guards against a hang — the awaited state comes from
+ * events (calls ending, jobs delivered), never from elapsed time — so it is generous: a loaded
+ * 2-core machine may run ten times slower than an idle one, and that must not fail a test.
+ * On a ManualClock pass `nudge` (move the clock a second): pacing grants start slots on the
+ * simulated clock, and a slot missed on a busy machine is given up, so a clock that never moves
+ * would leave the next number waiting for a slot forever.
+ */
+export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, o: { timeoutMs?: number; everyMs?: number; what?: string; nudge?: () => void } = {}): Promise<T> {
+  const deadline = Date.now() + (o.timeoutMs ?? HANG_GUARD_MS);
   let last: T;
   for (;;) {
     last = await read();
     if (done(last)) return last;
+    o.nudge?.();
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${o.what ?? 'a condition'}; last value: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
     await new Promise((r) => setTimeout(r, o.everyMs ?? 50));
   }
 }
 
 /** Waits until no number of the campaign is being dialled and none is due right now (`new`). */
-export async function waitSettled(t: TestApp, campaignId: string, o: { allowNew?: boolean; timeoutMs?: number } = {}): Promise<NumberBody[]> {
+export async function waitSettled(t: TestApp, campaignId: string, o: { allowNew?: boolean; timeoutMs?: number; nudge?: () => void } = {}): Promise<NumberBody[]> {
   return waitFor(
     () => listNumbers(t, campaignId),
     (ns) => ns.length > 0 && ns.every((n) => n.status !== 'dialing' && (o.allowNew || n.status !== 'new')),
-    { what: `campaign ${campaignId} to settle`, timeoutMs: o.timeoutMs },
+    { what: `campaign ${campaignId} to settle`, timeoutMs: o.timeoutMs, nudge: o.nudge },
   );
 }
 
@@ -164,7 +174,16 @@ export async function waitAttemptsDone(t: TestApp, campaignId: string, count: nu
   );
 }
 
+/** How long a wait may take before the test calls it a hang (see waitFor). */
+export const HANG_GUARD_MS = 120_000;
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A dispatcher round begun after this call (see test/support/workerRounds.ts): for "nothing is called now" checks. */
+export const freshDispatcherRound = (t: TestApp) => dispatcherRound(t.dozvon);
+
+/** An outbox round begun after this call. */
+export const freshOutboxRound = (t: TestApp) => outboxRound(t.dozvon);
 
 /** "+7 900 000-00-0X" in E.164. */
 export const magic = (last4: string, prefix = '+7900000') => `${prefix}${last4}`;

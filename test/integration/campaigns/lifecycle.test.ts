@@ -10,7 +10,7 @@ import {
   magic,
   makeTemplate,
   numbersByPhone,
-  sleep,
+  freshDispatcherRound,
   waitFor,
   waitSettled,
   type AttemptBody,
@@ -118,7 +118,7 @@ describe('a campaign that starts now', () => {
     await addBatch(t, c.id, [{ phone: magic('0004', '+7900333'), variables: { name: 'Vera' } }]);
     const done = await finished(inCall.id);
     expect(done).toMatchObject({ status: 'completed', outcome: 'no_answer' });
-    await sleep(600); // three dispatcher ticks: nothing may start while paused
+    await freshDispatcherRound(t); // nothing may start while paused
     let numbers = await numbersByPhone(t, c.id);
     expect(numbers[magic('0004', '+7900333')]).toMatchObject({ status: 'new', attemptsMade: 0 });
     expect(numbers[magic('0002', '+7900333')]).toMatchObject({ status: 'callback', lastOutcome: 'no_answer' });
@@ -231,7 +231,7 @@ describe('a campaign that starts now', () => {
     expect((await t.api('POST', `/campaigns/${c.id}/numbers`, { phone: magic('0004', '+7900777') })).status).toBe(404);
     expect((await t.api<{ campaigns: { id: string }[] }>('GET', '/campaigns')).body.campaigns.map((x) => x.id)).not.toContain(c.id);
     expect(await finished(inCall.id)).toMatchObject({ status: 'completed', outcome: 'no_answer' });
-    await sleep(400);
+    await freshDispatcherRound(t);
     expect((await listAttempts(t, c.id)).map((a) => a.id)).toEqual([inCall.id]);
     const row = await t.dozvon.app.db.query<{ status: string }>('SELECT status FROM campaign_numbers WHERE campaign_id = $1', [c.id]);
     expect(row.rows.map((r) => r.status)).toEqual(['not_answered']);
@@ -290,7 +290,7 @@ describe('a scheduled campaign', () => {
     expect(c).toMatchObject({ status: 'scheduled', startedAt: null });
     expect(new Date(c.startAt!).toISOString()).toBe(startAt);
     await addBatch(t, c.id, [{ phone: magic('0004', '+7900888'), variables: { name: 'Olga' } }]);
-    await sleep(400);
+    await freshDispatcherRound(t);
     const [waiting] = await listNumbers(t, c.id);
     expect(waiting).toMatchObject({ status: 'new' });
     expect(new Date(waiting!.nextAttemptAt!).getTime()).toBeGreaterThanOrEqual(new Date(startAt).getTime());
@@ -310,7 +310,7 @@ describe('a scheduled campaign', () => {
     const c = await createCampaign(t, templateId, {}, { startAt });
     expect(c.status).toBe('scheduled');
     await addBatch(t, c.id, [{ phone: magic('0007', '+7900888') }]);
-    const running = await waitFor(() => getCampaign(t, c.id), (x) => x.status === 'running', { what: 'the scheduled start', timeoutMs: 15_000 });
+    const running = await waitFor(() => getCampaign(t, c.id), (x) => x.status === 'running', { what: 'the scheduled start' });
     expect(new Date(running.startedAt!).getTime()).toBeGreaterThanOrEqual(new Date(startAt).getTime());
     const [called] = await waitSettled(t, c.id);
     expect(called).toMatchObject({ status: 'answered' });
@@ -321,7 +321,7 @@ describe('a scheduled campaign', () => {
     await addBatch(t, c.id, [{ phone: magic('0004', '+7900999') }]);
     const edited = await t.api<CampaignBody>('PATCH', `/campaigns/${c.id}`, { startAt: new Date(Date.now() + 1000).toISOString() });
     expect(edited.status).toBe(200);
-    await waitFor(() => getCampaign(t, c.id), (x) => x.status === 'running', { what: 'the moved start', timeoutMs: 15_000 });
+    await waitFor(() => getCampaign(t, c.id), (x) => x.status === 'running', { what: 'the moved start' });
     const [called] = await waitSettled(t, c.id);
     expect(called).toMatchObject({ status: 'answered' });
   });

@@ -140,7 +140,7 @@ describe('several phones per client', () => {
     expect(r.items.map((i) => i.phones?.length)).toEqual([2, 2, 2]);
     const contactOf = Object.fromEntries(r.items.map((i) => [i.externalId, i.contactId]));
 
-    const numbers = Object.fromEntries((await waitSettled(t, c.id, { timeoutMs: 30_000 })).map((n) => [n.phone, n]));
+    const numbers = Object.fromEntries((await waitSettled(t, c.id)).map((n) => [n.phone, n]));
     expect(numbers[magic('0004', '+7900200')]).toMatchObject({ status: 'answered', contactId: contactOf['two-phones'] });
     expect(numbers[magic('0001', '+7900200')]).toMatchObject({ status: 'done', lastOutcome: 'busy', nextAttemptAt: null });
     expect(numbers[magic('0004', '+7900201')]).toMatchObject({ status: 'answered' });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { addBatch, createCampaign, listAttempts, listNumbers, makeTemplate, sleep, waitFor, WEEKDAY_NOON_MSK, type AttemptBody, type NumberBody } from './helpers.js';
+import { addBatch, createCampaign, listAttempts, listNumbers, makeTemplate, freshDispatcherRound, waitFor, WEEKDAY_NOON_MSK, type AttemptBody, type NumberBody } from './helpers.js';
 
 /**
  * Redials (T12, J1, J2) on a ManualClock: the template's rules per event (busy, no answer, operator
@@ -33,7 +33,7 @@ function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string,
       return v;
     },
     done,
-    { what, everyMs: 100, timeoutMs: 30_000 },
+    { what, everyMs: 100 },
   );
 }
 
@@ -74,7 +74,7 @@ describe("the template's redial rules", () => {
 
     // Nothing is called before it is due.
     clock.set(ms(n[failing]!.nextAttemptAt) - 30_000);
-    await sleep(600);
+    await freshDispatcherRound(t);
     expect((await listAttempts(t, c.id)).length).toBe(3);
 
     // Operator failure: three redials 5 min apart, then it stays failed.
@@ -103,7 +103,7 @@ describe("the template's redial rules", () => {
 
     // Much later: nothing more is ever called.
     clock.advance(24 * 60 * MIN);
-    await sleep(600);
+    await freshDispatcherRound(t);
     expect((await listAttempts(t, c.id)).length).toBe(10);
   });
 

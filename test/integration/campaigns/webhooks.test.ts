@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { signatureValid, startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from '../../support/webhookReceiver.js';
-import { addBatch, createCampaign, listAttempts, magic, makeTemplate, sleep, waitFor, waitSettled, WEEKDAY_NOON_MSK } from './helpers.js';
+import { addBatch, createCampaign, listAttempts, magic, makeTemplate, freshOutboxRound, waitFor, waitSettled, WEEKDAY_NOON_MSK } from './helpers.js';
 
 /**
  * Outcome webhooks (J8): every finished attempt and every finished number is POSTed to the
@@ -56,7 +56,8 @@ const accepted = (campaignId: string) => of(campaignId).filter((h) => h.answered
  * for them only a few clock-driven retries, which the fast-moving test clock would otherwise skip.
  */
 async function recordingsStored(campaignId: string): Promise<void> {
-  await waitSettled(t, campaignId);
+  // A second per poll: a start slot missed on a busy machine is granted again (see waitFor).
+  await waitSettled(t, campaignId, { nudge: () => clock.advance(1000) });
   await waitFor(
     () => listAttempts(t, campaignId),
     (as) => as.length > 0 && as.every((a) => a.status === 'completed' && (!['human', 'machine', 'short'].includes(a.outcome!) || a.recordingUrl)),
@@ -88,9 +89,8 @@ describe('outcome webhooks', () => {
     await recordingsStored(c.id);
     // Three attempts completed; two numbers finished (the busy one waits for its redial in 15 min).
     await deliverUntil(() => accepted(c.id).length >= 5, 'five deliveries');
-    await sleep(200);
     clock.advance(10 * 60_000);
-    await t.dozvon.workers.outbox!.runOnce();
+    await freshOutboxRound(t);
 
     const hooks = of(c.id);
     expect(hooks).toHaveLength(5);
@@ -160,8 +160,7 @@ describe('outcome webhooks', () => {
       await deliverUntil(() => of(c.id).filter((h) => h.answered === 500).length >= 2, 'two refused deliveries');
       // Not again at once: the retry waits for its backoff.
       const refused = of(c.id).length;
-      await t.dozvon.workers.outbox!.runOnce();
-      await sleep(100);
+      await freshOutboxRound(t);
       expect(of(c.id).length).toBe(refused);
       await deliverUntil(() => accepted(c.id).length >= 2, 'two accepted deliveries');
       // Much later, the outbox has nothing more for this campaign.
@@ -191,9 +190,9 @@ describe('outcome webhooks', () => {
   it('a campaign without a webhook URL sends nothing; a bad URL is refused when the campaign is created', async () => {
     const c = await createCampaign(t, templateId);
     await addBatch(t, c.id, [{ phone: magic('0004', '+7900820') }]);
-    await waitSettled(t, c.id);
+    await waitSettled(t, c.id, { nudge: () => clock.advance(1000) });
     clock.advance(60_000);
-    await t.dozvon.workers.outbox!.runOnce();
+    await freshOutboxRound(t);
     expect(of(c.id)).toEqual([]);
     const row = await t.dozvon.app.db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE channel = 'webhook' AND payload->>'campaignId' = $1`, [c.id]);
     expect(Number(row.rows[0]!.n)).toBe(0);

@@ -258,8 +258,8 @@ describe('documents and status', () => {
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/templates', '/templates/{id}', '/test-calls', '/attempts/{id}', '/scenarios']));
   });
 
-  it('GET / shows version, database and voice platform in the browser language', async () => {
-    const res = await fetch(`${t.url}/`, { headers: { 'accept-language': 'ru' } });
+  it('GET /status shows version, database and voice platform in the browser language', async () => {
+    const res = await fetch(`${t.url}/status`, { headers: { 'accept-language': 'ru' } });
     const html = await res.text();
     expect(html).toContain('База данных');
     expect(html).toContain('sandbox');

@@ -24,7 +24,7 @@ describe('fuzzing every route', () => {
   it(`${RUNS} malformed requests: no 5xx, no write by a refused request`, async () => {
     const routes = w.h.t.dozvon.routes;
     // Every audience of the route table is reached by the generators.
-    for (const prefix of ['/api/v1/', '/bitrix24/', '/voice/sandbox/', '/recordings/']) expect(routes.some((r) => r.path.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of ['/api/v1/', '/bitrix24/', '/amocrm/', '/voice/sandbox/', '/recordings/']) expect(routes.some((r) => r.path.startsWith(prefix)), prefix).toBe(true);
     await fc.assert(
       fc.asyncProperty(requestArbitrary(routes, w.context), async (req) => {
         const finding = await judge(w.h.t, req);

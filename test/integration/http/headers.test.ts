@@ -40,12 +40,14 @@ describe('security headers', () => {
     expectLockedDown(asResponse, 'GET /api/v1/templates');
     expect(api.headers.get('cache-control')).toBe('no-store');
     expectLockedDown(await fetch(`${url}/health`), '/health');
-    expectLockedDown(await fetch(`${url}/`), 'status page');
+    expectLockedDown(await fetch(`${url}/status`), 'status page');
+    expectLockedDown(await fetch(`${url}/`), 'web console');
+    expectLockedDown(await fetch(`${url}/campaigns/42`), 'web console screen');
     expectLockedDown(await fetch(`${url}/api/v1/openapi.json`), 'openapi');
   });
 
   it("the status page's CSP admits exactly its own inline stylesheet", async () => {
-    const res = await fetch(`${url}/`);
+    const res = await fetch(`${url}/status`);
     const html = await res.text();
     const css = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
     const hash = crypto.createHash('sha256').update(css, 'utf8').digest('base64');
@@ -146,15 +148,15 @@ describe('the status page and server paths', () => {
     const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
     const d = await startDozvon({ PORT: '0', WORKERS: 'false', SANDBOX_TTS: 'generated', ...dbEnv }, { pgliteTemplate: pgliteTemplate(), log });
     try {
-      const local = await (await fetch(`${d.url}/`)).text();
+      const local = await (await fetch(`${d.url}/status`)).text();
       expect(local).toContain(`${dbEnv.DATA_DIR}/setup-code.txt`);
       // Through a proxy (TRUST_PROXY=0): the socket is loopback, but the client is not this machine.
-      const proxied = await (await fetch(`${d.url}/`, { headers: { 'x-forwarded-for': '203.0.113.5' } })).text();
+      const proxied = await (await fetch(`${d.url}/status`, { headers: { 'x-forwarded-for': '203.0.113.5' } })).text();
       expect(proxied).not.toContain(dbEnv.DATA_DIR);
       expect(proxied).toContain('setup-code.txt in the data directory (DATA_DIR) on the server');
       // The operator is told, once, that a proxy is in front but not trusted.
       expect(lines.filter((l) => l.includes('TRUST_PROXY is 0'))).toHaveLength(1);
-      const ru = await (await fetch(`${d.url}/`, { headers: { forwarded: 'for=203.0.113.5', 'accept-language': 'ru' } })).text();
+      const ru = await (await fetch(`${d.url}/status`, { headers: { forwarded: 'for=203.0.113.5', 'accept-language': 'ru' } })).text();
       expect(ru).toContain('файла setup-code.txt в каталоге данных (DATA_DIR) на сервере');
       expect(ru).not.toContain(dbEnv.DATA_DIR);
     } finally {
@@ -166,13 +168,13 @@ describe('the status page and server paths', () => {
   it('shows the data directory to this machine and to a signed-in admin, not to others', async () => {
     const dataDir = h.t.env.DATA_DIR!;
     const away = { 'x-forwarded-for': '203.0.113.5' };
-    expect(await (await fetch(`${url}/`)).text()).toContain(dataDir);
-    expect(await (await fetch(`${url}/`, { headers: away })).text()).not.toContain(dataDir);
-    expect(await (await fetch(`${url}/`, { headers: { ...away, authorization: `Bearer ${h.t.token}` } })).text()).toContain(dataDir);
+    expect(await (await fetch(`${url}/status`)).text()).toContain(dataDir);
+    expect(await (await fetch(`${url}/status`, { headers: away })).text()).not.toContain(dataDir);
+    expect(await (await fetch(`${url}/status`, { headers: { ...away, authorization: `Bearer ${h.t.token}` } })).text()).toContain(dataDir);
     const manager = { email: 'status-manager@example.com', password: 'manager-password-1' };
     await h.t.api('POST', '/users', { ...manager, name: 'M', role: 'manager' });
     const token = (await h.t.api<{ token: string }>('POST', '/auth/login', manager, { token: null })).body.token;
-    expect(await (await fetch(`${url}/`, { headers: { ...away, authorization: `Bearer ${token}` } })).text()).not.toContain(dataDir);
-    expect(await (await fetch(`${url}/`, { headers: { ...away, authorization: 'Bearer forged' } })).text()).not.toContain(dataDir);
+    expect(await (await fetch(`${url}/status`, { headers: { ...away, authorization: `Bearer ${token}` } })).text()).not.toContain(dataDir);
+    expect(await (await fetch(`${url}/status`, { headers: { ...away, authorization: 'Bearer forged' } })).text()).not.toContain(dataDir);
   });
 });

@@ -109,6 +109,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // The portal's bad day starts, and so do the kills.
     portal.setChaos({ errorRate: 0.1, bursts: { everyMs: 15_000, lengthMs: 1_500 }, seed: 7 });
     killer = setInterval(() => {
+      // One process always lives: a restart can take longer than the kill interval on a loaded
+      // machine, and a deployment with every process down is an outage, not this scenario.
+      if (procs.length <= 1) return;
       const victim = procs[Math.floor(Math.random() * procs.length)];
       if (!victim) return;
       kills++;
@@ -128,12 +131,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const contact = portal.addContact({ name: 'Chaos', lastName: `N${i}`, phones: [phone] });
       const deal = portal.addDeal({ title: `Chaos ${i}`, contactIds: [contact], assignedById: 1 });
       // A robot call that hit a dying process is sent again, as the admin would re-run the robot.
-      for (let tries = 0; tries < 10; tries++) {
+      for (let tries = 0; tries < 30; tries++) {
         const wf = await portal.runRobot({ code, document: `DEAL_${deal}`, properties: { max_attempts: '2' }, timeoutDuration: 0 });
         if (wf.delivery?.status === 200) {
           workflows.push(wf);
           break;
         }
+        await new Promise((r) => setTimeout(r, 500));
       }
     }
     log(`${workflows.length} robot runs delivered`);

@@ -70,7 +70,9 @@ export async function send(url: string, req: FuzzRequest): Promise<{ status: num
     headers,
     body: req.body ? new Uint8Array(req.body.data) : undefined,
     redirect: 'manual',
-    signal: AbortSignal.timeout(120_000),
+    // Longer than the longest legitimate wait (GET /api/v1/attempts/:id?wait=120 long-polls 120 s),
+    // so only a request that hangs counts as unanswered.
+    signal: AbortSignal.timeout(180_000),
   });
   const answer = await res.text();
   return { status: res.status, answer: answer.slice(0, 500) };

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Portal } from '../../fakes/bitrix24/index.js';
 import { startHarness, type B24Harness } from '../../integration/bitrix24/support.js';
 import { signCallback } from '../../../src/voice/sandbox/callbackSignature.js';
@@ -18,7 +19,14 @@ export interface FuzzWorld {
 }
 
 export async function buildFuzzWorld(): Promise<FuzzWorld> {
-  const h = await startHarness({ WORKERS: 'false', UPLOAD_LIMIT_MB: '1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // amoCRM keys too, so its routes (/amocrm/*) are mounted and fuzzed with the generic generators.
+  const h = await startHarness({
+    WORKERS: 'false',
+    UPLOAD_LIMIT_MB: '1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    AMOCRM_CLIENT_ID: crypto.randomUUID(),
+    AMOCRM_CLIENT_SECRET: crypto.randomBytes(32).toString('base64url'),
+  });
   const { t } = h;
   const portal = await h.newPortal();
   await h.install(portal);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GENDERS, OUTCOMES } from '../../../src/core/outcome.js';
 import type { PhoneRejection } from '../../../src/core/phone.js';
 import { hasKey, LOCALES, localesDir } from '../../../src/i18n.js';
 import { BUILTIN_INTENTS } from '../../../src/scenario/recognition.js';
@@ -11,7 +12,7 @@ import { WAV_REJECT_REASONS } from '../../../src/voice/audio/index.js';
  * other, and every key the code names — literally or as a prefix completed at run time — must exist.
  */
 const srcDir = path.resolve(localesDir, '..', 'src');
-const AREAS = '(?:errors|validation|scenario|phone|entities|starter|sandbox|status|audio|email|export|outcome|campaign|bitrix24|calendar|clientsFile)';
+const AREAS = '(?:errors|validation|scenario|phone|entities|starter|sandbox|status|audio|email|export|outcome|campaign|bitrix24|amocrm|calendar|clientsFile)';
 
 function leaves(obj: unknown, prefix = ''): [string, unknown][] {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return [[prefix, obj]];
@@ -63,6 +64,9 @@ const FAMILIES: Record<string, readonly string[]> = {
   'validation.too_small_': ORIGINS,
   'validation.too_big_': ORIGINS,
   'validation.invalid_format_': ['uuid', 'email', 'url', 'regex'],
+  'amocrm.outcome.': OUTCOMES,
+  'amocrm.gender.': GENDERS,
+  'amocrm.install.': ['connecting', 'connected', 'failed', 'denied', 'refused'],
 };
 
 describe('locale files', () => {
@@ -107,7 +111,8 @@ describe('keys named in the code', () => {
   });
 
   it.each(LOCALES)('every literal key exists in %s', (lng) => {
-    const missing = literalKeys.filter((k) => !hasKey(lng, k));
+    // A key with plural forms exists as key_one / key_other.
+    const missing = literalKeys.filter((k) => !hasKey(lng, k) && !hasKey(lng, `${k}_other`));
     expect(missing).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
-import { decryptSecret, encryptSecret } from '../../../core/crypto.js';
+import { SecretSealer } from '../../shared/secretSealer.js';
 import type { PortalRecord, SealedTokens } from '../store/portals.js';
 import type { TokenResponse } from './oauthServer.js';
 
 /**
- * Tokens at rest are sealed with `keys.tokenEncryption`; this is the one place that seals and
- * opens them. What leaves here is a short-lived value for one request, never logged.
+ * Tokens at rest are sealed with `keys.tokenEncryption` (src/crm/shared/secretSealer.ts); this adds
+ * the shapes of Bitrix24's token pairs. What leaves here is a short-lived value for one request,
+ * never logged.
  */
 export interface AccessGrant {
   tenantId: string;
@@ -17,17 +18,7 @@ export interface AccessGrant {
   lifetimeSec: number | null;
 }
 
-export class TokenSealer {
-  constructor(private readonly key: Buffer) {}
-
-  seal(plain: string): string {
-    return encryptSecret(this.key, plain);
-  }
-
-  open(sealed: string): string {
-    return decryptSecret(this.key, sealed);
-  }
-
+export class TokenSealer extends SecretSealer {
   /** A token pair as the OAuth server or an install payload gave it, ready for the portal row. */
   sealPair(p: { accessToken: string; refreshToken: string; expiresAt: Date; lifetimeSec: number; userId: number; scope: string }): SealedTokens {
     return {

@@ -8,14 +8,8 @@ import type { Attempt } from '../../../store/repositories/attempts.js';
  */
 export const outcomeText = (lng: Locale, o: Outcome | 'pending' | null): string => t(lng, `bitrix24.outcome.${o ?? 'failed'}`);
 
-/** "Question: what was said (branch)", one per line, in the order asked. */
-export function answersText(a: Pick<Attempt, 'answers'>): string {
-  return Object.values(a.answers)
-    .map((x) => `${x.question}: ${x.text || '—'}${x.branch ? ` (${x.branch})` : ''}`)
-    .join('\n');
-}
-
-export const talkSeconds = (a: Pick<Attempt, 'talkSec'>): number => Math.round(a.talkSec ?? 0);
+export { answersText, talkSeconds } from '../../shared/callTexts.js';
+import { answersText, talkSeconds } from '../../shared/callTexts.js';
 
 export function callComment(lng: Locale, a: Attempt, o: { templateName: string; recordingUrl: string | null }): string {
   const lines = [

@@ -10,13 +10,13 @@ import type { B24Context } from '../b24Context.js';
 import { readContactRef, type ContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
 import { nudgeRobotReturn, type JobPayload } from '../jobs.js';
-import { isB24Error, type B24Error } from '../rest/b24Error.js';
+import { B24Error, isB24Error } from '../rest/b24Error.js';
 import type { CommandOutcome } from '../rest/batchCodec.js';
 import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
-import { recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
+import { recordingFileName, recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
 
 /**
  * `attempt.writeback` (C6): one finished call becomes, on the deal or lead,
@@ -46,6 +46,8 @@ const stateSchema = z.object({
   fields: z.boolean().optional(),
   logged: z.boolean().optional(),
   recordingWaits: z.number().optional(),
+  /** Times the portal could not download the recording from us (see ATTACH_TRIES). */
+  attachTries: z.number().optional(),
 });
 type State = z.infer<typeof stateSchema>;
 
@@ -71,7 +73,7 @@ export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayloa
   const waits = state.recordingWaits ?? 0;
   if (recordingPending(attempt) && waits < RECORDING_WAITS) {
     await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
-    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)) };
+    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)), wait: true };
   }
   const c: Ctx = { b24, portal: installed.portal, lng: installed.tenant.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
@@ -157,7 +159,7 @@ async function writeTimeline(c: Ctx): Promise<void> {
 
   // Writes that are harmless to repeat (attach, bind, fields), each on its own.
   const independent: Step[] = [];
-  if (url && !c.state.attached) independent.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: `${a.id}.wav` } });
+  if (url && !c.state.attached) independent.push({ key: 'attached', value: true, method: 'telephony.externalcall.attachRecord', params: { CALL_ID: c.state.callId, RECORD_URL: url, FILENAME: recordingFileName(a) } });
   if (doc.entity === 'deal' && c.state.activityId && !c.state.bound) {
     independent.push({
       key: 'bound',
@@ -201,11 +203,25 @@ async function writeTimeline(c: Ctx): Promise<void> {
       // An answer that the comment failed, or a refusal before it ran, settles it: not written.
       // Only a request without an answer (transient: 5xx, timeout) leaves it unknown.
       if (s.key === 'commentId' && r.error.kind !== 'transient') patch.commentSent = false;
+      // The portal could not fetch the recording from us (this process restarting, a proxy blip):
+      // our side's trouble, not a wrong request — tried again a few times before it counts as final.
+      if (s.key === 'attached' && downloadFailed(r.error) && (c.state.attachTries ?? 0) < ATTACH_TRIES) {
+        patch.attachTries = (c.state.attachTries ?? 0) + 1;
+        failure ??= new B24Error(r.error.code, r.error.description, r.error.status, 'transient');
+        return;
+      }
       failure ??= r.error;
     }
   });
   await save(c, patch);
   if (failure) throw failure;
+}
+
+const ATTACH_TRIES = 5;
+
+/** attachRecord's answer when the portal's download of RECORD_URL failed (ERROR_CORE, RD). */
+function downloadFailed(e: B24Error): boolean {
+  return e.kind === 'final' && /could not download the record|server returns http error code/i.test(e.description);
 }
 
 /** Commands sent as one unit (one batch, never split); a request that failed as a whole fails each of them. */

@@ -5,7 +5,7 @@ import { changeOwnPassword, isSetupDone, login, ownPasswordSchema, sessionFor, s
 import { findUser } from '../../../store/repositories/users.js';
 import { route, type RouteInput } from '../../route.js';
 
-const userDto = z.object({ id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(['admin', 'manager']), locale: z.enum(['ru', 'en']) });
+const userDto = z.object({ id: z.uuid(), email: z.string().nullable(), name: z.string(), role: z.enum(['admin', 'manager']), locale: z.enum(['ru', 'en']) });
 const pickUser = (u: z.infer<typeof userDto>) => ({ id: u.id, email: u.email, name: u.name, role: u.role, locale: u.locale });
 
 const sessionDto = z.object({

@@ -20,14 +20,15 @@ import {
   resumeCampaign,
   startCampaign,
 } from '../../../engine/campaigns/lifecycle.js';
-import { campaignStats, templateStats } from '../../../engine/campaigns/stats.js';
+import { campaignCharts, campaignStats, templateStats } from '../../../engine/campaigns/stats.js';
 import { listAttempts } from '../../../store/repositories/attempts.js';
 import { listCampaigns, type Campaign } from '../../../store/repositories/campaigns.js';
-import { countNumbersByStatus, findNumber, listNumbers, type CampaignNumber } from '../../../store/repositories/numbers.js';
+import { countNumbersByStatus, countNumbersByStatusOf, findNumber, listNumbers, type CampaignNumber } from '../../../store/repositories/numbers.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import { readMultipart } from '../../body.js';
 import { renderIssues as renderDetails } from '../../errors.js';
 import { route, type RouteInput } from '../../route.js';
+import { mappingOf } from './importMapping.js';
 import { isoOrNull, toAttemptDto } from './dto.js';
 
 /**
@@ -100,9 +101,18 @@ export const campaignRoutes = [
     summary: 'Campaigns, newest first',
     tag: 'campaigns',
     access: 'userOrApiKey',
-    query: z.object({ status: z.enum(CAMPAIGN_STATUSES).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    query: z.object({
+      status: z.enum(CAMPAIGN_STATUSES).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      /** Count each campaign's numbers by status too (the console's list). */
+      withNumbers: z.enum(['true', 'false']).optional(),
+    }),
     response: z.object({ campaigns: z.array(campaignDto) }),
-    handler: async ({ app, tenantId, query }) => ({ campaigns: (await listCampaigns(app.db, tenantId, query)).map((c) => toDto(c)) }),
+    handler: async ({ app, tenantId, query }) => {
+      const list = await listCampaigns(app.db, tenantId, query);
+      const counts = query.withNumbers === 'true' ? await countNumbersByStatusOf(app.db, list.map((c) => c.id)) : undefined;
+      return { campaigns: list.map((c) => toDto(c, counts?.get(c.id))) };
+    },
   }),
   route({
     method: 'post',
@@ -113,8 +123,9 @@ export const campaignRoutes = [
     body: campaignInputSchema,
     status: 201,
     response: campaignDto,
-    handler: async ({ app, tenantId, principal, body }) =>
-      toDto(await createCampaign(app, tenantId, principal?.kind === 'user' ? principal.userId : null, body, { kind: principal?.kind === 'apiKey' ? 'api' : 'console' })),
+    // The raw body: settings the request leaves out get the account's defaults (webhook URL, e-mails).
+    handler: async ({ app, tenantId, principal, rawBody }) =>
+      toDto(await createCampaign(app, tenantId, principal?.kind === 'user' ? principal.userId : null, rawBody, { kind: principal?.kind === 'apiKey' ? 'api' : 'console' })),
   }),
   route({
     method: 'get',
@@ -208,12 +219,12 @@ export const campaignRoutes = [
     tag: 'campaigns',
     access: 'userOrApiKey',
     params: idParams,
-    bodyDoc: { contentType: 'multipart/form-data', description: 'field "file"' },
+    bodyDoc: { contentType: 'multipart/form-data', description: 'field "file"; optional field "mapping": JSON [{index, role: phone|variable|externalId|ignored, variable?}] (as in the preview)' },
     handler: async ({ app, tenantId, params, ctx }) => {
-      const { files } = await readMultipart(ctx, { limitBytes: app.config.uploadLimitBytes });
+      const { fields, files } = await readMultipart(ctx, { limitBytes: app.config.uploadLimitBytes });
       const file = files.find((f) => f.field === 'file');
       if (!file) throw badRequest('errors.file_missing', { field: 'file' });
-      const r = await importNumbers(app, tenantId, params.id, file);
+      const r = await importNumbers(app, tenantId, params.id, file, mappingOf(fields));
       const lng = ctx.state.locale;
       const render = (list: typeof r.errors) =>
         list.map((i) => ({ row: i.rowNumber, column: i.column ?? null, value: i.value, reason: i.reason.key, message: renderDetails(lng, [{ path: '', key: i.reason.key, params: { value: i.value, ...(i.reason.params ?? {}) } }])[0]!.message }));
@@ -262,6 +273,8 @@ export const campaignRoutes = [
           attemptsMade: n.attemptsMade,
           lastOutcome: n.lastOutcome,
           nextAttemptAt: nextAttemptAtOf(n),
+          /** The callee's candidate time zones (from the number); empty when unknown. */
+          calleeZones: n.zoneKey.split('|').filter(Boolean),
           variables: n.variables,
         })),
         next: rows.length === query.limit ? rows[rows.length - 1]!.id : null,
@@ -301,13 +314,13 @@ export const campaignRoutes = [
   route({
     method: 'get',
     path: '/campaigns/:id/stats',
-    summary: 'Statistics: numbers, reach, outcomes, durations, ineffective calls, AMD and gender split',
+    summary: 'Statistics: numbers, reach, outcomes, durations, ineffective calls, AMD and gender split, reach by hour (campaign time zone), redial funnel',
     tag: 'statistics',
     access: 'userOrApiKey',
     params: idParams,
     handler: async ({ app, tenantId, params }) => {
-      await getCampaign(app, tenantId, params.id);
-      return campaignStats(app.db, tenantId, params.id);
+      const c = await getCampaign(app, tenantId, params.id);
+      return { ...(await campaignStats(app.db, tenantId, params.id)), ...(await campaignCharts(app.db, tenantId, params.id, c.settings.timezone)) };
     },
   }),
   route({

@@ -7,6 +7,7 @@ import { authRoutes } from './authRoutes.js';
 import { callRoutes } from './callRoutes.js';
 import { campaignRoutes } from './campaignRoutes.js';
 import { catalogRoutes } from './catalogRoutes.js';
+import { consoleRoutes } from './consoleRoutes.js';
 import { greetingRoutes } from './greetingRoutes.js';
 import { scenarioRoutes } from './scenarioRoutes.js';
 import { settingsRoutes } from './settingsRoutes.js';
@@ -15,7 +16,7 @@ import { userRoutes } from './userRoutes.js';
 
 /** /api/v1: the console's JSON API and the Calls API, described by /api/v1/openapi.json. */
 export function apiRoutes(extra: AnyRoute[] = []): AnyRoute[] {
-  return [...authRoutes, ...userRoutes, ...templateRoutes, ...scenarioRoutes, ...catalogRoutes, ...greetingRoutes, ...callRoutes, ...campaignRoutes, ...settingsRoutes, ...extra];
+  return [...authRoutes, ...userRoutes, ...templateRoutes, ...scenarioRoutes, ...catalogRoutes, ...greetingRoutes, ...callRoutes, ...campaignRoutes, ...settingsRoutes, ...consoleRoutes, ...extra];
 }
 
 export function apiRouter(app: AppContext, routes: AnyRoute[]): Router<DozvonState> {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey, apiKeyInputSchema } from '../../../engine/auth/apiKeys.js';
 import { monthOf, monthUsage, tenantLimits } from '../../../engine/campaigns/budget.js';
-import { webhookSecret } from '../../../engine/outbox/webhookHandler.js';
+import { webhookDefaults } from '../../../engine/console/tenantSettings.js';
+import { webhookSecretOf } from '../../../engine/outbox/webhookDeliveries.js';
 import { findTenant, updateTenant } from '../../../store/repositories/tenants.js';
 import { route } from '../../route.js';
 
@@ -47,10 +48,19 @@ export const settingsRoutes = [
   route({
     method: 'get',
     path: '/settings/webhooks',
-    summary: 'The secret that signs outcome webhooks (X-Dozvon-Signature: sha256=HMAC("<timestamp>.<body>"))',
+    summary: 'The secret that signs outcome webhooks (X-Dozvon-Signature: sha256=HMAC("<timestamp>.<body>")) and the default webhook URL of new campaigns',
     tag: 'settings',
     access: 'admin',
-    handler: async ({ app, tenantId }) => ({ secret: webhookSecret(app, tenantId), header: 'X-Dozvon-Signature', timestampHeader: 'X-Dozvon-Timestamp' }),
+    handler: async ({ app, tenantId }) => {
+      const d = await webhookDefaults(app.db, tenantId);
+      return {
+        secret: webhookSecretOf(app, tenantId, d.secretVersion),
+        secretVersion: d.secretVersion,
+        defaultUrl: d.defaultUrl,
+        header: 'X-Dozvon-Signature',
+        timestampHeader: 'X-Dozvon-Timestamp',
+      };
+    },
   }),
   route({
     method: 'get',

@@ -5,13 +5,16 @@ import { route } from '../../route.js';
 
 const userDto = z.object({
   id: z.uuid(),
-  email: z.string(),
+  /** Null for a CRM user (signed in by their Bitrix24 portal or amoCRM account). */
+  email: z.string().nullable(),
   name: z.string(),
   role: z.enum(['admin', 'manager']),
   locale: z.enum(['ru', 'en']),
   disabled: z.boolean(),
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
+  /** The CRM's user id of a CRM user ('bitrix24:17'); null for console users. */
+  externalId: z.string().nullable(),
 });
 const toDto = (u: User): z.infer<typeof userDto> => ({
   id: u.id,
@@ -22,6 +25,7 @@ const toDto = (u: User): z.infer<typeof userDto> => ({
   disabled: u.disabled,
   createdAt: u.createdAt.toISOString(),
   lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+  externalId: u.externalId,
 });
 const idParams = z.object({ id: z.uuid() });
 

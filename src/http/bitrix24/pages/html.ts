@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { DomainError } from '../../../core/errors.js';
 import { t, type Locale } from '../../../i18n.js';
 import { errorBody, STATUS_OF } from '../../errors.js';
-import { esc } from '../../html.js';
+import { esc, jsonBlock } from '../../html.js';
 import type { DozvonState } from '../../state.js';
 import type { WidgetAssets, WidgetEntry } from '../static.js';
 
@@ -14,8 +14,6 @@ import type { WidgetAssets, WidgetEntry } from '../static.js';
  * (see `framePolicy`).
  */
 
-/** JSON for a `<script type="application/json">` block: `<` escaped so no text can close the tag. */
-export const jsonBlock = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
 
 export function page(o: { lang: Locale; title: string; body: string; config?: unknown; script?: string; sdk?: boolean }): string {
   return `<!doctype html>
@@ -62,6 +60,22 @@ export function widgetShell(o: { lang: Locale; title: string; config: unknown; a
 const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
 
 /**
+ * The origins a portal's pages are framed from, for CSP: its stored domain (verified at install),
+ * https — and plain http too only when its stored REST endpoint is http (emulators, local portals).
+ */
+export function portalOrigins(portal: { domain: string; clientEndpoint: string }): string[] {
+  const host = portal.domain.trim().toLowerCase();
+  let plainHttp = false;
+  try {
+    plainHttp = new URL(portal.clientEndpoint).protocol === 'http:';
+  } catch {
+    // an unreadable stored endpoint: https only
+  }
+  if (!DOMAIN_RE.test(host)) return [];
+  return plainHttp ? [`https://${host}`, `http://${host}`] : [`https://${host}`];
+}
+
+/**
  * Headers of a widget page: not cached (it answers a POST with the user's context), and a CSP that
  * lets only the portal frame it and only our own scripts run. The page talks to Dozvon (same
  * origin) and, through B24Frame, to the portal's REST; recordings come from Dozvon's public URL.
@@ -72,14 +86,7 @@ const DOMAIN_RE = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$/i;
  * Plain http only for a portal whose stored endpoint is http (emulators, local portals).
  */
 export function framePolicy(ctx: Context, o: { portal: { domain: string; clientEndpoint: string }; publicUrl: string }): void {
-  const host = o.portal.domain.trim().toLowerCase();
-  let plainHttp = false;
-  try {
-    plainHttp = new URL(o.portal.clientEndpoint).protocol === 'http:';
-  } catch {
-    // an unreadable stored endpoint: https only
-  }
-  const portal = DOMAIN_RE.test(host) ? (plainHttp ? [`https://${host}`, `http://${host}`] : [`https://${host}`]) : [];
+  const portal = portalOrigins(o.portal);
   let publicOrigin = '';
   try {
     publicOrigin = new URL(o.publicUrl).origin;

@@ -7,7 +7,7 @@ import { readLocaleResources } from '../../../i18n.js';
  * `<script type="application/json" id="dozvon-config">`, and the shapes of the `/bitrix24/api/*`
  * answers the pages read. Documented in README.md, "Placements: the pages inside Bitrix24".
  */
-export type WidgetPage = 'deal_tab' | 'lead_tab' | 'deal_list' | 'lead_list' | 'main';
+export type WidgetPage = 'deal_tab' | 'lead_tab' | 'deal_list' | 'lead_list';
 export type WidgetEntity = 'deal' | 'lead';
 
 export interface BaseWidgetConfig {
@@ -34,38 +34,11 @@ export interface PlacementWidgetConfig extends BaseWidgetConfig {
   ids: number[];
 }
 
-export interface RecentCampaign {
-  id: string;
-  name: string;
-  status: string;
-  statusReason: string | null;
-  createdAt: string;
-  numbers: Record<string, number>;
-}
-
-/** The app's main page (`POST /bitrix24/app`). */
-export interface MainWidgetConfig extends BaseWidgetConfig {
-  page: 'main';
-  /** What the server knew when it rendered the page; `/bitrix24/api/me` refreshes it. */
-  portal: { domain: string; status: string; statusReason: string | null };
-  /** An administrator's visit just restored access (their fresh tokens were adopted). */
-  reauthorised: boolean;
-  campaigns: RecentCampaign[];
-  links: { server: string; openapi: string };
-}
-
 export const API_BASE = '/bitrix24/api/';
 
-export type WidgetConfig = PlacementWidgetConfig | MainWidgetConfig;
+export type WidgetConfig = PlacementWidgetConfig;
 
 // ---------------------------------------------------------------- API answers the pages read
-
-export interface MeAnswer {
-  userId: number;
-  admin: boolean;
-  name: string;
-  portal: { memberId: string; domain: string; status: string; statusReason: string | null; locale: string };
-}
 
 export interface TemplateItem {
   id: string;
@@ -99,8 +72,7 @@ export interface ApiErrorBody {
 /**
  * The part of the locale files the browser code uses, as i18next resources with the server's key
  * paths (`placements.tab.call_now`, `outcome.human`, …). Read from `locales/<lng>/*.json` — the
- * pages never carry texts of their own. Cached per language until `resetBrowserTexts()` (the
- * bundler calls it when a locale file changes in development).
+ * pages never carry texts of their own. Cached per language for the life of the process.
  */
 const cache = new Map<Locale, Record<string, unknown>>();
 
@@ -124,8 +96,4 @@ export function browserTexts(lng: Locale): Record<string, unknown> {
   };
   cache.set(lng, texts);
   return texts;
-}
-
-export function resetBrowserTexts(): void {
-  cache.clear();
 }

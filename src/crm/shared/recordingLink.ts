@@ -1,0 +1,28 @@
+import type { AppContext } from '../../context.js';
+import { signedMediaUrl } from '../../engine/recordingUrls.js';
+import type { Attempt } from '../../store/repositories/attempts.js';
+
+/**
+ * The recording link a CRM gets (both CRMs): a signed link to the MP3 copy (amoCRM's feed player
+ * plays only audio/mpeg; Bitrix24 takes it too), or to the original when no MP3 can be made of it.
+ * Permanent (`ttlMs` null) for what is written into the CRM (its timeline keeps it), expiring
+ * after `ttlMs` for what a page shows a user now. Null when the call has no recording.
+ */
+export function recordingLink(app: Pick<AppContext, 'publicUrl' | 'keys' | 'clock'>, a: Pick<Attempt, 'recordingId' | 'recordingMp3Id'>, ttlMs: number | null = null): string | null {
+  const id = a.recordingMp3Id ?? a.recordingId;
+  return id ? signedMediaUrl(app, id, ttlMs) : null;
+}
+
+/** The file name a CRM shows for the linked recording. */
+export const recordingFileName = (a: Pick<Attempt, 'id' | 'recordingMp3Id'>): string => `${a.id}.${a.recordingMp3Id ? 'mp3' : 'wav'}`;
+
+/**
+ * The call has a recording whose CRM copy is not ready yet: the platform's file is not stored, or
+ * its MP3 is still being made (moments after the call ends). Write-backs wait a little for it.
+ */
+export const recordingPending = (a: Pick<Attempt, 'recordingSource' | 'recordingId' | 'recordingMp3Id' | 'recordingMp3Error'>): boolean =>
+  Boolean(a.recordingSource && !a.recordingId) || Boolean(a.recordingId && !a.recordingMp3Id && !a.recordingMp3Error);
+
+/** How long a write-back waits for the recording before writing without it: 1 s, 2 s, … about a minute in all. */
+export const RECORDING_WAITS = 10;
+export const recordingWaitMs = (n: number): number => Math.min(10_000, 1000 * (n + 1));

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingLink, recordingPending } from '../../../src/crm/shared/recordingLink.js';
+import { makeRecordingMp3, mp3Idle } from '../../../src/engine/recordingMp3.js';
+import { sweepRecordings } from '../../../src/engine/recordingSweeper.js';
+import { findAttemptById, type Attempt } from '../../../src/store/repositories/attempts.js';
+import { findMediaById } from '../../../src/store/repositories/media.js';
+import { walkMp3 } from '../../support/mp3.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+
+/**
+ * The MP3 copy of a call recording: made after the original is stored, linked for the CRMs, served
+ * as audio/mpeg with byte ranges; the original is kept; idempotent; retried by the sweeper; an
+ * original no decoder reads is linked as it is.
+ */
+let t: TestApp;
+let templateId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  templateId = (await t.api<{ templates: { id: string }[] }>('GET', '/templates')).body.templates[0]!.id;
+});
+afterAll(async () => t?.stop());
+
+async function recordedCall(): Promise<Attempt> {
+  const placed = await t.api<{ id: string }>('POST', '/test-calls', { templateId, phone: '+79000000004', variables: { name: 'Anna' } });
+  expect(placed.status).toBe(202);
+  const done = await t.api<{ status: string }>('GET', `/attempts/${placed.body.id}?wait=60`);
+  expect(done.body.status).toBe('completed');
+  const app = t.dozvon.app;
+  for (let i = 0; i < 200; i++) {
+    const a = await findAttemptById(app.db, placed.body.id);
+    if (a && !recordingPending(a)) return a;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the MP3 was never made');
+}
+
+describe('the MP3 copy of a recording', () => {
+  it('is made after the call, linked for the CRMs, and served as audio/mpeg with ranges; the WAV stays', async () => {
+    const a = await recordedCall();
+    const app = t.dozvon.app;
+    expect(a.recordingId).toBeTruthy();
+    expect(a.recordingMp3Id).toBeTruthy();
+    expect(a.recordingMp3Id).not.toBe(a.recordingId);
+    const original = await findMediaById(app.db, a.recordingId!);
+    const mp3 = await findMediaById(app.db, a.recordingMp3Id!);
+    expect(original).toMatchObject({ contentType: 'audio/wav', derivedFrom: null });
+    expect(mp3).toMatchObject({ contentType: 'audio/mpeg', derivedFrom: a.recordingId, variant: 'mp3', tenantId: a.tenantId });
+    expect(Math.abs(mp3!.durationMs - original!.durationMs)).toBeLessThan(5);
+
+    const link = recordingLink(app, a)!;
+    expect(link).toContain(`/recordings/${a.recordingMp3Id}?exp=0&sig=`);
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/mpeg');
+    expect(res.headers.get('accept-ranges')).toBe('bytes');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const walk = walkMp3(bytes);
+    expect(walk.garbage).toBe(0);
+    expect(Math.abs(walk.durationMs - original!.durationMs)).toBeLessThan(200);
+    const part = await fetch(link, { headers: { range: 'bytes=0-99' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 0-99/${bytes.length}`);
+
+    // The console keeps the original.
+    const dto = await t.api<{ recordingUrl: string }>('GET', `/attempts/${a.id}`);
+    const wav = await fetch(dto.body.recordingUrl);
+    expect(wav.headers.get('content-type')).toBe('audio/wav');
+  });
+
+  it('is made once: doing it again, or after the row was lost, keeps one copy', async () => {
+    const a = await recordedCall();
+    const app = t.dozvon.app;
+    expect(await makeRecordingMp3(app, a.recordingId!)).toBe('existed');
+    // The attempt lost its link (a crash between the two writes): the sweeper restores it, no second copy.
+    await app.db.query('UPDATE attempts SET recording_mp3_id = NULL WHERE id = $1', [a.id]);
+    await sweepRecordings(app);
+    const again = await findAttemptById(app.db, a.id);
+    expect(again!.recordingMp3Id).toBe(a.recordingMp3Id);
+    const copies = await app.db.query('SELECT id FROM media WHERE derived_from = $1', [a.recordingId]);
+    expect(copies.rows).toHaveLength(1);
+  });
+
+  it('is made by the sweeper when it was never made (another process stored the original and stopped)', async () => {
+    const a = await recordedCall();
+    const app = t.dozvon.app;
+    await app.db.query('UPDATE attempts SET recording_mp3_id = NULL WHERE id = $1', [a.id]);
+    await app.db.query('DELETE FROM media WHERE id = $1', [a.recordingMp3Id]);
+    expect(recordingPending((await findAttemptById(app.db, a.id))!)).toBe(true);
+    await sweepRecordings(app);
+    const again = await findAttemptById(app.db, a.id);
+    expect(again!.recordingMp3Id).toBeTruthy();
+    expect(again!.recordingMp3Id).not.toBe(a.recordingMp3Id);
+    expect((await findMediaById(app.db, again!.recordingMp3Id!))?.contentType).toBe('audio/mpeg');
+  });
+
+  it('an original no decoder reads is linked as it is, and not tried again', async () => {
+    const a = await recordedCall();
+    const app = t.dozvon.app;
+    const original = (await findMediaById(app.db, a.recordingId!))!;
+    await app.storage.put(original.storageKey, Buffer.from('this is not audio at all'));
+    await app.db.query('UPDATE attempts SET recording_mp3_id = NULL WHERE id = $1', [a.id]);
+    await app.db.query('DELETE FROM media WHERE id = $1', [a.recordingMp3Id]);
+    expect(await makeRecordingMp3(app, a.recordingId!)).toBe('undecodable');
+    const again = (await findAttemptById(app.db, a.id))!;
+    expect(again.recordingMp3Error).toMatch(/no decoder/);
+    expect(recordingPending(again)).toBe(false);
+    expect(recordingLink(app, again)).toContain(`/recordings/${a.recordingId}?`);
+    await sweepRecordings(app);
+    await mp3Idle(app);
+    expect((await findAttemptById(app.db, a.id))!.recordingMp3Id).toBeNull();
+  });
+});

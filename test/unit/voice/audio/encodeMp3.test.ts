@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { encodeMp3 } from '../../../../src/voice/audio/encodeMp3.js';
+import { silence, tone } from '../../../../src/voice/audio/index.js';
+import { walkMp3 } from '../../../support/mp3.js';
+
+describe('encodeMp3 (pcm → mp3)', () => {
+  it('turns 8 kHz telephone audio into a clean 16 kHz mono MPEG-2 stream of the same length', async () => {
+    const mp3 = await encodeMp3(tone([440], 5000, 8000));
+    const walk = walkMp3(mp3);
+    expect(walk).toMatchObject({ sampleRate: 16000, channels: 1, garbage: 0 });
+    // LAME adds its encoder delay and pads the last frame: a few frames (36 ms each) at most.
+    expect(walk.durationMs).toBeGreaterThanOrEqual(5000);
+    expect(walk.durationMs).toBeLessThan(5000 + 5 * 36);
+    // 32 kbit/s: about 4 KB a second.
+    expect(mp3.length).toBeGreaterThan(5 * 3500);
+    expect(mp3.length).toBeLessThan(5 * 4500);
+  });
+
+  it('keeps a rate MP3 has as it is, and takes a higher bitrate for wide-band audio', async () => {
+    const walk = walkMp3(await encodeMp3(tone([440, 880], 2000, 44100)));
+    expect(walk).toMatchObject({ sampleRate: 44100, channels: 1, garbage: 0 });
+  });
+
+  it('an empty recording is still a playable (silent) file', async () => {
+    const walk = walkMp3(await encodeMp3(silence(0, 8000)));
+    expect(walk.frames).toBeGreaterThan(0);
+    expect(walk.garbage).toBe(0);
+  });
+});
