@@ -13,6 +13,8 @@ import { pauseCampaign } from '../src/engine/campaigns/lifecycle.js';
 import { createLogger } from '../src/log.js';
 import { startDozvon, type RunningDozvon } from '../src/main.js';
 import { listVersioned, TEMPLATES } from '../src/store/repositories/versioned.js';
+import { databaseEnv, freshDatabaseUrl } from './support/database.js';
+import { print } from './support/server.js';
 import { startBitrix24Emulator, type Bitrix24Emulator, type Portal, type Workflow } from '../test/fakes/bitrix24/index.js';
 
 /**
@@ -35,9 +37,6 @@ const RATE = 20;
 const BURST = 50;
 const SCALE = RATE / 2;
 
-function print(name: string, value: number, unit: string): void {
-  process.stdout.write(`${name} ${Number.isInteger(value) ? value : value.toFixed(value < 10 ? 3 : 1)} ${unit}\n`);
-}
 
 interface Setup {
   dozvon: RunningDozvon;
@@ -52,6 +51,7 @@ async function setup(): Promise<Setup> {
   const clientId = `local.${crypto.randomBytes(7).toString('hex')}.${crypto.randomInt(10_000_000, 99_999_999)}`;
   const clientSecret = crypto.randomBytes(24).toString('hex');
   const env = {
+    ...databaseEnv(await freshDatabaseUrl('bitrix24')),
     PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SANDBOX_TIME_SCALE: '0.01', SANDBOX_TTS: 'generated',
     B24_CLIENT_ID: clientId, B24_CLIENT_SECRET: clientSecret, CRM_ALLOW_HTTP: 'true',
   };

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import { Agent, fetch, FormData } from 'undici';
 import { openDatabase } from '../src/store/openDatabase.js';
-import { apiClient, print, setupAdmin, startDozvonProcess, tempDir } from './support/server.js';
+import { databaseEnv, freshDatabaseUrl, postgresCpuMs } from './support/database.js';
+import { apiClient, peakRssMb, percentile, print, processCpuMs, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
 
 /**
  * The campaign engine's figures, measured on a Dozvon process started as a user starts it:
@@ -11,11 +13,8 @@ import { apiClient, print, setupAdmin, startDozvonProcess, tempDir } from './sup
  */
 const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' };
 
-function peakRssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
+/** Processes of one bench share the master key, as processes sharing a PostgreSQL must. */
+const SHARED_SECRET = 'bench-secret-key-shared-by-every-process-0123456789';
 
 function csv(rows: number, offset = 0): Buffer {
   const lines = ['phone;name'];
@@ -23,33 +22,53 @@ function csv(rows: number, offset = 0): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
+// A 1,000,000-row import answers once it is done: minutes on a loaded machine, more than fetch's
+// default five-minute wait for the response headers.
+const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
 async function upload(url: string, token: string, campaignId: string, body: Buffer, name: string) {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(body)]), name);
   const started = performance.now();
-  const r = await fetch(`${url}/api/v1/campaigns/${campaignId}/numbers/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const r = await fetch(`${url}/api/v1/campaigns/${campaignId}/numbers/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+    dispatcher: patient,
+  });
   const report = (await r.json()) as { numbersAdded: number; rows: number };
   if (!r.ok) throw new Error(`import failed: ${r.status} ${JSON.stringify(report)}`);
   return { seconds: (performance.now() - started) / 1000, report };
 }
 
 /**
- * One campaign run for `seconds`. Rate-bound (short calls, a generous cap) it measures the pace
- * against the intensity; cap-bound (`timeScale` making calls outlast cap ÷ intensity) it measures
- * the peak of simultaneous calls against a cap that is really reached. `suffix` names the figures.
+ * One campaign run for `seconds` on `processes` Dozvon processes sharing one database (more than
+ * one needs PostgreSQL). Rate-bound (short calls, a generous cap) it measures the pace against the
+ * intensity; cap-bound (`timeScale` making calls outlast cap ÷ intensity) it measures the peak of
+ * simultaneous calls against a cap that is really reached. With `probeApi` it also asks
+ * `GET /api/v1/campaigns/:id` back to back while the campaign runs and reports the p99 latency.
+ * `suffix` names the figures.
  */
 export async function benchPacing(
-  o: { seconds?: number; intensity?: number; cap?: number; timeScale?: number; suffix?: string } = {},
+  o: { seconds: number; intensity: number; cap: number; timeScale?: number; suffix: string; processes?: number; probeApi?: boolean },
 ): Promise<void> {
-  const intensity = o.intensity ?? 10;
-  const cap = o.cap ?? 25;
-  const seconds = o.seconds ?? 60;
-  const suffix = o.suffix ?? '';
-  const dataDir = tempDir('pacing');
-  const server = await startDozvonProcess({ dataDir, env: { SANDBOX_TIME_SCALE: String(o.timeScale ?? 0.01), SANDBOX_TTS: 'generated' } });
+  const { intensity, cap, seconds, suffix } = o;
+  const count = o.processes ?? 1;
+  const databaseUrl = await freshDatabaseUrl(`pacing${suffix}`);
+  if (count > 1 && !databaseUrl) throw new Error('several processes share one campaign only on PostgreSQL: run `npm run bench -- pg pacing`');
+  const dataDirs = Array.from({ length: count }, () => tempDir('pacing'));
+  const env = {
+    ...databaseEnv(databaseUrl),
+    SECRET_KEY: SHARED_SECRET,
+    SANDBOX_TIME_SCALE: String(o.timeScale ?? 0.01),
+    SANDBOX_TTS: 'generated',
+  };
+  const servers: DozvonProcess[] = [];
   try {
-    const token = await setupAdmin(server);
-    const api = apiClient(server.url, token);
+    servers.push(await startDozvonProcess({ dataDir: dataDirs[0]!, env }));
+    const first = servers[0]!;
+    const token = await setupAdmin(first);
+    const api = apiClient(first.url, token);
     const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
     const template = await api<{ id: string }>('POST', '/templates', { name: 'Bench', scenarioId: scenarios.scenarios[0]!.id, callingWindow: { from: '00:00', to: '23:59' }, intensity });
     const campaign = await api<{ id: string }>('POST', '/campaigns', {
@@ -57,13 +76,27 @@ export async function benchPacing(
       templateId: template.id,
       settings: { window: ALWAYS, maxConcurrent: cap, attempts: { initial: 1, max: 1 } },
     });
+    await api('POST', `/campaigns/${campaign.id}/pause`);
     // More numbers than the run can call: the engine is never idle for lack of work.
-    await upload(server.url, token, campaign.id, csv(Math.ceil(intensity * seconds * 1.5)), 'numbers.csv');
-    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await upload(first.url, token, campaign.id, csv(Math.ceil(intensity * seconds * 1.5)), 'numbers.csv');
+    for (const dataDir of dataDirs.slice(1)) servers.push(await startDozvonProcess({ dataDir, env }));
+    await api('POST', `/campaigns/${campaign.id}/resume`);
+    const latencies: number[] = [];
+    const endAt = Date.now() + seconds * 1000;
+    if (o.probeApi) {
+      while (Date.now() < endAt) {
+        const t = performance.now();
+        await api('GET', `/campaigns/${campaign.id}`);
+        latencies.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } else {
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+    }
     await api('POST', `/campaigns/${campaign.id}/pause`);
     await new Promise((r) => setTimeout(r, 2000));
-    await server.stop();
-    const { db, close } = await openDatabase({ databaseUrl: undefined, dataDir });
+    for (const s of servers) await s.stop();
+    const { db, close } = await openDatabase({ databaseUrl, dataDir: dataDirs[0]! });
     try {
       const starts = await db.query<{ n: string; first: Date; last: Date }>(
         'SELECT count(*) AS n, min(dialed_at) AS first, max(dialed_at) AS last FROM attempts WHERE campaign_id = $1 AND placed',
@@ -84,20 +117,26 @@ export async function benchPacing(
       print(`pacing_achieved_vs_set${suffix}`, achieved / intensity, 'ratio');
       print(`pacing_max_starts_in_1s_vs_set${suffix}`, Number(burst.rows[0]!.peak) / intensity, 'ratio');
       print(`concurrency_peak_vs_cap${suffix}`, Number(peak.rows[0]!.peak) / cap, 'ratio');
+      print(`pacing_calls_placed${suffix}`, Number(s.n), 'calls');
+      if (o.probeApi) {
+        print('api_p99_ms_during_campaign', percentile(latencies, 99), 'ms');
+        print('api_p50_ms_during_campaign', percentile(latencies, 50), 'ms');
+      }
     } finally {
       await close();
     }
   } finally {
-    await server.kill();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const s of servers) await s.kill();
+    for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
   }
 }
 
 export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise<void> {
   const rows = o.rows ?? 1_000_000;
   const dataDir = tempDir('import');
+  const databaseUrl = await freshDatabaseUrl('import');
   // Workers off: the import is measured alone, and the dispatcher is measured by hand below.
-  const server = await startDozvonProcess({ dataDir, env: { WORKERS: 'false', UPLOAD_LIMIT_MB: '64', SANDBOX_TTS: 'generated' } });
+  const server = await startDozvonProcess({ dataDir, env: { ...databaseEnv(databaseUrl), WORKERS: 'false', UPLOAD_LIMIT_MB: '64', SANDBOX_TTS: 'generated' } });
   try {
     const token = await setupAdmin(server);
     const api = apiClient(server.url, token);
@@ -109,25 +148,32 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
 
     const big = await api<{ id: string }>('POST', '/campaigns', { name: 'One million', templateId: template.id, settings: { window: ALWAYS } });
     const rssBefore = peakRssMb(server.child.pid!);
+    const cpuBefore = processCpuMs(server.child.pid!);
     const b = await upload(server.url, token, big.id, csv(rows, 1_000_000), 'million.csv');
+    const cpu = processCpuMs(server.child.pid!) - cpuBefore;
     print('import_1m_numbers_seconds', Math.round(b.seconds * 10) / 10, 's');
-    print('import_1m_numbers_rows_per_sec', Math.round(b.report.rows / b.seconds), 'rows/s');
+    print('import_rows_per_sec', Math.round(b.report.rows / b.seconds), 'rows/s');
+    // Rows per second of the server's own CPU: what the import would reach with a core to itself.
+    print('import_rows_per_cpu_sec', Math.round(b.report.rows / (cpu / 1000)), 'rows/s');
     print('import_1m_numbers_added', b.report.numbersAdded, 'numbers');
     print('server_peak_rss_before_import', rssBefore, 'MB');
     print('server_peak_rss_with_1m_campaign', peakRssMb(server.child.pid!), 'MB');
   } finally {
     await server.stop();
   }
-  await benchClaimOverhead(dataDir);
+  await benchClaimOverhead(dataDir, databaseUrl);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** Claims due numbers of the 1,000,000-number campaign the way the dispatcher does, and times it. */
-async function benchClaimOverhead(dataDir: string): Promise<void> {
+async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefined): Promise<void> {
   const { startDozvon } = await import('../src/main.js');
   const { startDispatcher } = await import('../src/engine/campaigns/dispatcher.js');
   const { createLogger } = await import('../src/log.js');
-  const running = await startDozvon({ ...process.env, DATA_DIR: dataDir, PORT: '0', WORKERS: 'false', LOG_LEVEL: 'silent', SANDBOX_TTS: 'generated' }, { log: createLogger('silent') });
+  const running = await startDozvon(
+    { ...process.env, ...databaseEnv(databaseUrl), DATA_DIR: dataDir, PORT: '0', WORKERS: 'false', LOG_LEVEL: 'silent', SANDBOX_TTS: 'generated' },
+    { log: createLogger('silent') },
+  );
   try {
     const app = running.app;
     // A platform that accepts instantly and never calls back: only the dispatcher's own work is timed.
@@ -138,8 +184,10 @@ async function benchClaimOverhead(dataDir: string): Promise<void> {
     // Calls never end here, so lift the account's line limit (100 by default) out of the way.
     await app.db.query(`UPDATE tenants SET settings = jsonb_set(settings, '{limits}', '{"maxConcurrentCalls": 10000, "minuteBudget": null}')`);
     let claimed = 0;
-    // CPU time of this process (the dispatcher and the embedded database both run in it) while
-    // ticking at the dispatcher's own interval (200 ms), as in production.
+    // CPU time of this process (the dispatcher, and the embedded database when on PGlite) plus the
+    // PostgreSQL server's backends when they run on this machine, while ticking at the
+    // dispatcher's own interval (200 ms), as in production.
+    const dbCpu = postgresCpuMs();
     const cpu = process.cpuUsage();
     for (let i = 0; i < 40; i++) {
       claimed += await d.tick();
@@ -147,8 +195,10 @@ async function benchClaimOverhead(dataDir: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 500));
     const used = process.cpuUsage(cpu);
-    const ms = (used.user + used.system) / 1000;
+    const serverMs = dbCpu === undefined ? 0 : (postgresCpuMs() ?? dbCpu) - dbCpu;
+    const ms = (used.user + used.system) / 1000 + serverMs;
     print('dispatcher_cpu_per_claimed_number', Math.round((ms / Math.max(1, claimed)) * 100) / 100, 'ms');
+    if (databaseUrl) print('dispatcher_db_server_cpu_per_claimed_number', Math.round((serverMs / Math.max(1, claimed)) * 100) / 100, 'ms');
     print('dispatcher_claimed_numbers', claimed, 'numbers');
     await d.stop();
   } finally {

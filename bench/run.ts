@@ -1,21 +1,37 @@
+import { spawnSync } from 'node:child_process';
 import { benchImportAndDispatch, benchPacing } from './campaigns.js';
+import { onPostgres } from './support/database.js';
+import { quick } from './support/server.js';
 import { benchStartup } from './startup.js';
 import { benchTestCalls } from './testCalls.js';
 
 /**
  * `npm run bench`: every performance goal as a printed figure, one per line, `name value unit`.
- * `npm run bench -- startup` runs only the named benches.
+ * `npm run bench -- startup pacing` runs only the named benches; `--quick` shortens the long runs
+ * (pacing 60 s instead of 10 minutes, fewer callbacks). `npm run bench -- pg [names]` runs them
+ * on a throwaway PostgreSQL (Debian's server binaries, port 54337, as `.ci/with-postgres`); a
+ * DATABASE_URL of your own does the same on your server. On PostgreSQL every figure ends in `_pg`.
  */
+const pacingSeconds = quick ? 60 : 600;
+
 const BENCHES: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   testCalls: () => benchTestCalls(),
   bitrix24: async () => (await import('./bitrix24.js')).benchBitrix24(),
   amocrm: async () => (await import('./amocrm.js')).benchAmocrm(),
   pacing: async () => {
-    await benchPacing();
+    await benchPacing({ seconds: pacingSeconds, intensity: 5, cap: 25, suffix: '_5' });
+    // 50 starts a second; the API is asked about the campaign all along.
+    await benchPacing({ seconds: pacingSeconds, intensity: 50, cap: 200, suffix: '_50', probeApi: true });
     // Calls of ~1.6 s at 10/s would keep ~16 live: a cap of 5 must hold them to 5.
     await benchPacing({ seconds: 30, intensity: 10, cap: 5, timeScale: 0.1, suffix: '_cap_bound' });
+    if (onPostgres) {
+      // Three processes share one campaign: the pace and the cap hold across them.
+      await benchPacing({ seconds: pacingSeconds, intensity: 50, cap: 200, suffix: '_50_3proc', processes: 3 });
+      await benchPacing({ seconds: 30, intensity: 10, cap: 5, timeScale: 0.1, suffix: '_cap_bound_3proc', processes: 3 });
+    }
   },
+  voiceCallbacks: async () => (await import('./voiceCallbacks.js')).benchVoiceCallbacks(),
   import: () => benchImportAndDispatch(),
   voice: async () => (await import('./voice.js')).benchVoice(),
   console: async () => (await import('./console.js')).benchConsole(),
@@ -24,7 +40,16 @@ const BENCHES: Record<string, () => Promise<void>> = {
   chaos: async () => (await import('./chaos.js')).benchChaos(),
 };
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith('--') && a !== 'pg');
+if (args.includes('pg') && !onPostgres) {
+  // Re-run this very command inside a throwaway PostgreSQL cluster.
+  const r = spawnSync('.ci/with-postgres', [process.execPath, '--import', 'tsx', 'bench/run.ts', ...args.filter((a) => a !== 'pg')], {
+    stdio: 'inherit',
+    env: { ...process.env, PGPORT_TEST: process.env.PGPORT_TEST ?? '54337' },
+  });
+  process.exit(r.status ?? 1);
+}
 for (const [name, run] of Object.entries(BENCHES)) {
   if (only.length && !only.includes(name)) continue;
   await run();

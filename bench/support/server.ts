@@ -1,6 +1,43 @@
-export { apiClient, freePort, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from '../../test/support/dozvonProcess.js';
+import fs from 'node:fs';
+import { onPostgres } from './database.js';
 
-/** Prints one figure per line: `name value unit`. */
+import { startDozvonProcess as startProcess, type DozvonProcess } from '../../test/support/dozvonProcess.js';
+
+export { apiClient, freePort, setupAdmin, tempDir, type DozvonProcess } from '../../test/support/dozvonProcess.js';
+
+/** A Dozvon process for a bench: as the tests start one, with time to start on a loaded machine. */
+export function startDozvonProcess(o: Parameters<typeof startProcess>[0]): Promise<DozvonProcess> {
+  return startProcess({ timeoutMs: 300_000, ...o });
+}
+
+/**
+ * Prints one figure per line: `name value unit`. On PostgreSQL (DATABASE_URL set) every name gets
+ * `_pg`, so the two runs of a bench are told apart in one log.
+ */
 export function print(name: string, value: number, unit: string): void {
-  process.stdout.write(`${name} ${Number.isInteger(value) ? value : value.toFixed(value < 10 ? 3 : 1)} ${unit}\n`);
+  const n = onPostgres && !name.endsWith('_pg') ? `${name}_pg` : name;
+  process.stdout.write(`${n} ${Number.isInteger(value) ? value : value.toFixed(value < 10 ? 3 : 1)} ${unit}\n`);
+}
+
+/** Flags after `npm run bench --`: `--quick` shortens the long runs. */
+export const quick = process.argv.includes('--quick');
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  // Fields after "(comm) ": state is the 1st, utime the 12th, stime the 13th.
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The highest resident set size a process has had, in MB (Linux VmHWM). */
+export function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** Percentile (0–100) of a list of numbers, nearest rank. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }

@@ -35,10 +35,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDozvonProcess(o: { dataDir: string; env?: Record<string, string>; port?: number; timeoutMs?: number; nodeArgs?: string[] }): Promise<DozvonProcess> {
+export async function startDozvonProcess(o: {
+  dataDir: string;
+  env?: Record<string, string>;
+  port?: number;
+  timeoutMs?: number;
+  nodeArgs?: string[];
+  /** Start as `npm start` does (compiled JavaScript, scripts/start.mjs) instead of through tsx. */
+  compiled?: boolean;
+}): Promise<DozvonProcess> {
   const port = o.port ?? (await freePort());
   const started = performance.now();
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...(o.compiled ? ['scripts/start.mjs'] : ['--import', 'tsx', 'src/main.ts'])], {
     env: { ...process.env, DATA_DIR: o.dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

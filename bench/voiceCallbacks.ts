@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import { deriveKey } from '../src/core/crypto.js';
+import { openDatabase } from '../src/store/openDatabase.js';
+import { signCallback } from '../src/voice/sandbox/callbackSignature.js';
+import { databaseEnv, freshDatabaseUrl, onPostgres } from './support/database.js';
+import { apiClient, percentile, print, quick, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
+
+/**
+ * `voice_callbacks_per_sec`: signed platform callbacks for live calls, over HTTP on loopback, as a
+ * busy platform sends them: each call reports ringing, answered, AMD, gender and its end (the end
+ * classifies the outcome and queues the CRM write-back, in one transaction). One process on
+ * PGlite; two processes sharing the campaign on PostgreSQL, the calls split between them.
+ * Workers are off: only the callback path is measured, not the calls' own progress.
+ */
+const SECRET = 'bench-secret-key-shared-by-every-process-0123456789';
+const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' };
+const CONCURRENCY = 64;
+
+export async function benchVoiceCallbacks(): Promise<void> {
+  const calls = Number(process.env.BENCH_CALLS ?? (quick ? 500 : 10_000));
+  const processes = onPostgres ? 2 : 1;
+  const databaseUrl = await freshDatabaseUrl('callbacks');
+  const dataDirs = Array.from({ length: processes }, () => tempDir('callbacks'));
+  const env = { ...databaseEnv(databaseUrl), SECRET_KEY: SECRET, WORKERS: 'false', SANDBOX_TTS: 'generated', UPLOAD_LIMIT_MB: '64' };
+  const servers: DozvonProcess[] = [];
+  try {
+    const first = await startDozvonProcess({ dataDir: dataDirs[0]!, env });
+    const token = await setupAdmin(first);
+    const api = apiClient(first.url, token);
+    const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
+    const template = await api<{ id: string }>('POST', '/templates', { name: 'Callbacks', scenarioId: scenarios.scenarios[0]!.id, callingWindow: { from: '00:00', to: '23:59' } });
+    const campaign = await api<{ id: string }>('POST', '/campaigns', { name: 'Callbacks', templateId: template.id, settings: { window: ALWAYS } });
+    const lines = ['phone'];
+    for (let i = 0; i < calls; i++) lines.push(`+7916${String(10_000_000 + i).slice(1)}`);
+    const form = new FormData();
+    form.append('file', new Blob([`${lines.join('\n')}\n`]), 'numbers.csv');
+    const r = await fetch(`${first.url}/api/v1/campaigns/${campaign.id}/numbers/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    if (!r.ok) throw new Error(`import failed: ${r.status} ${await r.text()}`);
+    await first.stop();
+
+    // Every number becomes a call in progress, as the dispatcher leaves it once the platform took it.
+    const attemptIds = await (async () => {
+      const { db, close } = await openDatabase({ databaseUrl, dataDir: dataDirs[0]! });
+      try {
+        await db.query(
+          `INSERT INTO attempts (id, tenant_id, kind, campaign_id, number_id, contact_id, attempt_no, phone, template_id, template_version_id,
+             scenario_version_id, platform, provider_call_id, status, placed, dialed_at)
+           SELECT gen_random_uuid(), n.tenant_id, 'campaign', n.campaign_id, n.id, n.contact_id, 1, n.phone, t.id, tv.id, sv.id, 'sandbox',
+             'bench-' || n.id, 'dialing', true, now()
+           FROM campaign_numbers n
+           JOIN campaigns c ON c.id = n.campaign_id
+           JOIN templates t ON t.id = $2
+           JOIN template_versions tv ON tv.template_id = t.id AND tv.version = t.current_version
+           JOIN scenarios s ON s.id = (tv.settings ->> 'scenarioId')::uuid
+           JOIN scenario_versions sv ON sv.scenario_id = s.id AND sv.version = s.current_version
+           WHERE n.campaign_id = $1`,
+          [campaign.id, template.id],
+        );
+        await db.query(
+          `UPDATE campaign_numbers n SET status = 'dialing', current_attempt_id = a.id, locked_by = 'bench', locked_until = now() + interval '1 hour'
+           FROM attempts a WHERE a.number_id = n.id AND n.campaign_id = $1`,
+          [campaign.id],
+        );
+        const ids = await db.query<{ id: string }>('SELECT id FROM attempts WHERE campaign_id = $1 ORDER BY id', [campaign.id]);
+        return ids.rows.map((x) => x.id);
+      } finally {
+        await close();
+      }
+    })();
+    if (attemptIds.length !== calls) throw new Error(`bench: ${attemptIds.length} calls prepared, ${calls} wanted`);
+
+    for (const dataDir of dataDirs) servers.push(await startDozvonProcess({ dataDir, env }));
+    const key = deriveKey(SECRET, 'voice-callback');
+    const latencies: number[] = [];
+    let failed = 0;
+    const send = async (url: string, event: Record<string, unknown>) => {
+      const body = JSON.stringify(event);
+      const t = performance.now();
+      try {
+        const res = await fetch(`${url}/voice/sandbox/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...signCallback(key, body, Math.floor(Date.now() / 1000)) },
+          body,
+        });
+        await res.arrayBuffer();
+        if (!res.ok) failed++;
+      } catch {
+        // A connection reset counts as a failed callback (the platform would retry it), not as the end of the run.
+        failed++;
+      }
+      latencies.push(performance.now() - t);
+    };
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < calls; i = next++) {
+          const url = servers[i % servers.length]!.url;
+          const base = { attemptId: attemptIds[i]!, providerCallId: `bench-${i}` };
+          const at = () => new Date().toISOString();
+          await send(url, { ...base, seq: 1, at: at(), type: 'ringing' });
+          await send(url, { ...base, seq: 2, at: at(), type: 'answered' });
+          await send(url, { ...base, seq: 3, at: at(), type: 'amd', verdict: 'human' });
+          await send(url, { ...base, seq: 4, at: at(), type: 'gender', gender: 'female' });
+          await send(url, {
+            ...base, seq: 5, at: at(), type: 'ended', cause: 'answered', sipCode: 200, durationSec: 30, talkSec: 25,
+            answeredAt: at(), recordingUrl: null, error: null,
+          });
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    print('voice_callbacks_per_sec', latencies.length / seconds, 'callbacks/s');
+    print('voice_callbacks_p99_ms', percentile(latencies, 99), 'ms');
+    print('voice_callbacks_p50_ms', percentile(latencies, 50), 'ms');
+    print('voice_callbacks_failed', failed, 'callbacks');
+    print('voice_callbacks_processes', servers.length, 'processes');
+    for (const s of servers) await s.stop();
+  } finally {
+    for (const s of servers) await s.kill();
+    for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
