@@ -6,7 +6,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { DomainError } from '../../core/errors.js';
 import type { Logger } from '../../log.js';
-import { logNotBuilt } from '../console/consoleFiles.js';
+import { logNotBuilt, mtimeOf } from '../console/consoleFiles.js';
 import type { DozvonState } from '../state.js';
 import { readWidgetManifest, widgetsOutDir, WIDGET_ENTRIES, type WidgetEntry, type WidgetManifest } from './widgetManifest.js';
 
@@ -62,7 +62,7 @@ export class WidgetFiles {
   private current(): WidgetManifest | undefined {
     if (Date.now() - this.lastCheck >= (this.o.checkEveryMs ?? CHECK_EVERY_MS) || !this.manifest) {
       this.lastCheck = Date.now();
-      const at = fs.statSync(path.join(this.dir, 'manifest.json'), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      const at = mtimeOf(path.join(this.dir, 'manifest.json'));
       if (at !== this.manifestMtime) {
         this.manifestMtime = at;
         this.manifest = readWidgetManifest(this.dir);

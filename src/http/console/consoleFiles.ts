@@ -44,7 +44,7 @@ export class ConsoleFiles {
     if (Date.now() - this.lastCheck >= 1000 || this.index === undefined) {
       this.lastCheck = Date.now();
       const file = path.join(this.dir, 'index.html');
-      const at = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      const at = mtimeOf(file);
       if (at !== this.indexMtime) {
         this.index = at < 0 ? undefined : readIndex(file);
         // A page that could not be read whole is looked at again on the next check.
@@ -104,6 +104,16 @@ function readIndex(file: string): string | undefined {
   } catch {
     // ENOENT / EISDIR / EACCES: not servable now; the caller answers 503 and logs it.
     return undefined;
+  }
+}
+
+/** When a build file last changed; -1 when it cannot be looked at (missing, a folder in the way, no permission). */
+export function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  } catch {
+    // ENOTDIR / EACCES: as good as missing — the caller answers 503 and logs the folder.
+    return -1;
   }
 }
 

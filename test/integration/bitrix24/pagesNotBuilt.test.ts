@@ -17,7 +17,7 @@ import { startHarness, type B24Harness } from './support.js';
 let h: B24Harness;
 let portal: Portal;
 let dir: string;
-let restore: (() => void) | undefined;
+let restore = (): void => undefined;
 
 beforeAll(async () => {
   h = await startHarness();
@@ -26,8 +26,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 afterEach(() => {
-  restore?.();
-  restore = undefined;
+  restore();
+  restore = () => undefined;
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -91,12 +91,21 @@ describe('the Bitrix24 app page and the console page while the console is not bu
     consoleIn({ 'index.html': null });
     expect((await openApp('en')).status).toBe(503);
     expect((await fetch(`${h.t.url}/bitrix24/`)).status).toBe(503);
-    restore?.();
+    restore();
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    // A file where the build folder should be (stat fails with ENOTDIR, not ENOENT).
+    consoleIn({ dist: 'not a folder' });
+    restore();
+    restore = serveConsoleFrom(path.join(dir, 'dist'));
+    expect((await openApp('en')).status).toBe(503);
+    expect((await fetch(`${h.t.url}/bitrix24/`)).status).toBe(503);
+    restore();
     fs.rmSync(dir, { recursive: true, force: true });
 
     consoleIn({ 'index.html': '<!doctype html><html lang="en"><head><title>Dozvon</title>' });
     expect((await openApp('en')).status).toBe(503);
-    restore?.();
+    restore();
     fs.rmSync(dir, { recursive: true, force: true });
 
     consoleIn({ 'index.html': fs.readFileSync(path.join(consoleDistDir, 'index.html'), 'utf8') });
