@@ -5,6 +5,7 @@ import { sweepRecordings } from '../../../src/engine/recordingSweeper.js';
 import { findAttemptById, type Attempt } from '../../../src/store/repositories/attempts.js';
 import { findMediaById } from '../../../src/store/repositories/media.js';
 import { walkMp3 } from '../../support/mp3.js';
+import { encodeFlac } from '../../fakes/voiceShared/flacEncoder.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 
 /**
@@ -109,5 +110,25 @@ describe('the MP3 copy of a recording', () => {
     await sweepRecordings(app);
     await mp3Idle(app);
     expect((await findAttemptById(app.db, a.id))!.recordingMp3Id).toBeNull();
+  });
+  it('is made from a stereo FLAC original (Voximplant), both parties in it', async () => {
+    const a = await recordedCall();
+    const app = t.dozvon.app;
+    const original = (await findMediaById(app.db, a.recordingId!))!;
+    const rate = 16000;
+    const tone = (hz: number) => Int16Array.from({ length: rate * 2 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / rate)));
+    await app.storage.put(original.storageKey, encodeFlac([tone(220), new Int16Array(rate * 2)], rate));
+    await app.db.query(`UPDATE media SET content_type = 'audio/flac', duration_ms = 2000 WHERE id = $1`, [original.id]);
+    await app.db.query('UPDATE attempts SET recording_mp3_id = NULL WHERE id = $1', [a.id]);
+    await app.db.query('DELETE FROM media WHERE id = $1', [a.recordingMp3Id]);
+    expect(await makeRecordingMp3(app, a.recordingId!)).toBe('made');
+    const again = (await findAttemptById(app.db, a.id))!;
+    const mp3 = (await findMediaById(app.db, again.recordingMp3Id!))!;
+    expect(mp3).toMatchObject({ contentType: 'audio/mpeg', derivedFrom: original.id });
+    const chunks: Buffer[] = [];
+    for await (const c of app.storage.read(mp3.storageKey)) chunks.push(Buffer.from(c as Uint8Array));
+    const walk = walkMp3(Buffer.concat(chunks));
+    expect(walk.garbage).toBe(0);
+    expect(Math.abs(walk.durationMs - 2000)).toBeLessThan(200);
   });
 });
