@@ -8,7 +8,7 @@ import { findTenant } from '../../store/repositories/tenants.js';
 import { VERSION } from '../../version.js';
 import { esc } from '../html.js';
 import { readForm } from '../body.js';
-import { consoleFiles } from '../console/consoleFiles.js';
+import { consoleFiles, logNotBuilt } from '../console/consoleFiles.js';
 import { consolePolicy } from '../console/consolePages.js';
 import type { DozvonState } from '../state.js';
 import type { FrameAuth } from './frameAuth.js';
@@ -65,8 +65,10 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
         { headExtra: '<script src="/bitrix24/static/b24jssdk.js"></script>', body: `<p role="${line.ok ? 'status' : 'alert'}" style="font:14px system-ui,sans-serif;margin:16px">${esc(line.text)}</p>` },
       );
       if (html === undefined) {
-        b24.app.log.error('bitrix24: the web console is not built; run `npm run build:ui`');
-        throw new DomainError('internal', 'placements.common.page_failed');
+        // Not built, or being rebuilt right now (npm ci / build:ui empty console/dist first): a
+        // passing state, so 503 with Retry-After — the request itself was right.
+        logNotBuilt(b24.app.log, 'bitrix24 app page: the web console', consoleFiles().dir);
+        throw new DomainError('service_unavailable', 'placements.common.page_failed');
       }
       const origins = portalOrigins(portal);
       consolePolicy(ctx, { publicUrl: b24.app.publicUrl(), frameAncestors: origins, connect: origins });

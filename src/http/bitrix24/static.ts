@@ -6,6 +6,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { DomainError } from '../../core/errors.js';
 import type { Logger } from '../../log.js';
+import { logNotBuilt, mtimeOf } from '../console/consoleFiles.js';
 import type { DozvonState } from '../state.js';
 import { readWidgetManifest, widgetsOutDir, WIDGET_ENTRIES, type WidgetEntry, type WidgetManifest } from './widgetManifest.js';
 
@@ -54,14 +55,14 @@ export class WidgetFiles {
   private readonly cache = new Map<string, Asset>();
 
   constructor(
-    private readonly dir: string = widgetsOutDir,
+    readonly dir: string = widgetsOutDir,
     private readonly o: { checkEveryMs?: number } = {},
   ) {}
 
   private current(): WidgetManifest | undefined {
     if (Date.now() - this.lastCheck >= (this.o.checkEveryMs ?? CHECK_EVERY_MS) || !this.manifest) {
       this.lastCheck = Date.now();
-      const at = fs.statSync(path.join(this.dir, 'manifest.json'), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      const at = mtimeOf(path.join(this.dir, 'manifest.json'));
       if (at !== this.manifestMtime) {
         this.manifestMtime = at;
         this.manifest = readWidgetManifest(this.dir);
@@ -103,12 +104,21 @@ export function widgetFiles(): WidgetFiles {
   return shared;
 }
 
-/** The current bundle for a page; missing files are logged and shown as "could not prepare the page". */
+/** Serves the frame pages from another folder (tests of a missing build); returns the undo. */
+export function serveWidgetsFrom(dir: string): () => void {
+  const before = shared;
+  shared = new WidgetFiles(dir);
+  return () => {
+    shared = before;
+  };
+}
+
+/** The current bundle for a page; missing files are logged and shown as "could not prepare the page" (503, try again). */
 export function pageAssets(log: Logger): WidgetAssets {
   const assets = widgetFiles().assets();
   if (!assets) {
-    log.error({ dir: widgetsOutDir }, 'bitrix24: the frame pages are not built; run `npm run build:ui`');
-    throw new DomainError('internal', 'placements.common.page_failed');
+    logNotBuilt(log, 'bitrix24: the frame pages', widgetFiles().dir);
+    throw new DomainError('service_unavailable', 'placements.common.page_failed');
   }
   return assets;
 }

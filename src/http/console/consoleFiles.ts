@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { localesDir } from '../../i18n.js';
+import type { Logger } from '../../log.js';
 import { jsonBlock } from '../html.js';
 import { BOOT_ELEMENT_ID, type ConsoleBoot } from './bootConfig.js';
 
@@ -37,16 +38,17 @@ export class ConsoleFiles {
   private lastCheck = 0;
   private readonly cache = new Map<string, Asset>();
 
-  constructor(private readonly dir: string = consoleDistDir) {}
+  constructor(readonly dir: string = consoleDistDir) {}
 
   private template(): string | undefined {
     if (Date.now() - this.lastCheck >= 1000 || this.index === undefined) {
       this.lastCheck = Date.now();
       const file = path.join(this.dir, 'index.html');
-      const at = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      const at = mtimeOf(file);
       if (at !== this.indexMtime) {
-        this.indexMtime = at;
-        this.index = at < 0 ? undefined : fs.readFileSync(file, 'utf8');
+        this.index = at < 0 ? undefined : readIndex(file);
+        // A page that could not be read whole is looked at again on the next check.
+        this.indexMtime = this.index === undefined ? -1 : at;
         this.cache.clear();
       }
     }
@@ -90,8 +92,55 @@ export class ConsoleFiles {
   }
 }
 
+/**
+ * index.html, or undefined while it is not there whole: a rebuild (Vite empties `dist` first, then
+ * writes the page last) can remove it between the stat and the read, or be half-way through
+ * writing it. Either way the console is "not built" for that moment — a 503, not a crash.
+ */
+function readIndex(file: string): string | undefined {
+  try {
+    const html = fs.readFileSync(file, 'utf8');
+    return html.includes('</html>') ? html : undefined;
+  } catch {
+    // ENOENT / EISDIR / EACCES: not servable now; the caller answers 503 and logs it.
+    return undefined;
+  }
+}
+
+/** When a build file last changed; -1 when it cannot be looked at (missing, a folder in the way, no permission). */
+export function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  } catch {
+    // ENOTDIR / EACCES: as good as missing — the caller answers 503 and logs the folder.
+    return -1;
+  }
+}
+
 let shared: ConsoleFiles | undefined;
 export function consoleFiles(): ConsoleFiles {
   shared ??= new ConsoleFiles();
   return shared;
+}
+
+/** Serves the console from another folder (tests of a missing or half-built console); returns the undo. */
+export function serveConsoleFrom(dir: string): () => void {
+  const before = shared;
+  shared = new ConsoleFiles(dir);
+  return () => {
+    shared = before;
+  };
+}
+
+const NOT_BUILT_LOG_EVERY_MS = 60_000;
+let lastNotBuiltLog = 0;
+
+/**
+ * Logs that a page could not be served because the UI is not built (or is being rebuilt) — once a
+ * minute at most, so a page reloaded in a loop does not flood the log.
+ */
+export function logNotBuilt(log: Logger, what: string, dir: string): void {
+  if (Date.now() - lastNotBuiltLog < NOT_BUILT_LOG_EVERY_MS) return;
+  lastNotBuiltLog = Date.now();
+  log.error({ dir }, `${what} is not built or is being rebuilt: answering 503 until it is there; run \`npm run build:ui\` if it stays`);
 }

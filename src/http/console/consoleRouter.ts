@@ -7,7 +7,7 @@ import { VERSION } from '../../version.js';
 import { esc } from '../html.js';
 import type { DozvonState } from '../state.js';
 import { isConsolePath } from './bootConfig.js';
-import { consoleFiles } from './consoleFiles.js';
+import { consoleFiles, logNotBuilt } from './consoleFiles.js';
 import { consolePolicy } from './consolePages.js';
 
 /**
@@ -49,8 +49,10 @@ export function consoleFallback(app: AppContext) {
     consolePolicy(ctx, { publicUrl: app.publicUrl() });
     const html = consoleFiles().page({ mode: 'standalone', locale: lng, version: VERSION });
     if (html === undefined) {
-      // Not built (e.g. installed with --ignore-scripts): say how to build it, in words.
+      // Not built (e.g. installed with --ignore-scripts) or being rebuilt: say how to build it, in words.
+      logNotBuilt(app.log, 'the web console', consoleFiles().dir);
       ctx.status = 503;
+      ctx.set('Retry-After', '30');
       ctx.body = `<!doctype html><html lang="${lng}"><head><meta charset="utf-8"><title>Dozvon</title></head><body style="font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem">
 <h1>Dozvon</h1><p>${esc(t(lng, 'status.console_not_built'))}</p><p><code>npm run build:ui</code></p><p><a href="/status">/status</a></p></body></html>`;
       return;

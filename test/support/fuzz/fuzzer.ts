@@ -74,6 +74,14 @@ export async function send(url: string, req: FuzzRequest): Promise<{ status: num
     // so only a request that hangs counts as unanswered.
     signal: AbortSignal.timeout(180_000),
   });
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    // A live stream (GET /api/v1/events) does not end by itself: its first event is the answer,
+    // then the client hangs up, as a browser leaving the page does.
+    const reader = res.body?.getReader();
+    const first = await reader?.read();
+    await reader?.cancel();
+    return { status: res.status, answer: Buffer.from(first?.value ?? new Uint8Array()).toString('utf8').slice(0, 500) };
+  }
   const answer = await res.text();
   return { status: res.status, answer: answer.slice(0, 500) };
 }

@@ -125,6 +125,8 @@ export async function asPage(ctx: Context & { state: DozvonState }, lng: Locale,
     ctx.status = STATUS_OF[e.code];
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
+    // A passing state (a rebuild, a database outage): the portal's frame may come back.
+    if (e.code === 'service_unavailable') ctx.set('Retry-After', '30');
     ctx.body = page({
       lang: lng,
       title: t(lng, 'placements.common.error_title'),
