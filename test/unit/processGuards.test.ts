@@ -35,8 +35,11 @@ describe('process guards', () => {
       caught = ((await (await fetch(`${base}/ok`)).json()) as { caught: number }).caught;
       expect(child.exitCode, out).toBeNull();
     }
-    const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; err: { message: string; stack: string } });
-    const logged = lines.filter((l) => l.level === 50);
+    // Counted is not yet written: the log lines reach our pipe a moment later.
+    type Line = { level: number; msg: string; err: { message: string; stack: string } };
+    const errorLines = () => out.split('\n').slice(0, -1).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line).filter((l) => l.level === 50);
+    while (errorLines().length < 3) await new Promise((r) => child.stdout.once('data', r));
+    const logged = errorLines();
     expect(logged.map((l) => l.err.message).sort()).toEqual(['a promise nobody awaited', 'an error event nobody listened to', 'thrown in a timer']);
     for (const l of logged) expect(l.err.stack).toMatch(/\n\s+at /);
     expect(logged.map((l) => l.msg)).toContain('uncaught exception; the process keeps serving');
