@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { CampaignSettingsInput } from '../../core/campaign.js';
 import { validationFailed, type FieldIssue } from '../../core/errors.js';
 import { parseInput } from '../../core/validation.js';
 import type { Queryable } from '../../store/db.js';
@@ -91,14 +90,3 @@ export async function updateAccountSettings(ctx: AmoContext, tenantId: string, i
   return next;
 }
 
-/** Settings of a campaign amoCRM starts: around the clock as far as the campaign goes; the template's window decides. */
-export function campaignSettingsFor(s: AccountSettings, o: { maxAttempts?: number | null | undefined; completeWhenDone: boolean }): CampaignSettingsInput {
-  return {
-    maxConcurrent: s.maxConcurrent,
-    intensity: s.intensity,
-    window: { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' },
-    ...(o.maxAttempts ? { attempts: { initial: 1, max: o.maxAttempts } } : {}),
-    completeWhenDone: o.completeWhenDone,
-    notifyEmails: s.notifyEmails,
-  };
-}

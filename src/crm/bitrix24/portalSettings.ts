@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { CampaignSettingsInput } from '../../core/campaign.js';
 import { parseInput } from '../../core/validation.js';
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../store/db.js';
@@ -48,13 +47,3 @@ export async function updatePortalRateLimit(b24: B24Context, tenantId: string, r
   b24.gateway.forgetSettings(tenantId);
 }
 
-/** Settings of a campaign Bitrix24 starts. */
-export function campaignSettingsFor(s: PortalSettings, o: { maxAttempts?: number | undefined; completeWhenDone: boolean }): CampaignSettingsInput {
-  return {
-    maxConcurrent: s.maxConcurrent,
-    intensity: s.intensity,
-    window: { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' },
-    ...(o.maxAttempts ? { attempts: { initial: 1, max: o.maxAttempts } } : {}),
-    completeWhenDone: o.completeWhenDone,
-  };
-}

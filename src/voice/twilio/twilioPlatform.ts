@@ -19,6 +19,7 @@ import { isAmbiguous, TwilioRest, type Params } from './restClient.js';
 import { verifySignature, type SignedRequest } from './signature.js';
 import { endedEvent, STATUS_SEQ, TERMINAL_STATUSES } from './statusEvents.js';
 import { renderActions, renderDial, renderGreeting, renderWait, type RenderOptions } from './twiml.js';
+import { awaitProviderCallId } from '../awaitProviderCallId.js';
 
 /**
  * Twilio, SignalWire and Telnyx behind the voice port (one adapter, one profile per provider).
@@ -122,7 +123,7 @@ export class TwilioFamilyPlatform implements VoicePlatform {
     } catch (e) {
       // The request may have created the call before failing. Creating another would ring the
       // callee twice: the call's own first callback (it binds itself to the attempt) tells.
-      const bound = isAmbiguous(e) ? await this.awaitCallBound(req.attemptId) : undefined;
+      const bound = isAmbiguous(e) ? await awaitProviderCallId(this.o.engine, req.attemptId, CREATE_CONFIRM_MS) : undefined;
       if (!bound) throw e;
       this.o.log.warn({ err: e, attemptId: req.attemptId, callSid: bound }, 'the create request failed but the call exists: carrying on with it');
       created = { sid: bound };
@@ -150,16 +151,6 @@ export class TwilioFamilyPlatform implements VoicePlatform {
     if (at > now) await new Promise((r) => setTimeout(r, at - now));
   }
 
-  /** Waits briefly for a callback of this attempt's call; its id, if it came. */
-  private async awaitCallBound(attemptId: string): Promise<string | undefined> {
-    const deadline = Date.now() + CREATE_CONFIRM_MS;
-    while (Date.now() < deadline) {
-      const s = await this.o.engine.callState(attemptId);
-      if (s?.providerCallId) return s.providerCallId;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return undefined;
-  }
 
   async hangup(call: LiveCall): Promise<void> {
     const account = (call.platformData as CallData | null)?.accountSid;

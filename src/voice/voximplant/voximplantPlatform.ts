@@ -20,6 +20,7 @@ import { callToken } from './callToken.js';
 import { VoximplantApi, VoximplantApiError } from './managementApi.js';
 import type { DialInstruction, ScenarioEvent } from './protocol.js';
 import { ruleName } from './setup.js';
+import { awaitProviderCallId } from '../awaitProviderCallId.js';
 
 /**
  * Voximplant behind the voice port. Each call is one session of Dozvon's VoxEngine scenario
@@ -102,7 +103,7 @@ export class VoximplantPlatform implements VoicePlatform {
     try {
       started = await this.api.call('StartScenarios', { rule_id: ruleId, script_custom_data: `${req.attemptId}.${this.token(req.attemptId)}` });
     } catch (e) {
-      const bound = e instanceof VoximplantApiError && e.ambiguous ? await this.awaitSession(req.attemptId) : undefined;
+      const bound = e instanceof VoximplantApiError && e.ambiguous ? await awaitProviderCallId(this.o.engine, req.attemptId, START_CONFIRM_MS) : undefined;
       if (!bound) throw e;
       this.o.log.warn({ err: e, attemptId: req.attemptId, sessionId: bound }, 'StartScenarios failed but its session started: carrying on with it');
       return { providerCallId: bound };
@@ -113,15 +114,6 @@ export class VoximplantPlatform implements VoicePlatform {
     return { providerCallId: String(id), platformData: controlUrl ? { controlUrl } : undefined };
   }
 
-  private async awaitSession(attemptId: string): Promise<string | undefined> {
-    const deadline = Date.now() + START_CONFIRM_MS;
-    while (Date.now() < deadline) {
-      const s = await this.o.engine.callState(attemptId);
-      if (s?.providerCallId) return s.providerCallId;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return undefined;
-  }
 
   /** Asks the session to hang up (AppEvents.HttpRequest), signed with the call's token. */
   async hangup(call: LiveCall): Promise<void> {

@@ -1,20 +1,6 @@
 /**
  * The emulator's "now": token lifetimes, the 3-month refresh-token expiry, the rate limiter and
- * bans read it, so a test jumps forward instead of waiting.
+ * bans read it, so a test jumps forward instead of waiting. The same shiftable clock as the
+ * Bitrix24 emulator's (`nowSeconds()` is the unit amoCRM uses for `created_at`, `expires_in`, JWT claims).
  */
-export class EmulatorClock {
-  #offsetMs = 0;
-
-  now(): number {
-    return Date.now() + this.#offsetMs;
-  }
-
-  /** Unix seconds, the unit amoCRM uses for `created_at`, `expires_in`, JWT claims. */
-  nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
-  }
-
-  advance(ms: number): void {
-    this.#offsetMs += ms;
-  }
-}
+export { EmulatorClock } from '../bitrix24/clock.js';

@@ -4,7 +4,8 @@ import type { Queryable } from '../../../store/db.js';
 import { findCampaignById, setCampaignStatus, type Campaign } from '../../../store/repositories/campaigns.js';
 import { countOpenNumbers } from '../../../store/repositories/numbers.js';
 import type { AmoContext } from '../amoContext.js';
-import { accountSettings, campaignSettingsFor } from '../accountSettings.js';
+import { accountSettings } from '../accountSettings.js';
+import { crmCampaignSettings } from '../../shared/campaignSettings.js';
 
 /**
  * Leads a template's Digital Pipeline trigger sends share a long-lived "pipeline campaign", so
@@ -34,7 +35,7 @@ async function lockCurrent(tx: Queryable, k: PipelineCampaignKey): Promise<Campa
 }
 
 async function openNew(ctx: AmoContext, tx: Queryable, k: PipelineCampaignKey): Promise<Campaign> {
-  const settings = campaignSettingsFor(await accountSettings(tx, k.tenantId), { maxAttempts: k.maxAttempts, completeWhenDone: false });
+  const settings = crmCampaignSettings(await accountSettings(tx, k.tenantId), { maxAttempts: k.maxAttempts, completeWhenDone: false });
   const c = await ctx.campaigns.create(tx, k.tenantId, { name: t(k.lng, 'amocrm.campaign.pipeline', { template: k.templateName }), templateId: k.templateId, settings }, 'pipeline');
   await tx.query(
     `INSERT INTO amo_pipeline_campaigns (tenant_id, template_id, variant, campaign_id) VALUES ($1, $2, $3, $4)

@@ -7,7 +7,8 @@ import { withTransaction } from '../../../store/db.js';
 import { findTenant } from '../../../store/repositories/tenants.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import type { AmoContext } from '../amoContext.js';
-import { accountSettings, campaignSettingsFor } from '../accountSettings.js';
+import { accountSettings } from '../accountSettings.js';
+import { crmCampaignSettings } from '../../shared/campaignSettings.js';
 import { enqueueAmo } from '../jobs.js';
 import { insertIntake } from '../store/intakes.js';
 import { filterSpecSchema } from './filterSpec.js';
@@ -47,7 +48,7 @@ async function start(
   const lng = (await findTenant(ctx.db, tenantId))?.locale ?? 'en';
   const name = t(lng, p.nameKey, { template: template.name, count: p.count ?? 0 });
   // Not "complete when done" yet: the campaign could run dry between two intake pages.
-  const settings = campaignSettingsFor(await accountSettings(ctx.db, tenantId), { maxAttempts: p.maxAttempts, completeWhenDone: false });
+  const settings = crmCampaignSettings(await accountSettings(ctx.db, tenantId), { maxAttempts: p.maxAttempts, completeWhenDone: false });
   const started = await withTransaction(ctx.db, async (tx) => {
     const c = await ctx.campaigns.create(tx, tenantId, { name, templateId: p.templateId, settings }, p.trigger);
     await insertIntake(tx, { campaignId: c.id, tenantId, kind: p.kind, spec: p.spec });

@@ -6,7 +6,8 @@ import { t, type Locale } from '../../../i18n.js';
 import type { Queryable } from '../../../store/db.js';
 import { findCampaignById, setCampaignStatus, type Campaign } from '../../../store/repositories/campaigns.js';
 import { countOpenNumbers } from '../../../store/repositories/numbers.js';
-import { campaignSettingsFor, portalSettings } from '../portalSettings.js';
+import { portalSettings } from '../portalSettings.js';
+import { crmCampaignSettings } from '../../shared/campaignSettings.js';
 import { lockRobotCampaign, setRobotCampaign } from '../store/robots.js';
 
 /**
@@ -28,7 +29,7 @@ export interface RobotCampaignKey {
 const variantOf = (k: RobotCampaignKey) => `max:${k.maxAttempts ?? 'template'}`;
 
 async function openNew(app: AppContext, tx: Queryable, k: RobotCampaignKey): Promise<Campaign> {
-  const settings = campaignSettingsFor(await portalSettings(tx, k.tenantId), { maxAttempts: k.maxAttempts, completeWhenDone: false });
+  const settings = crmCampaignSettings(await portalSettings(tx, k.tenantId), { maxAttempts: k.maxAttempts, completeWhenDone: false });
   const name = t(k.lng, 'bitrix24.campaign.robot_name', { template: k.templateName });
   const c = await createCampaign(app, k.tenantId, null, { name, templateId: k.templateId, settings }, { kind: 'bitrix24', trigger: 'robot' }, tx);
   await setRobotCampaign(tx, k.tenantId, k.templateId, variantOf(k), c.id);

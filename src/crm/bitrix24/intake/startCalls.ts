@@ -9,7 +9,8 @@ import { findTenant } from '../../../store/repositories/tenants.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import type { B24Context } from '../b24Context.js';
 import { enqueueB24 } from '../jobs.js';
-import { campaignSettingsFor, portalSettings } from '../portalSettings.js';
+import { portalSettings } from '../portalSettings.js';
+import { crmCampaignSettings } from '../../shared/campaignSettings.js';
 import { insertIntake, type BulkEntity } from '../store/intakes.js';
 
 /**
@@ -65,7 +66,7 @@ async function start(
   const lng = tenant?.locale ?? 'en';
   const name = t(lng, p.nameKey, { template: template.name, count: p.count ?? 0, entity: t(lng, `bitrix24.entity.${p.entity}`) });
   // Not "complete when done" yet: the campaign could run dry between two intake pages.
-  const settings = campaignSettingsFor(await portalSettings(app.db, tenantId), { maxAttempts: p.maxAttempts, completeWhenDone: false });
+  const settings = crmCampaignSettings(await portalSettings(app.db, tenantId), { maxAttempts: p.maxAttempts, completeWhenDone: false });
   const started = await withTransaction(app.db, async (tx) => {
     const c = await createCampaign(app, tenantId, null, { name, templateId: p.templateId, settings }, { kind: 'bitrix24', trigger: p.kind === 'ids' ? 'selection' : 'filter' }, tx);
     await insertIntake(tx, { campaignId: c.id, tenantId, kind: p.kind, entity: p.entity, spec: p.spec });
