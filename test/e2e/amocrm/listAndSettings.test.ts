@@ -51,10 +51,11 @@ describe('the settings', () => {
     try {
       const modal = page.getByRole('dialog', { name: 'Widget settings' });
       await modal.getByText(`Connected to Acme ${account.id}.`).waitFor();
-      expect(await modal.getByRole('listitem').allInnerTexts()).toHaveLength(1);
+      await expect.poll(() => modal.getByRole('listitem').count(), { timeout: UI_TIMEOUT }).toBe(1);
       const field = modal.getByRole('combobox', { name: 'Result of the call' });
       // Only fields of a type that can take the value are offered.
-      expect(await field.locator('option').allTextContents()).toEqual(['— do not write —', 'Bot result']);
+      // The fields arrive after the connection line; wait for them rather than read an empty list.
+      await expect.poll(() => field.locator('option').allTextContents(), { timeout: UI_TIMEOUT }).toEqual(['— do not write —', 'Bot result']);
       await field.selectOption(String(result));
       await modal.getByRole('textbox', { name: 'E-mails for alerts (comma-separated)' }).fill('ops@example.com, boss@example.com');
       await modal.getByRole('button', { name: 'Save' }).first().click();
