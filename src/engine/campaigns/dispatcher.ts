@@ -49,10 +49,18 @@ interface Claim {
   slot: Date;
   callerId: string | undefined;
   variables: Record<string, string>;
+  /** Slots this claim has missed (a busy event loop); see HOLD_AT_MOST. */
+  missed?: number;
 }
 
 const TICK_MS = 200;
 const TENANT_CLAIM_LOCK = 0x0d0f;
+/**
+ * A claim whose slot passed is held for the next slot this many times, then given back: a process
+ * whose starts keep coming late (a starved CPU) must not sit on numbers and the campaign's line
+ * cap that another process could dial (measured with three processes on a loaded machine).
+ */
+const HOLD_AT_MOST = 1;
 
 export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart?: boolean } = {}): Dispatcher {
   const tickMs = o.tickMs ?? TICK_MS;
@@ -298,14 +306,16 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       // Every start lands within 0.9 × spacing after its GCRA slot, or not at all: two starts are
       // then never closer than 0.1 × spacing, and no 1-second window holds more than
       // ⌊intensity⌋ + 1 starts — across processes too. A later slot (busy event loop) is given up;
-      // the claim keeps its number and attempt and waits for a slot of the next tick: throughput
-      // drops, the pace never rises.
+      // the claim keeps its number and attempt and waits for a slot of the next tick (once, see
+      // HOLD_AT_MOST; then the number goes back to the queue): throughput drops, the pace never rises.
       // On PGlite this process is the only one: its own starts, never closer than 1/intensity per
       // campaign and 1/cps per platform account (the waits above), are all the starts, so a late
       // one still goes.
       if (!alone && now - slotDue > 0.9 * spacing) {
-        if (stopped) {
-          const p = giveBack(claim, 'worker stopping before dialling', logFor(rt.campaign, claim.attemptId)).finally(() => inFlight.delete(p));
+        claim.missed = (claim.missed ?? 0) + 1;
+        if (stopped || claim.missed > HOLD_AT_MOST) {
+          const why = stopped ? 'worker stopping before dialling' : 'start slot missed';
+          const p = giveBack(claim, why, logFor(rt.campaign, claim.attemptId)).finally(() => inFlight.delete(p));
           inFlight.add(p);
         } else {
           held.set(rt.campaign.id, [...(held.get(rt.campaign.id) ?? []), claim]);
