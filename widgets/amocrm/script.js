@@ -1,4 +1,4 @@
-/* global define, window, document, Event */
+/* global define, window, document, Event, URL */
 /**
  * Dozvon for amoCRM / Kommo: calls leads with a voice bot and shows what came of it.
  *
@@ -177,7 +177,9 @@ define([], function () {
     api.post('/amocrm/widget/console-session').then(
       function (session) {
         var src = DOZVON_URL + session.console.path + '&lang=' + encodeURIComponent(texts.t('lang'));
-        clear(root).appendChild(el('iframe', { class: 'dozvon-console-frame', src: src, title: texts.t('console_title') }));
+        var frame = el('iframe', { class: 'dozvon-console-frame', src: src, title: texts.t('console_title') });
+        clear(root).appendChild(frame);
+        onReopenAsked(frame, function () { openConsole(api, texts, root, openPopup); });
       },
       function (e) {
         clear(root).appendChild(alertBox(texts, texts.t('console_failed') + ' ' + e.message, function () { openConsole(api, texts, root, openPopup); }));
@@ -186,6 +188,31 @@ define([], function () {
         new SettingsPanel(api, texts, settings, openPopup).start();
       },
     );
+  }
+
+  /**
+   * The console's address carries a one-time code, so a reload of the frame meets a spent code. The
+   * page Dozvon answers then asks for the console again (a message with nothing in it), and it is
+   * opened with a fresh code — in the same session, which Dozvon resumes for this browser. At most
+   * once in REOPEN_EVERY_MS, so a refusal that keeps coming stays on screen with its words.
+   */
+  var REOPEN_EVERY_MS = 10000;
+  var lastReopen = 0;
+  function onReopenAsked(frame, reopen) {
+    var origin = new URL(DOZVON_URL).origin;
+    function listener(event) {
+      if (!document.body.contains(frame)) {
+        window.removeEventListener('message', listener);
+        return;
+      }
+      if (event.source !== frame.contentWindow || event.origin !== origin) return;
+      if (!event.data || event.data.dozvon !== 'console-reopen') return;
+      if (Date.now() - lastReopen < REOPEN_EVERY_MS) return;
+      lastReopen = Date.now();
+      window.removeEventListener('message', listener);
+      reopen();
+    }
+    window.addEventListener('message', listener);
   }
 
   // --- the lead card: "Call now" and the lead's calls ------------------------------------------
