@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { decodeWav, resample } from '../src/voice/audio/index.js';
 import { estimateGender } from '../src/voice/gender/estimateGender.js';
 import { startTwilioEmulator } from '../test/fakes/twilio/index.js';
@@ -35,6 +36,10 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
     const starter = templates.templates[0]!;
     // Detection off: every webhook measured is an interpreter step or an event, none waits on a verdict.
     await fetch(`${server.url}/api/v1/templates/${starter.id}`, { method: 'PUT', headers, body: JSON.stringify({ ...starter.settings, amd: { mode: 'off', greetingId: null } }) });
+    // The platform's side runs in this process: its own event-loop lag is part of every time it
+    // measures, so it is printed beside them (a loaded bench process inflates the step times).
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const until = performance.now() + seconds * 1000;
     let placed = 0;
     let peak = 0;
@@ -56,6 +61,7 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
     const sampler = setInterval(() => (peak = Math.max(peak, emu.calls.filter((c) => c.answeredAt && !c.ended).length)), 100);
     await Promise.all(Array.from({ length: live }, (_, i) => worker(i)));
     clearInterval(sampler);
+    lag.disable();
     const steps = emu.webhooks.filter((w) => w.kind === 'answer' || w.kind === 'heard' || w.kind === 'dialed').map((w) => w.ms).sort((a, b) => a - b);
     const all = emu.webhooks.map((w) => w.ms).sort((a, b) => a - b);
     const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
@@ -66,9 +72,19 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
     print('voice_step_max_ms', steps.at(-1) ?? NaN, 'ms');
     print('voice_webhook_p99_ms', pct(all, 0.99), 'ms');
     print('voice_step_samples', steps.length, 'webhooks');
+    print('voice_bench_loop_lag_p99_ms', Math.round(lag.percentile(99) / 1e4) / 100, 'ms');
+    // The same for Dozvon's process (its /health reports the last minute's event-loop delay).
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { eventLoopDelay?: { p99Ms: number; maxMs: number } };
+    print('voice_server_loop_delay_p99_ms', health.eventLoopDelay?.p99Ms ?? NaN, 'ms');
+    print('voice_server_loop_delay_max_ms', health.eventLoopDelay?.maxMs ?? NaN, 'ms');
     print('voice_live_calls_peak', peak, 'calls');
     print('voice_calls_completed', emu.calls.filter((c) => c.ended).length, 'calls');
     if (process.env.BENCH_DEBUG) {
+      const kinds = [...new Set(emu.webhooks.map((w) => w.kind))];
+      for (const k of kinds) {
+        const xs = emu.webhooks.filter((w) => w.kind === k).map((w) => w.ms).sort((a, b) => a - b);
+        process.stderr.write(`webhook ${k}: n ${xs.length} p50 ${pct(xs, 0.5).toFixed(1)} p99 ${pct(xs, 0.99).toFixed(1)} max ${xs.at(-1)?.toFixed(1)}\n`);
+      }
       const own = server
         .output()
         .split('\n')

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { AppContext } from '../context.js';
+import { processEventLoopDelay } from '../eventLoopDelay.js';
 import { isSetupDone, setupCodeFile } from '../engine/auth/users.js';
 import { t } from '../i18n.js';
 import { schemaVersion } from '../store/migrate.js';
@@ -43,12 +44,13 @@ a{color:#1463d8}`;
 /** GET /health for probes; GET /status a small server page (the web console is at `/`). */
 export function statusRouter(app: AppContext, o: { crm: string[] } = { crm: [] }): Router<DozvonState> {
   const router = new Router<DozvonState>();
+  const loop = processEventLoopDelay();
 
   router.get('/health', async (ctx) => {
     const dbOk = await databaseAnswers(app.db);
     ctx.status = dbOk ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: dbOk ? app.db.kind : 'down', version: VERSION, voicePlatform: app.voice.defaultName, voicePlatforms: app.voice.names(), crm: o.crm };
+    ctx.body = { status: dbOk ? 'ok' : 'degraded', db: dbOk ? app.db.kind : 'down', version: VERSION, voicePlatform: app.voice.defaultName, voicePlatforms: app.voice.names(), crm: o.crm, eventLoopDelay: loop.snapshot() };
   });
 
   router.get('/status', async (ctx) => {

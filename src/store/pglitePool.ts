@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
 import type { Db, DbClient, Notification, QueryResult } from './db.js';
+import { isUrgent } from './dbPriority.js';
 
 /**
  * PGlite is one database session. This adapter gives it the `pg.Pool` shape the rest of the code
@@ -17,15 +18,61 @@ import type { Db, DbClient, Notification, QueryResult } from './db.js';
  * We do not use @electric-sql/pglite-socket (loses notifications, a pool of one deadlocks) nor
  * @electric-sql/pglite/node-postgres (after a failed parameterised query the next ones fail).
  */
+/**
+ * One statement (or one transaction) at a time: urgent work first (src/store/dbPriority.ts), then
+ * first come first served. PGlite runs a statement synchronously and
+ * resolves its promise as a microtask, so a queue of statements handed over from promise to
+ * promise runs back to back without returning to the event loop: under load the process read no
+ * socket for hundreds of milliseconds (a platform's webhook waited while other calls' statements
+ * ran). Handing over on every statement would cost a loop turn each; instead, once statements
+ * have run back to back for SLICE_MS, the next one waits for the loop's next turn
+ * (`setImmediate`), so arriving requests are read at least that often.
+ */
+const SLICE_MS = 10;
+
 class Mutex {
-  private tail: Promise<void> = Promise.resolve();
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+  private readonly urgentWaiting: (() => void)[] = [];
+  private sliceStart = performance.now();
+  // The real one even where a test fakes timers: handing over must never wait on a fake clock.
+  private readonly nextTurn = globalThis.setImmediate;
+
   acquire(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((r) => (release = r));
-    const ready = this.tail.then(() => release);
-    this.tail = this.tail.then(() => next);
-    return ready;
+    return new Promise((resolve) => {
+      const grant = () => {
+        this.held = true;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.handOver();
+        });
+      };
+      if (this.held) (isUrgent() ? this.urgentWaiting : this.waiting).push(grant);
+      else {
+        this.sliceStart = performance.now();
+        grant();
+      }
+    });
   }
+
+  private handOver(): void {
+    const next = this.urgentWaiting.shift() ?? this.waiting.shift();
+    if (!next) {
+      this.held = false;
+      return;
+    }
+    if (performance.now() - this.sliceStart < SLICE_MS) {
+      next();
+      return;
+    }
+    this.nextTurn(() => {
+      this.sliceStart = performance.now();
+      next();
+    });
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
     const release = await this.acquire();
     try {

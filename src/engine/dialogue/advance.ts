@@ -3,13 +3,13 @@ import type { TemplateSettings } from '../../core/template.js';
 import type { AppContext } from '../../context.js';
 import type { ScenarioRun } from '../../scenario/interpreter.js';
 import type { ScenarioGraph } from '../../scenario/schema.js';
-import { validateScenario } from '../../scenario/validate.js';
 import { withTransaction } from '../../store/db.js';
 import { findAttemptById, saveConversation, type Attempt } from '../../store/repositories/attempts.js';
 import { appendInput, findDialogue, markDialogueFinished, pinScenario, startDialogue, type Dialogue } from '../../store/repositories/dialogues.js';
-import { findVersionById, findVersioned, SCENARIOS, TEMPLATES } from '../../store/repositories/versioned.js';
+import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
 import type { CallAction, DialogueInput, SpeechProfile, StepReply } from '../../voice/port.js';
 import { announce } from '../events/consoleEvents.js';
+import { scenarioVersion, templateVersion } from './callVersions.js';
 import { replayScenario, type ReplayResult } from './replay.js';
 import { speechProfileOf } from './speechProfile.js';
 import { pinRedirect, type RedirectPin } from './transferPlan.js';
@@ -33,13 +33,11 @@ interface CallContext {
 async function loadCall(ctx: AppContext, attemptId: string): Promise<CallContext> {
   const attempt = await findAttemptById(ctx.db, attemptId);
   if (!attempt) throw notFound('attempt', attemptId);
-  const template = await findVersionById<TemplateSettings>(ctx.db, TEMPLATES, attempt.templateVersionId);
-  if (!template) throw notFound('template', attempt.templateVersionId);
-  const scenario = await findVersionById<ScenarioGraph>(ctx.db, SCENARIOS, attempt.scenarioVersionId);
-  const checked = scenario ? validateScenario(scenario.body) : undefined;
-  const graph = checked?.ok ? checked.graph : undefined;
-  const speech = speechProfileOf(attempt.platform, template.body.voice, graph?.language ?? 'ru');
-  return { attempt, settings: template.body, graph, speech };
+  const settings = await templateVersion(ctx.db, attempt.templateVersionId);
+  if (!settings) throw notFound('template', attempt.templateVersionId);
+  const graph = (await scenarioVersion(ctx.db, attempt.scenarioVersionId))?.graph;
+  const speech = speechProfileOf(attempt.platform, settings.voice, graph?.language ?? 'ru');
+  return { attempt, settings, graph, speech };
 }
 
 export async function advanceDialogue(
@@ -150,7 +148,7 @@ async function replay(
     terminal,
     loadScenario: async (id) => {
       const pinned = pins.scenarios?.[id];
-      if (pinned) return (await findVersionById<ScenarioGraph>(ctx.db, SCENARIOS, pinned))?.body;
+      if (pinned) return (await scenarioVersion(ctx.db, pinned))?.body;
       const current = await findVersioned<ScenarioGraph>(ctx.db, SCENARIOS, attempt.tenantId, id);
       if (current) await pinScenario(ctx.db, attempt.id, id, current.versionId);
       return current?.body;
