@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { buildUi } from '../scripts/buildUi.js';
+import { readWidgetManifest, widgetsOutDir } from '../src/http/bitrix24/widgetManifest.js';
 import { print, setupAdmin, startDozvonProcess, tempDir } from './support/server.js';
 
 /**
@@ -11,10 +13,31 @@ import { print, setupAdmin, startDozvonProcess, tempDir } from './support/server
  *   server or proxy would send it; the lazy screens (scenario graph, charts) are not in it.
  * - `console_first_render_ms`: from navigation to the dashboard's figures on screen (median of 5
  *   loads, cache disabled).
+ * - `b24_tab_js_gz_kb`: JavaScript of the Bitrix24 deal/lead tab (its entry and the chunks it
+ *   imports, gzip-compressed), opened with every deal card; its call cards come from the call view
+ *   it shares with the console (widgets/shared/callView.ts), not from Vue.
  * The goal is ≤ 300 KB of compressed JavaScript for the initial load.
  */
+
+/** The tab's entry and, transitively, the chunks it imports (`from"./chunk-….js"`), gzip-compressed. */
+function b24TabJsGzKb(): number {
+  const manifest = readWidgetManifest();
+  if (!manifest) throw new Error('bench console: the Bitrix24 pages are not built (widgets/dist/bitrix24/manifest.json)');
+  const seen = new Set<string>();
+  let bytes = 0;
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const code = fs.readFileSync(path.join(widgetsOutDir, name));
+    bytes += zlib.gzipSync(code, { level: 6 }).length;
+    for (const m of code.toString('utf8').matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) visit(m[1]!);
+  };
+  visit(manifest.scripts.tab);
+  return Math.round((bytes / 1024) * 10) / 10;
+}
 export async function benchConsole(): Promise<void> {
   await buildUi({ ifStale: true });
+  print('b24_tab_js_gz_kb', b24TabJsGzKb(), 'KB');
   const dataDir = tempDir('console-bench');
   const server = await startDozvonProcess({ dataDir, env: { SANDBOX_TIME_SCALE: '0.01' } });
   const browser = await chromium.launch({

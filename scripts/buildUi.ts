@@ -62,11 +62,13 @@ export const consoleInputsHash = (): string =>
     at('console', 'vite.config.ts'),
     at('console', 'package.json'),
     at('locales'),
+    // The call view the console shares with the CRM panels.
+    at('widgets', 'shared'),
     at('src', 'scenario'),
     at('src', 'core'),
     at('src', 'http', 'console', 'bootConfig.ts'),
   ]);
-export const widgetInputsHash = (): string => hashFiles([widgetsDir, at('locales'), at('src', 'http', 'bitrix24', 'pages', 'widgetConfig.ts')]);
+export const widgetInputsHash = (): string => hashFiles([widgetsDir, at('widgets', 'shared'), at('locales'), at('src', 'http', 'bitrix24', 'pages', 'widgetConfig.ts')]);
 
 export function consoleBuildHash(): string | undefined {
   try {

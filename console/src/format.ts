@@ -1,3 +1,4 @@
+import { formatDuration } from '../../widgets/shared/callView';
 import { currentLang } from './i18n';
 
 /**
@@ -37,17 +38,9 @@ export function percent(share: number | null | undefined): string {
   return new Intl.NumberFormat(loc(), { style: 'percent', maximumFractionDigits: 1 }).format(share);
 }
 
-/** 75 → "1 min 15 s" / "1 мин 15 с". */
+/** 75 → "1 min 15 s" / "1 мин 15 с" — written as the call cards write it (widgets/shared/callView.ts). */
 export function duration(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined) return '—';
-  const s = Math.round(sec);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  const unit = (value: number, u: 'hour' | 'minute' | 'second') => new Intl.NumberFormat(loc(), { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
-  if (h) return `${unit(h, 'hour')} ${unit(m, 'minute')}`;
-  if (m) return r ? `${unit(m, 'minute')} ${unit(r, 'second')}` : unit(m, 'minute');
-  return unit(r, 'second');
+  return formatDuration(sec, currentLang.value);
 }
 
 export function bytes(n: number): string {

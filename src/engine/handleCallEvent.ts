@@ -85,10 +85,21 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
   } else if (completed) {
     // A client reached on this number: its other numbers' live calls were marked; hang them up now.
     if (completed.contactId) await hangUpCalls(ctx, await cancelledCallsOfContact(ctx.db, completed.contactId));
-    if (completed.recordingSource) await fetchNow(ctx, completed.id);
-    // Waiters see the attempt with its recording whenever it could be fetched at once.
-    const latest = (await findAttemptById(ctx.db, completed.id)) ?? completed;
-    for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+    const announce = async () => {
+      const latest = (await findAttemptById(ctx.db, completed.id)) ?? completed;
+      for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+    };
+    if (completed.recordingSource) {
+      // The recording is already announced: the callback is answered now, and waiters and
+      // write-backs hear of the attempt once its recording is stored. Downloading, decoding and
+      // storing a long call took longer than Twilio's 15 s for a status callback under load.
+      inBackground(async () => {
+        await fetchNow(ctx, completed.id);
+        await announce();
+      }, ctx, log);
+    } else {
+      await announce();
+    }
   }
   return 'applied';
 }

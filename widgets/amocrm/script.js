@@ -1,4 +1,4 @@
-/* global define, window, document, Event */
+/* global define, window, document, Event, URL */
 /**
  * Dozvon for amoCRM / Kommo: calls leads with a voice bot and shows what came of it.
  *
@@ -28,6 +28,13 @@ define([], function () {
   var POLL_FIRST_MS = 800;
   var POLL_MAX_MS = 15000;
   var POLL_LIMIT_MS = 20 * 60 * 1000;
+
+  /**
+   * How a call reads — widgets/shared/callView.ts, the one source the console and the Bitrix24 tab
+   * use too. The widget build (widgets/amocrm/build/buildWidget.ts) writes that module in here, as
+   * readable ES2017, at the line marked `@dozvon:call-view`; this file is only loadable as built.
+   */
+  var CallView = null; // @dozvon:call-view
 
   // --- small helpers ------------------------------------------------------------------------
 
@@ -71,12 +78,13 @@ define([], function () {
     });
   };
 
-  function formatTime(iso, lang) {
-    try {
-      return new Date(iso).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
-    } catch {
-      return iso;
-    }
+  /** The shared call view asks for texts by their locale keys (`call.*`, `outcome.*`), which the widget's texts carry. */
+  function callTexts(texts) {
+    return {
+      t: function (key, params) { return texts.t(key, params); },
+      has: function (key) { return texts.t(key) !== key; },
+      lang: texts.t('lang'),
+    };
   }
 
   /** amoCRM's global (Kommo calls it APP; older amoCRM pages AMOCRM). */
@@ -169,7 +177,9 @@ define([], function () {
     api.post('/amocrm/widget/console-session').then(
       function (session) {
         var src = DOZVON_URL + session.console.path + '&lang=' + encodeURIComponent(texts.t('lang'));
-        clear(root).appendChild(el('iframe', { class: 'dozvon-console-frame', src: src, title: texts.t('console_title') }));
+        var frame = el('iframe', { class: 'dozvon-console-frame', src: src, title: texts.t('console_title') });
+        clear(root).appendChild(frame);
+        onReopenAsked(frame, function () { openConsole(api, texts, root, openPopup); });
       },
       function (e) {
         clear(root).appendChild(alertBox(texts, texts.t('console_failed') + ' ' + e.message, function () { openConsole(api, texts, root, openPopup); }));
@@ -178,6 +188,31 @@ define([], function () {
         new SettingsPanel(api, texts, settings, openPopup).start();
       },
     );
+  }
+
+  /**
+   * The console's address carries a one-time code, so a reload of the frame meets a spent code. The
+   * page Dozvon answers then asks for the console again (a message with nothing in it), and it is
+   * opened with a fresh code — in the same session, which Dozvon resumes for this browser. At most
+   * once in REOPEN_EVERY_MS, so a refusal that keeps coming stays on screen with its words.
+   */
+  var REOPEN_EVERY_MS = 10000;
+  var lastReopen = 0;
+  function onReopenAsked(frame, reopen) {
+    var origin = new URL(DOZVON_URL).origin;
+    function listener(event) {
+      if (!document.body.contains(frame)) {
+        window.removeEventListener('message', listener);
+        return;
+      }
+      if (event.source !== frame.contentWindow || event.origin !== origin) return;
+      if (!event.data || event.data.dozvon !== 'console-reopen') return;
+      if (Date.now() - lastReopen < REOPEN_EVERY_MS) return;
+      lastReopen = Date.now();
+      window.removeEventListener('message', listener);
+      reopen();
+    }
+    window.addEventListener('message', listener);
   }
 
   // --- the lead card: "Call now" and the lead's calls ------------------------------------------
@@ -309,38 +344,46 @@ define([], function () {
       });
   };
 
+  /**
+   * The lead's calls. What a call card says (outcome and tone, the line under it, the facts, the
+   * answers, the recording) is `CallView.callView` — the module the console and the Bitrix24 tab
+   * use too — so this panel only lays it out in its own markup and classes.
+   */
   CardPanel.prototype.renderHistory = function (calls) {
-    var t = this.texts;
-    var lang = t.t('lang');
+    var texts = callTexts(this.texts);
     clear(this.history);
     if (!calls.length) {
-      this.history.appendChild(el('p', { class: 'dozvon-muted' }, [t.t('no_calls')]));
+      this.history.appendChild(el('p', { class: 'dozvon-muted' }, [this.texts.t('no_calls')]));
       return;
     }
     calls.forEach(function (call) {
+      var v = CallView.callView(call, texts);
       var lines = [
         el('div', { class: 'dozvon-call__head' }, [
-          el('span', { class: 'dozvon-outcome dozvon-outcome--' + (call.outcome || 'pending') }, [call.outcomeText || t.t('calling')]),
+          el('span', { class: 'dozvon-outcome dozvon-outcome--' + v.tone }, [v.outcome]),
           ' ',
-          el('span', { class: 'dozvon-muted' }, [formatTime(call.startedAt, lang)]),
+          el('time', { class: 'dozvon-muted', datetime: v.startedAt }, [v.when]),
         ]),
-        el('div', { class: 'dozvon-muted' }, [call.phone + ' · ' + call.templateName + (call.outcome ? ' · ' + t.t('talk', { seconds: call.talkSec }) : '')]),
+        el('div', { class: 'dozvon-muted' }, [v.meta.join(' · ')]),
       ];
-      if (call.result) lines.push(el('div', {}, [t.t('result', { result: call.result })]));
-      if (call.gender === 'female' || call.gender === 'male') lines.push(el('div', {}, [t.t('gender', { gender: t.t('gender_' + call.gender) })]));
-      if (call.answers && call.answers.length) {
-        lines.push(el('table', { class: 'dozvon-answers', 'aria-label': t.t('answers') }, call.answers.map(function (a) {
-          return el('tr', {}, [el('th', { scope: 'row' }, [a.question]), el('td', {}, [a.text || '—'])]);
+      if (v.facts.length) {
+        lines.push(el('dl', { class: 'dozvon-facts' }, v.facts.map(function (f) {
+          return el('div', { class: 'dozvon-fact' }, [el('dt', {}, [f.label]), el('dd', {}, [f.value])]);
         })));
       }
-      // While its MP3 copy is being made the link still names the original: wait for the MP3
-      // (amoCRM's own player plays only audio/mpeg; the panel polls until it is ready).
-      if (call.recordingUrl && !call.recordingPending) {
-        lines.push(el('audio', { controls: true, preload: 'none', src: call.recordingUrl, 'aria-label': t.t('recording', { phone: call.phone }) }));
-      } else if (call.recordingPending) {
-        lines.push(el('div', { class: 'dozvon-muted' }, [t.t('recording_pending')]));
+      if (v.answers.length) {
+        lines.push(el('table', { class: 'dozvon-answers', 'aria-label': v.labels.answers }, v.answers.map(function (a) {
+          return el('tr', {}, [el('th', { scope: 'row' }, [a.question]), el('td', {}, [a.text])]);
+        })));
       }
-      this.history.appendChild(el('article', { class: 'dozvon-call' }, lines));
+      // The player only once the MP3 copy is ready (amoCRM's own player plays only audio/mpeg;
+      // the panel polls until it is).
+      if (v.recording.state === 'ready') {
+        lines.push(el('audio', { controls: true, preload: 'none', src: v.recording.url, 'aria-label': v.recording.label }));
+      } else if (v.recording.state === 'pending') {
+        lines.push(el('div', { class: 'dozvon-muted' }, [v.recording.text]));
+      }
+      this.history.appendChild(el('article', { class: 'dozvon-call dozvon-call--' + v.tone }, lines));
     }, this);
   };
 

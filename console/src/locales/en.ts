@@ -1,3 +1,4 @@
+import call from '@locales/en/call.json';
 import campaign from '@locales/en/campaign.json';
 import consoleTexts from '@locales/en/console.json';
 import email from '@locales/en/email.json';
@@ -8,4 +9,4 @@ import validation from '@locales/en/validation.json';
 import bitrix24 from '@locales/en/bitrix24.json';
 
 /** The areas of the server's locale files the console uses, under the server's own keys (one chunk per language). */
-export default { console: consoleTexts, campaign, email, entities, outcome, scenario, validation, bitrix24 };
+export default { call, console: consoleTexts, campaign, email, entities, outcome, scenario, validation, bitrix24 };

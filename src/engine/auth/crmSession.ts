@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { upsertExternalUser, type User } from '../../store/repositories/users.js';
-import { startSession, type ClientInfo } from './sessions.js';
+import { resumeOrStartSession, type ClientInfo } from './sessions.js';
 
 /**
  * A CRM user opening the console inside their CRM (the Bitrix24 app page, the amoCRM widget's
@@ -28,6 +28,8 @@ export async function crmConsoleSession(app: AppContext, u: CrmUser, client: Cli
     locale: u.locale,
   });
   await app.db.query('UPDATE users SET last_login_at = $2 WHERE id = $1', [user.id, app.clock.now()]);
-  // A session row like a sign-in's: listed on the user's profile, ended there or by logout.
-  return { ...(await startSession(app.db, app.keys.session, user, client)), user };
+  // A session row like a sign-in's: listed on the user's profile, ended there or by logout. Opened
+  // again from the same browser, the CRM page resumes it instead of starting one per opening.
+  const { token, sessionId } = await resumeOrStartSession(app.db, app.keys.session, user, client);
+  return { token, sessionId, user };
 }

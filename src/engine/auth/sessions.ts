@@ -69,6 +69,26 @@ export async function startSession(db: Queryable, key: Buffer, user: User, clien
   return { token, sessionId: id };
 }
 
+/** A live session this close to its end is not resumed: a fresh one is started instead. */
+const RESUME_MIN_LEFT_MS = 3600_000;
+
+/**
+ * For the console opened inside a CRM (the Bitrix24 app page, the amoCRM advanced settings page),
+ * where every opening signs the user in anew: the user's live session from the same browser (same
+ * user agent) is resumed — a new token for the same session row — rather than a row started per
+ * opening, so the profile's session list shows one entry per browser and ending it ends them all.
+ * A session with less than an hour left is not resumed (a fresh one starts), and one ended on the
+ * profile or by sign-out is never resumed.
+ */
+export async function resumeOrStartSession(db: Queryable, key: Buffer, user: User, client: ClientInfo = {}, now = new Date()): Promise<{ token: string; sessionId: string; resumed: boolean }> {
+  const agent = client.userAgent?.slice(0, 300) || null;
+  const live = (await listLiveSessions(db, user.id, now)).find((s) => s.userAgent === agent && s.userVersion === user.sessionVersion && s.expiresAt.getTime() - now.getTime() > RESUME_MIN_LEFT_MS);
+  if (!live) return { ...(await startSession(db, key, user, client, now)), resumed: false };
+  await touchSession(db, live.id, now);
+  const token = issueSession(key, { sub: user.id, ten: user.tenantId, ver: user.sessionVersion, role: user.role, jti: live.id });
+  return { token, sessionId: live.id, resumed: true };
+}
+
 /** The user and session a bearer token stands for, or undefined when it does not (any more). */
 export async function resolveSession(db: Queryable, key: Buffer, token: string, now = new Date()): Promise<{ user: User; session: Session } | undefined> {
   const claims = readSession(key, token);

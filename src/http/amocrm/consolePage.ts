@@ -25,8 +25,15 @@ import type { DozvonState } from '../state.js';
  * only in the page (the boot block), never in an address.
  *
  * Only the account's own origin may frame the page. A refused code (unknown, spent, expired) is a
- * page in the frame saying to open the settings page again.
+ * page in the frame saying to open the settings page again — and, since that is what a reload of
+ * the frame meets (its address carries the spent code), the page asks the widget around it for
+ * the console again (`REOPEN_SCRIPT`: a message to the parent, nothing in it); the widget opens it
+ * with a fresh code, in the same session (crmConsoleSession resumes this browser's).
  */
+const REOPEN_PATH = '/amocrm/console/reopen.js';
+/** Served from our origin (the page's policy runs no inline script); the widget checks who sent it. */
+const REOPEN_SCRIPT = "if (window.parent !== window) window.parent.postMessage({ dozvon: 'console-reopen' }, '*');\n";
+
 const query = z.object({ code: z.string().max(200).optional(), lang: z.enum(['ru', 'en']).optional() });
 
 /** Who may frame a refusal (it carries nothing): any amoCRM / Kommo account. */
@@ -42,6 +49,13 @@ function connectionNotice(lng: Locale, account: string, status: string): { text:
 }
 
 export function mountConsolePage(router: Router<DozvonState>, ctx: AmoContext, app: AppContext): void {
+  router.get(REOPEN_PATH, (koa) => {
+    koa.type = 'text/javascript; charset=utf-8';
+    koa.set('Cache-Control', 'public, max-age=3600');
+    koa.set('X-Content-Type-Options', 'nosniff');
+    koa.body = REOPEN_SCRIPT;
+  });
+
   router.get('/amocrm/console', async (koa) => {
     // A HEAD (a link checker) must not spend the code the frame is about to use.
     if (koa.method === 'HEAD') {
@@ -52,10 +66,14 @@ export function mountConsolePage(router: Router<DozvonState>, ctx: AmoContext, a
     const lang: Locale = koa.query.lang === 'ru' || koa.query.lang === 'en' ? koa.query.lang : koa.state.locale;
     // The refusal's policy; replaced by the account's own below once the code is good.
     consolePolicy(koa, { publicUrl: app.publicUrl(), frameAncestors: anyAccountOrigins(ctx.cfg.allowLoopbackHttp) });
+    let spent = false;
     await asPage(koa, lang, async () => {
       const q = parseInput(query, koa.query, 'query');
       const grant = q.code ? await spendConsoleCode(ctx.db, q.code, ctx.clock.now()) : undefined;
-      if (!grant) throw new DomainError('unauthorized', 'amocrm.errors.console_code');
+      if (!grant) {
+        spent = true;
+        throw new DomainError('unauthorized', 'amocrm.errors.console_code');
+      }
       const [tenant, account] = await Promise.all([findTenant(ctx.db, grant.tenantId), findAccount(ctx.db, grant.tenantId)]);
       // Disconnected between the code and the page: nothing to open.
       if (!tenant || !account || tenant.status === 'uninstalled' || !account.refreshTokenEnc) throw new DomainError('forbidden', 'amocrm.errors.not_connected');
@@ -85,5 +103,7 @@ export function mountConsolePage(router: Router<DozvonState>, ctx: AmoContext, a
       consolePolicy(koa, { publicUrl: app.publicUrl(), frameAncestors: [origin], connect: [] });
       koa.body = html;
     });
+    // The refusal a reload meets: ask the widget for the console again.
+    if (spent && typeof koa.body === 'string') koa.body = koa.body.replace('</body>', `<script src="${REOPEN_PATH}"></script></body>`);
   });
 }

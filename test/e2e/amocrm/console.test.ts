@@ -41,6 +41,28 @@ describe('the console in the advanced settings page', () => {
     }
   });
 
+  it('a reload of the console frame opens the console again with a fresh code, in the same session', { timeout: 120_000 }, async () => {
+    const { account, tenantId } = await installedAccount(e, { lang: 'en' });
+    const page = await openArea(e, account, { area: 'advanced_settings', lang: 'en' });
+    try {
+      const iframe = page.locator('iframe.dozvon-console-frame');
+      const frame = page.frameLocator('iframe.dozvon-console-frame');
+      await frame.getByTestId('calls-today').waitFor({ timeout: UI_TIMEOUT });
+      const first = await iframe.getAttribute('src');
+      const framed = page.frames().find((f) => f.url().includes('/amocrm/console?code='));
+      expect(framed).toBeDefined();
+      // The reload meets the spent code; the refusal asks the widget, which frames a fresh one.
+      await framed!.evaluate(() => window.location.reload());
+      await expect.poll(() => iframe.getAttribute('src'), { timeout: UI_TIMEOUT }).not.toBe(first);
+      await frame.getByTestId('calls-today').waitFor({ timeout: UI_TIMEOUT });
+      // One console session for this browser, not one per opening.
+      const sessions = await e.h.app.db.query<{ n: string }>('SELECT count(*)::text AS n FROM sessions WHERE tenant_id = $1 AND revoked_at IS NULL', [tenantId]);
+      expect(sessions.rows[0]?.n).toBe('1');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a user who is no administrator gets the console without the administrator’s screens', { timeout: 120_000 }, async () => {
     const { account } = await installedAccount(e, { lang: 'en' });
     const manager = account.addUser({ name: 'Mia Manager' });

@@ -99,6 +99,8 @@ describe('the build of the pages', () => {
     const out = path.join(root, 'dist');
     try {
       fs.cpSync(widgetsDir, dir, { recursive: true });
+      // The pages' call cards come from the call view they share with the console and amoCRM.
+      fs.cpSync(path.resolve(widgetsDir, '..', 'shared'), path.join(root, 'shared'), { recursive: true });
       const first = await buildWidgets({ sourceDir: dir, outDir: out, inputsHash: 'one' });
       const files = new WidgetFiles(out, { checkEveryMs: 0 });
       expect(files.assets()?.scripts.tab).toBe(`/bitrix24/static/${first.scripts.tab}`);

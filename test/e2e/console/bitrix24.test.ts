@@ -96,6 +96,10 @@ describe('the console inside Bitrix24', () => {
       await nav.getByRole('link', { name: T('console.nav.campaigns') }).waitFor();
       expect(await nav.getByRole('link', { name: T('console.nav.integrations') }).count()).toBe(0);
       await app.getByRole('button', { name: T('console.nav.user_menu', { name: 'Mia Manager' }) }).waitFor();
+      // The dashboard's alert names the CRM and says how a Bitrix24 portal is renewed (not amoCRM's way).
+      const alerts = app.getByRole('region', { name: T('console.dashboard.alerts') });
+      await alerts.getByText(T('console.fix.crm_needs_reauth_bitrix24')).waitFor();
+      expect(await alerts.innerText()).toContain(T('console.dashboard.alert_reauth_bitrix24', { name: '' }).split('“')[0]!.trim());
       await nav.getByRole('link', { name: T('console.nav.bitrix24') }).click();
       await app.getByText(T('console.b24.admin_only')).waitFor();
       expect(await app.getByRole('button', { name: T('console.b24.start') }).count()).toBe(0);

@@ -149,7 +149,7 @@ export async function runFlow(browser: Browser, server: ConsoleServer, lng: Loca
   await page.getByRole('button', { name: T('console.test_call.call') }).click();
   const call = page.getByTestId('call-details');
   await call.getByText(T('outcome.human')).waitFor({ timeout: 60_000 });
-  await call.getByText(T('console.gender.female')).waitFor();
+  await call.getByText(T('call.genders.female')).waitFor();
   await call.getByText('interested', { exact: true }).waitFor();
   const audio = call.locator('audio');
   await audio.waitFor({ timeout: 30_000 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Notification } from '../../../src/store/db.js';
 import { withTransaction } from '../../../src/store/db.js';
-import { openTestDatabase } from '../../support/db.js';
+import { asUrgent } from '../../../src/store/dbPriority.js';
+import { onRealPostgres, openTestDatabase } from '../../support/db.js';
 
 let db: Db;
 let close: () => Promise<void>;
@@ -85,5 +86,35 @@ describe('the database as the code sees it (PGlite adapter and pg pool alike)', 
     await new Promise((r) => setTimeout(r, 100));
     client.release();
     expect(got.map((n) => [n.channel, n.payload])).toEqual([['dozvon:test', 'one']]);
+  });
+});
+
+// PGlite is one session for the whole process: who goes first, and whether the process still
+// reads its sockets while a queue of statements runs, is decided by our adapter.
+describe.skipIf(onRealPostgres())('PGlite: one session shared fairly', () => {
+  it("a call's step goes ahead of background statements already waiting", async () => {
+    const holder = await db.connect();
+    await holder.query('SELECT 1'); // holds the session until released
+    const order: string[] = [];
+    const background = Array.from({ length: 5 }, (_, i) => db.query('SELECT $1::int AS n', [i]).then(() => order.push(`background ${i}`)));
+    const step = asUrgent(async () => {
+      await db.query('SELECT 1');
+      order.push('step');
+    });
+    holder.release();
+    await Promise.all([...background, step]);
+    expect(order[0]).toBe('step');
+    expect(order.slice(1)).toEqual(['background 0', 'background 1', 'background 2', 'background 3', 'background 4']);
+  });
+
+  it('a long queue of statements lets the process serve its timers and sockets between them', async () => {
+    let timerRanAfter = -1;
+    let done = 0;
+    // Heavy statements, a few milliseconds each: together far longer than one event-loop turn.
+    const queue = Array.from({ length: 40 }, () => db.query('SELECT count(*) FROM generate_series(1, 200000)').then(() => done++));
+    setTimeout(() => (timerRanAfter = done), 0);
+    await Promise.all(queue);
+    expect(timerRanAfter).toBeGreaterThanOrEqual(0);
+    expect(timerRanAfter).toBeLessThan(40);
   });
 });

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveSession, startSession } from '../../../src/engine/auth/sessions.js';
+import { resolveSession, resumeOrStartSession, startSession } from '../../../src/engine/auth/sessions.js';
 import type { Db } from '../../../src/store/db.js';
 import { deleteOldSessions, listLiveSessions, revokeOtherSessions, revokeSession } from '../../../src/store/repositories/sessions.js';
 import { upsertTenant } from '../../../src/store/repositories/tenants.js';
@@ -54,5 +54,31 @@ describe('session rows', () => {
     const ids = (await db.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [user.id])).rows.map((r) => r.id);
     expect(ids).toContain(live.sessionId);
     expect(ids).not.toContain(old.sessionId);
+  });
+
+  it('the console opened again in a CRM from the same browser resumes its session instead of starting one per opening', async () => {
+    const crmUser = await insertUser(db, { tenantId: user.tenantId, email: `crm-${crypto.randomUUID()}@example.com`, name: 'CRM user', passwordHash: 'x', role: 'manager', locale: 'en' });
+    const now = new Date();
+    const first = await resumeOrStartSession(db, key, crmUser, { userAgent: 'Browser A' }, now);
+    const again = await resumeOrStartSession(db, key, crmUser, { userAgent: 'Browser A' }, new Date(now.getTime() + 60_000));
+    expect(first.resumed).toBe(false);
+    expect(again).toMatchObject({ resumed: true, sessionId: first.sessionId });
+    // Both tokens stand for the one session.
+    expect((await resolveSession(db, key, again.token, now))?.session.id).toBe(first.sessionId);
+    expect((await resolveSession(db, key, first.token, now))?.session.id).toBe(first.sessionId);
+    // Another browser gets its own.
+    const other = await resumeOrStartSession(db, key, crmUser, { userAgent: 'Browser B' }, now);
+    expect(other.sessionId).not.toBe(first.sessionId);
+    expect(await listLiveSessions(db, crmUser.id, now)).toHaveLength(2);
+    // Within its last hour a session is not resumed: a fresh one starts.
+    const late = new Date(now.getTime() + 11.5 * 3600_000);
+    const fresh = await resumeOrStartSession(db, key, crmUser, { userAgent: 'Browser A' }, late);
+    expect(fresh.resumed).toBe(false);
+    expect(fresh.sessionId).not.toBe(first.sessionId);
+    // Ended on the profile: never resumed; every token of it is refused.
+    expect(await revokeSession(db, crmUser.id, fresh.sessionId, late)).toBe(true);
+    expect(await resolveSession(db, key, fresh.token, late)).toBeUndefined();
+    const after = await resumeOrStartSession(db, key, crmUser, { userAgent: 'Browser A' }, late);
+    expect(after.sessionId).not.toBe(fresh.sessionId);
   });
 });

@@ -9,6 +9,8 @@ import { hasKey, LOCALES, localesDir } from '../../../src/i18n.js';
  * English, and every key built at run time names a group that exists in both.
  */
 const consoleDir = path.resolve(localesDir, '..', 'console', 'src');
+/** The call view the console shares with the CRM panels (widgets/shared/callView.ts) is the console's code too. */
+const sharedDir = path.resolve(localesDir, '..', 'widgets', 'shared');
 function files(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
@@ -16,11 +18,11 @@ function files(dir: string): string[] {
     return /\.(ts|vue)$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
   });
 }
-const code = files(consoleDir)
+const code = [...files(consoleDir), ...files(sharedDir)]
   .map((f) => fs.readFileSync(f, 'utf8'))
   .map((s) => s.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[\s;,{}()])\/\/.*$/gm, '$1'))
   .join('\n');
-const AREAS = '(?:console|outcome|validation|scenario|campaign|email|entities|bitrix24|errors|starter)';
+const AREAS = '(?:call|console|outcome|validation|scenario|campaign|email|entities|bitrix24|errors|starter)';
 // Keys passed to t(…), and the keys screens and problems carry to be translated later (`title:`, `key:`).
 const literal = [...new Set([...code.matchAll(new RegExp(`(?:\\bt\\(\\s*|\\b(?:title|key):\\s*)['"](${AREAS}\\.[A-Za-z0-9_.]+)['"]`, 'g'))].map((m) => m[1]!))].filter((k) => !k.endsWith('.'));
 const dynamic = [...new Set([...code.matchAll(new RegExp(`\`(${AREAS}\\.[A-Za-z0-9_.]*)\\$\\{`, 'g'))].map((m) => m[1]!))];
@@ -33,6 +35,8 @@ describe('the console’s texts', () => {
     expect(literal.length).toBeGreaterThan(400);
     expect(literal).toContain('console.setup.title');
     expect(dynamic).toContain('console.elements.');
+    expect(literal).toContain('call.recording_pending');
+    expect(dynamic).toContain('call.genders.');
   });
 
   it.each(LOCALES)('every key the console names exists in %s', (lng) => {

@@ -62,14 +62,14 @@ describe('widget.zip', () => {
 
   it('every text the script asks for exists in each language', () => {
     const script = text('script.js');
-    // Keys named literally (`t.t('key'…`); the ones built at run time are the status and gender families below.
+    // Keys named literally (`t.t('key'…`); the ones built at run time are the status family and the call view's genders below.
     const asked = [...new Set([...script.matchAll(/\b(?:t|texts)\.t\('([a-z_.]+)'[,)]/g)].map((m) => m[1]!))];
     expect(asked.length).toBeGreaterThan(40);
     for (const lng of WIDGET_LOCALES) {
       const dozvon = lookup(JSON.parse(text(`i18n/${lng}.json`)), 'dozvon');
       expect(asked.filter((k) => typeof lookup(dozvon, k) !== 'string'), lng).toEqual([]);
       for (const s of ['running', 'paused', 'completed', 'scheduled']) expect(typeof lookup(dozvon, `status.${s}`)).toBe('string');
-      for (const g of ['female', 'male']) expect(typeof lookup(dozvon, `gender_${g}`)).toBe('string');
+      for (const g of ['female', 'male', 'unknown']) expect(typeof lookup(dozvon, `call.genders.${g}`)).toBe('string');
     }
   });
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
 import { zipSync } from 'fflate';
 import { LOGO_SIZES, logoPng } from './logo.js';
 
@@ -28,17 +29,39 @@ export const widgetDir = path.resolve(here, '..');
 const localesDir = path.resolve(widgetDir, '..', '..', 'locales');
 export const WIDGET_LOCALES = ['ru', 'en'] as const;
 
+const readLocale = (lang: string, area: string): unknown => JSON.parse(fs.readFileSync(path.join(localesDir, lang, `${area}.json`), 'utf8'));
+
 function widgetTexts(lang: string): Record<string, unknown> {
-  const all = JSON.parse(fs.readFileSync(path.join(localesDir, lang, 'amocrm.json'), 'utf8')) as { widget: Record<string, unknown> };
+  const all = readLocale(lang, 'amocrm') as { widget: Record<string, unknown> };
   const w = all.widget;
   // The manifest names its texts by these keys; the script reads its own from `dozvon`.
   return {
     widget: { name: w.name, description: w.description, short_description: w.short_description, tour_description: w.tour_description },
     advanced: { title: w.advanced_title },
     dp: { template_id: w.dp_template, dp_key: w.dp_key, max_attempts: w.dp_max_attempts },
-    // `lang` tells the script which language amoCRM loaded (it asks Dozvon for the same).
-    dozvon: { ...w, lang },
+    // `lang` tells the script which language amoCRM loaded (it asks Dozvon for the same); `call` and
+    // `outcome` are the texts of the shared call view, under the keys it asks for everywhere.
+    dozvon: { ...w, lang, call: readLocale(lang, 'call'), outcome: readLocale(lang, 'outcome') },
   };
+}
+
+const CALL_VIEW_SOURCE = path.resolve(widgetDir, '..', 'shared', 'callView.ts');
+const CALL_VIEW_MARK = /^ {2}var CallView = null; \/\/ @dozvon:call-view$/m;
+
+/**
+ * script.js with the shared call view (widgets/shared/callView.ts) written in at its mark: the
+ * panel sits in amoCRM's page and loads as one AMD file, so the module travels inside it — types
+ * stripped, not minified (moderation reads the file), ES2017 like the rest of the script.
+ */
+export function widgetScript(source: string): string {
+  if (!CALL_VIEW_MARK.test(source)) throw new Error('widgets/amocrm/script.js: the "@dozvon:call-view" line is missing');
+  const { code } = transformSync(fs.readFileSync(CALL_VIEW_SOURCE, 'utf8'), { loader: 'ts', format: 'iife', globalName: 'CallView', target: 'es2017', legalComments: 'none', sourcefile: 'widgets/shared/callView.ts' });
+  const inlined = code
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line ? `  ${line}` : line))
+    .join('\n');
+  return source.replace(CALL_VIEW_MARK, () => `  // widgets/shared/callView.ts, written in by the widget build.\n${inlined}`);
 }
 
 export function widgetFiles(o: WidgetBuildOptions): Record<string, Uint8Array> {
@@ -49,7 +72,7 @@ export function widgetFiles(o: WidgetBuildOptions): Record<string, Uint8Array> {
   const read = (name: string) => fs.readFileSync(path.join(widgetDir, name), 'utf8');
   const files: Record<string, Uint8Array> = {
     'manifest.json': Buffer.from(fill(read('manifest.json'))),
-    'script.js': Buffer.from(fill(read('script.js'))),
+    'script.js': Buffer.from(fill(widgetScript(read('script.js')))),
     'style.css': Buffer.from(read('style.css')),
   };
   for (const lng of WIDGET_LOCALES) files[`i18n/${lng}.json`] = Buffer.from(`${JSON.stringify(widgetTexts(lng), null, 2)}\n`);

@@ -1,66 +1,61 @@
 /// <reference lib="dom" />
 import type { HistoryEntry } from '../../../src/crm/bitrix24/history.js';
+import { callView, type CallTexts } from '../../shared/callView.js';
 import { h, newId } from './dom.js';
-import { dateTime, duration, outcomeTone } from './format.js';
-import { has, t } from './i18n.js';
+import { has, lang, t } from './i18n.js';
 
-/** One call of a deal's or lead's history as a card: what happened, when, to whom, what was said, the recording. */
-export function outcomeName(c: Pick<HistoryEntry, 'status' | 'outcome' | 'outcomeText'>): string {
-  if (c.status !== 'completed') return has(`placements.call.state.${c.status}`) ? t(`placements.call.state.${c.status}`) : c.status;
-  if (c.outcome && has(`outcome.${c.outcome}`)) return t(`outcome.${c.outcome}`);
-  return c.outcomeText ?? t('placements.call.unknown_outcome');
-}
-
-function fact(label: string, ...value: (Node | string)[]): HTMLElement {
-  return h('div', { class: 'fact' }, h('dt', null, label), h('dd', null, ...value));
-}
+/**
+ * One call of a deal's or lead's history as a card. What the card says — outcome and tone, the
+ * line under it, the facts, the answers, the recording — comes from the shared `callView`
+ * (widgets/shared/callView.ts), the same the console and the amoCRM panel use; this file only
+ * lays it out in the tab's markup.
+ *
+ * Why not the console's Vue components here: this tab is a small page of its own in the deal's
+ * iframe, opened with every deal card. Its whole script is a few KB compressed (`npm run bench --
+ * console` prints `b24_tab_js_gz_kb`); Vue with the console's UI kit and its stylesheet would
+ * multiply that for a card that is static markup. Sharing the view, not the framework, keeps one
+ * source for how a call reads at no cost to the page.
+ */
+const pageTexts: CallTexts = {
+  t,
+  has,
+  get lang() {
+    return lang();
+  },
+};
 
 export function callCard(c: HistoryEntry): HTMLElement {
+  const v = callView(c, pageTexts);
   const titleId = newId('call');
-  const when = dateTime(c.startedAt);
-  const done = c.status === 'completed';
-  const tone = done ? outcomeTone(c.outcome) : 'progress';
-  const meta = [c.phone, c.templateName, t('placements.call.attempt', { n: c.attemptNo })];
-  if (done && c.talkSec > 0) meta.push(t('placements.call.talk', { duration: duration(c.talkSec) }));
-
-  const facts: HTMLElement[] = [];
-  if (c.result) facts.push(fact(t('placements.call.result'), h('span', { class: 'chip chip-strong' }, c.result)));
-  if (c.tags.length) facts.push(fact(t('placements.call.tags'), ...c.tags.map((x) => h('span', { class: 'chip' }, x))));
-  if (c.gender && c.gender !== 'unknown') facts.push(fact(t('placements.call.gender'), has(`bitrix24.gender.${c.gender}`) ? t(`bitrix24.gender.${c.gender}`) : c.gender));
-
-  const answers = c.answers.filter((a) => a.question || a.text);
-  let recording: HTMLElement | null = null;
-  // Only once the MP3 copy is ready: a player opened earlier would keep the original's link.
-  if (c.recordingUrl && !c.recordingPending) {
-    recording = h('audio', {
-      class: 'recording',
-      controls: true,
-      preload: 'none',
-      src: c.recordingUrl,
-      'aria-label': t('placements.call.recording_label', { phone: c.phone, when }),
-    });
-  } else if (c.recordingPending) {
-    recording = h('p', { class: 'muted small' }, t('placements.call.recording_pending'));
-  }
+  const facts = v.facts.map((f) =>
+    h(
+      'div',
+      { class: 'fact' },
+      h('dt', null, f.label),
+      h('dd', null, ...(f.items ? f.items.map((x) => h('span', { class: 'chip' }, x)) : [f.key === 'result' ? h('span', { class: 'chip chip-strong' }, f.value) : f.value])),
+    ),
+  );
+  const rec = v.recording;
+  const recording =
+    rec.state === 'ready'
+      ? h('audio', { class: 'recording', controls: true, preload: 'none', src: rec.url, 'aria-label': rec.label })
+      : rec.state === 'pending'
+        ? h('p', { class: 'muted small' }, rec.text)
+        : null;
 
   return h(
     'article',
-    { class: `call tone-line-${tone}`, 'aria-labelledby': titleId, 'data-attempt': c.attemptId },
-    h(
-      'header',
-      { class: 'call-head' },
-      h('span', { id: titleId, class: `badge tone-${tone}` }, outcomeName(c)),
-      h('time', { datetime: c.startedAt, class: 'muted' }, when),
-    ),
-    h('p', { class: 'call-meta' }, meta.join(' · ')),
+    { class: `call tone-line-${v.tone}`, 'aria-labelledby': titleId, 'data-attempt': c.attemptId },
+    h('header', { class: 'call-head' }, h('span', { id: titleId, class: `badge tone-${v.tone}` }, v.outcome), h('time', { datetime: v.startedAt, class: 'muted' }, v.when)),
+    h('p', { class: 'call-meta' }, v.meta.join(' · ')),
     facts.length ? h('dl', { class: 'facts' }, facts) : null,
-    answers.length
+    v.answers.length
       ? h(
           'table',
           { class: 'answers' },
-          h('caption', null, t('placements.call.answers')),
-          h('thead', { class: 'visually-hidden' }, h('tr', null, h('th', { scope: 'col' }, t('placements.call.question')), h('th', { scope: 'col' }, t('placements.call.answer')))),
-          h('tbody', null, answers.map((a) => h('tr', null, h('th', { scope: 'row' }, a.question), h('td', null, a.text)))),
+          h('caption', null, v.labels.answers),
+          h('thead', { class: 'visually-hidden' }, h('tr', null, h('th', { scope: 'col' }, v.labels.question), h('th', { scope: 'col' }, v.labels.answer))),
+          h('tbody', null, v.answers.map((a) => h('tr', null, h('th', { scope: 'row' }, a.question), h('td', null, a.text)))),
         )
       : null,
     recording,

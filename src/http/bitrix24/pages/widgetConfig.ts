@@ -86,6 +86,7 @@ export function browserTexts(lng: Locale): Record<string, unknown> {
   const texts = {
     placements: all.placements,
     outcome: all.outcome,
+    call: all.call,
     bitrix24: {
       gender: pick(all, 'bitrix24.gender'),
       status: pick(all, 'bitrix24.status'),
