@@ -93,6 +93,15 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
         .map((m) => Number(m[2]))
         .sort((a, b) => a - b);
       process.stderr.write(`server-side step ms: p50 ${own[Math.floor(own.length / 2)]} p99 ${own[Math.floor(own.length * 0.99)]} max ${own.at(-1)} n ${own.length}\n`);
+      const byKind = new Map<string, number[]>();
+      for (const l of server.output().split('\n')) {
+        const m = /"path":"\/voice\/twilio\/calls\/[^/]+\/([a-z]+)[^"]*".*"ms":(\d+)/.exec(l);
+        if (m) byKind.set(m[1]!, [...(byKind.get(m[1]!) ?? []), Number(m[2])]);
+      }
+      for (const [k, xs] of byKind) {
+        xs.sort((a, b) => a - b);
+        process.stderr.write(`server-side ${k}: n ${xs.length} p50 ${pct(xs, 0.5)} p99 ${pct(xs, 0.99)} max ${xs.at(-1)}\n`);
+      }
       const slow = server.output().split('\n').filter((l) => /"ms":\d{4,}/.test(l) && l.includes('/voice/'));
       process.stderr.write(`${slow.slice(0, 10).join('\n')}\n`);
     }

@@ -11,6 +11,7 @@ import {
   setRecordingSource,
   type Attempt,
 } from '../store/repositories/attempts.js';
+import { inBackgroundPriority } from '../store/dbPriority.js';
 import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
 import type { CallEvent } from '../voice/events.js';
 import { cancelledCallsOfContact, hangUpCalls } from './campaigns/hangUpCancelled.js';
@@ -112,7 +113,8 @@ function inBackground(fn: () => Promise<void>, ctx: AppContext, log: AppContext[
   let running = backgroundOf.get(ctx);
   if (!running) backgroundOf.set(ctx, (running = new Set()));
   const set = running;
-  const p: Promise<void> = fn()
+  // Nobody waits for it: it must not keep the place of the callback that started it.
+  const p: Promise<void> = inBackgroundPriority(fn)
     .catch((e: unknown) => log.error({ err: e }, 'background work after a call event failed'))
     .finally(() => set.delete(p));
   set.add(p);

@@ -9,6 +9,7 @@ import { authenticate, type ApiKeyResolver } from './authenticate.js';
 import { errorRenderer } from './errors.js';
 import { securityHeaders } from './securityHeaders.js';
 import type { DozvonState } from './state.js';
+import { AWAITED, withPriority } from '../store/dbPriority.js';
 
 /**
  * The Koa application: request id and language first, the security headers, one error renderer,
@@ -62,7 +63,8 @@ export function buildHttpApp(app: AppContext, routers: Router<DozvonState>[], o:
   koa.use(async (ctx, next) => {
     inFlight?.start();
     try {
-      await next();
+      // Someone waits for every request: its statements go before background work (PGlite).
+      await withPriority(AWAITED, next);
     } finally {
       inFlight?.end();
     }

@@ -3,7 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
 import type { Db, DbClient, Notification, QueryResult } from './db.js';
-import { isUrgent } from './dbPriority.js';
+import { currentPriority } from './dbPriority.js';
 
 /**
  * PGlite is one database session. This adapter gives it the `pg.Pool` shape the rest of the code
@@ -19,8 +19,8 @@ import { isUrgent } from './dbPriority.js';
  * @electric-sql/pglite/node-postgres (after a failed parameterised query the next ones fail).
  */
 /**
- * One statement (or one transaction) at a time: urgent work first (src/store/dbPriority.ts), then
- * first come first served. PGlite runs a statement synchronously and
+ * One statement (or one transaction) at a time: by who waits for it (src/store/dbPriority.ts),
+ * then first come first served. PGlite runs a statement synchronously and
  * resolves its promise as a microtask, so a queue of statements handed over from promise to
  * promise runs back to back without returning to the event loop: under load the process read no
  * socket for hundreds of milliseconds (a platform's webhook waited while other calls' statements
@@ -32,8 +32,8 @@ const SLICE_MS = 10;
 
 class Mutex {
   private held = false;
-  private readonly waiting: (() => void)[] = [];
-  private readonly urgentWaiting: (() => void)[] = [];
+  // One queue per priority (src/store/dbPriority.ts), the callee on the line first.
+  private readonly waiting: (() => void)[][] = [[], [], []];
   private sliceStart = performance.now();
   // The real one even where a test fakes timers: handing over must never wait on a fake clock.
   private readonly nextTurn = globalThis.setImmediate;
@@ -49,7 +49,7 @@ class Mutex {
           this.handOver();
         });
       };
-      if (this.held) (isUrgent() ? this.urgentWaiting : this.waiting).push(grant);
+      if (this.held) this.waiting[currentPriority()]!.push(grant);
       else {
         this.sliceStart = performance.now();
         grant();
@@ -58,7 +58,7 @@ class Mutex {
   }
 
   private handOver(): void {
-    const next = this.urgentWaiting.shift() ?? this.waiting.shift();
+    const next = this.waiting[0]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[2]!.shift();
     if (!next) {
       this.held = false;
       return;

@@ -6,7 +6,7 @@ import { DomainError } from '../../core/errors.js';
 import type { AppContext } from '../../context.js';
 import { VoicePlatformError } from '../../voice/port.js';
 import type { TwilioFamilyPlatform, WebhookKind } from '../../voice/twilio/twilioPlatform.js';
-import { asUrgent } from '../../store/dbPriority.js';
+import { ON_THE_LINE, withPriority } from '../../store/dbPriority.js';
 import type { DozvonState } from '../state.js';
 
 /**
@@ -18,7 +18,7 @@ import type { DozvonState } from '../state.js';
 const KINDS = ['answer', 'heard', 'dialed', 'amdwait', 'status', 'amd', 'recording'] as const satisfies readonly WebhookKind[];
 // The callee is on the line for these: the bot's next step, and the detector's verdict (a machine
 // is hung up on at once; a verdict applied after a step would let the bot talk to a voicemail).
-const ON_THE_LINE = new Set<WebhookKind>(['answer', 'heard', 'dialed', 'amdwait', 'amd']);
+const CALLEE_WAITS = new Set<WebhookKind>(['answer', 'heard', 'dialed', 'amdwait', 'amd']);
 const paramsSchema = z.object({ attemptId: z.uuid(), kind: z.enum(KINDS), n: z.coerce.number().int().min(0).max(10_000).optional() });
 
 /** The URL the provider requested, as we gave it to the provider: the public origin and path prefix + the request path. */
@@ -64,7 +64,7 @@ export function twilioFamilyRouter(app: AppContext, platform: TwilioFamilyPlatfo
     let twiml: string | undefined;
     try {
       const webhook = { kind: p.data.kind, attemptId: p.data.attemptId, n: p.data.n, query, params };
-      twiml = ON_THE_LINE.has(webhook.kind) ? await asUrgent(() => platform.handle(webhook)) : await platform.handle(webhook);
+      twiml = CALLEE_WAITS.has(webhook.kind) ? await withPriority(ON_THE_LINE, () => platform.handle(webhook)) : await platform.handle(webhook);
     } catch (e) {
       if (e instanceof VoicePlatformError && !e.technical) throw new DomainError('not_found', 'errors.not_found', { entity: 'attempt', id: p.data.attemptId });
       throw e;

@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.js';
 import { VoicePlatformError } from '../../voice/port.js';
 import { scenarioEventSchema } from '../../voice/voximplant/protocol.js';
 import type { VoximplantPlatform } from '../../voice/voximplant/voximplantPlatform.js';
-import { asUrgent } from '../../store/dbPriority.js';
+import { ON_THE_LINE, withPriority } from '../../store/dbPriority.js';
 import type { DozvonState } from '../state.js';
 
 /**
@@ -34,7 +34,7 @@ export function voximplantRouter(app: AppContext, platform: VoximplantPlatform):
     const event = parseInput(scenarioEventSchema, json);
     try {
       // The scenario waits for its next instruction on every event, with the callee on the line.
-      ctx.body = await asUrgent(() => platform.handle(event));
+      ctx.body = await withPriority(ON_THE_LINE, () => platform.handle(event));
     } catch (e) {
       if (e instanceof VoicePlatformError && !e.technical) throw new DomainError('not_found', 'errors.not_found', { entity: 'attempt', id: event.attemptId });
       throw e;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Notification } from '../../../src/store/db.js';
 import { withTransaction } from '../../../src/store/db.js';
-import { asUrgent } from '../../../src/store/dbPriority.js';
+import { ON_THE_LINE, withPriority } from '../../../src/store/dbPriority.js';
 import { onRealPostgres, openTestDatabase } from '../../support/db.js';
 
 let db: Db;
@@ -97,7 +97,7 @@ describe.skipIf(onRealPostgres())('PGlite: one session shared fairly', () => {
     await holder.query('SELECT 1'); // holds the session until released
     const order: string[] = [];
     const background = Array.from({ length: 5 }, (_, i) => db.query('SELECT $1::int AS n', [i]).then(() => order.push(`background ${i}`)));
-    const step = asUrgent(async () => {
+    const step = withPriority(ON_THE_LINE, async () => {
       await db.query('SELECT 1');
       order.push('step');
     });
