@@ -72,7 +72,8 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
     print('voice_step_max_ms', steps.at(-1) ?? NaN, 'ms');
     print('voice_webhook_p99_ms', pct(all, 0.99), 'ms');
     print('voice_step_samples', steps.length, 'webhooks');
-    print('voice_bench_loop_lag_p99_ms', Math.round(lag.percentile(99) / 1e4) / 100, 'ms');
+    // The histogram's figures include its 10 ms sampling interval.
+    print('voice_bench_loop_lag_p99_ms', Math.max(0, Math.round(lag.percentile(99) / 1e4) / 100 - 10), 'ms');
     // The same for Dozvon's process (its /health reports the last minute's event-loop delay).
     const health = (await (await fetch(`${server.url}/health`)).json()) as { eventLoopDelay?: { p99Ms: number; maxMs: number } };
     print('voice_server_loop_delay_p99_ms', health.eventLoopDelay?.p99Ms ?? NaN, 'ms');

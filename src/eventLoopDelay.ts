@@ -14,12 +14,14 @@ export interface EventLoopDelay {
 }
 
 const WINDOW_MS = 60_000;
+// Node's histogram records the whole interval between its timer's runs: the resolution is taken off.
+const RESOLUTION_MS = 20;
 
 export function watchEventLoopDelay(windowMs = WINDOW_MS): EventLoopDelay {
-  const current: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  const current: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   current.enable();
   let last: { p50Ms: number; p99Ms: number; maxMs: number } | undefined;
-  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4) / 100 - RESOLUTION_MS);
   const read = (h: IntervalHistogram) => (h.count === 0 ? { p50Ms: 0, p99Ms: 0, maxMs: 0 } : { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) });
   const rotate = setInterval(() => {
     last = read(current);

@@ -8,8 +8,7 @@ import { decodeRecording } from '../voice/audio/decodeRecording.js';
 import { capabilitiesOf } from '../voice/capabilities.js';
 import { estimateGender } from '../voice/gender/estimateGender.js';
 import type { DownloadedRecording } from '../voice/port.js';
-import type { TemplateSettings } from '../core/template.js';
-import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
+import { templateVersion } from './callVersions.js';
 import type { Attempt } from '../store/repositories/attempts.js';
 import { nudgeMp3 } from './recordingMp3.js';
 
@@ -74,8 +73,7 @@ async function genderFromRecording(ctx: AppContext, a: Attempt, rec: DownloadedR
   if (capabilitiesOf(a.platform)?.genderReported !== false) return undefined;
   if (a.outcome !== 'human' && a.outcome !== 'short') return undefined;
   if (a.gender === 'female' || a.gender === 'male') return undefined;
-  const template = await findVersionById<TemplateSettings>(ctx.db, TEMPLATES, a.templateVersionId);
-  if (!template?.body.genderDetection) return undefined;
+  if (!(await templateVersion(ctx.db, a.templateVersionId))?.genderDetection) return undefined;
   try {
     const audio = await decodeRecording(rec.bytes, rec.contentType);
     const channel = audio.channels.length > 1 && rec.calleeChannel !== null ? audio.channels[rec.calleeChannel] : audio.channels[0];

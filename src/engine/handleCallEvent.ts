@@ -1,6 +1,5 @@
 import { classifyOutcome, isIneffective } from '../core/outcome.js';
 import { notFound } from '../core/errors.js';
-import type { TemplateSettings } from '../core/template.js';
 import type { AppContext } from '../context.js';
 import { withTransaction, type Queryable } from '../store/db.js';
 import {
@@ -11,12 +10,12 @@ import {
   setRecordingSource,
   type Attempt,
 } from '../store/repositories/attempts.js';
-import { inBackgroundPriority } from '../store/dbPriority.js';
-import { findVersionById, TEMPLATES } from '../store/repositories/versioned.js';
+import { BACKGROUND, withPriority } from '../store/dbPriority.js';
 import type { CallEvent } from '../voice/events.js';
 import { cancelledCallsOfContact, hangUpCalls } from './campaigns/hangUpCancelled.js';
 import { closeAttempt } from './closeAttempt.js';
 import { finishDialogue } from './dialogue/advance.js';
+import { templateVersion } from './callVersions.js';
 import { fetchRecording } from './fetchRecording.js';
 
 /**
@@ -114,7 +113,7 @@ function inBackground(fn: () => Promise<void>, ctx: AppContext, log: AppContext[
   if (!running) backgroundOf.set(ctx, (running = new Set()));
   const set = running;
   // Nobody waits for it: it must not keep the place of the callback that started it.
-  const p: Promise<void> = inBackgroundPriority(fn)
+  const p: Promise<void> = withPriority(BACKGROUND, fn)
     .catch((e: unknown) => log.error({ err: e }, 'background work after a call event failed'))
     .finally(() => set.delete(p));
   set.add(p);
@@ -137,8 +136,7 @@ async function finishAttempt(
   attempt: Attempt,
   event: Extract<CallEvent, { type: 'ended' }>,
 ): Promise<Attempt | undefined> {
-  const template = await findVersionById<TemplateSettings>(tx, TEMPLATES, attempt.templateVersionId);
-  const settings = template?.body;
+  const settings = await templateVersion(tx, attempt.templateVersionId);
   const amdVerdict = attempt.amdVerdict ?? 'not_checked';
   const outcome = classifyOutcome({
     cause: event.cause,

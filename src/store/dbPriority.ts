@@ -20,11 +20,6 @@ export function withPriority<T>(level: DbPriority, fn: () => Promise<T>): Promis
   return priority.run(level, fn);
 }
 
-/** Work a request starts and does not wait for (it would otherwise inherit the request's place). */
-export function inBackgroundPriority<T>(fn: () => Promise<T>): Promise<T> {
-  return priority.run(BACKGROUND, fn);
-}
-
 export function currentPriority(): DbPriority {
   return priority.getStore() ?? BACKGROUND;
 }

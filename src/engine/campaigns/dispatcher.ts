@@ -16,6 +16,7 @@ import { VoicePlatformError, type PlaceCallRequest, type PlacedCall } from '../.
 import { closeAttempt, withoutCall } from '../closeAttempt.js';
 import { pickCallerId, prepareCall } from '../prepareCall.js';
 import { platformNameOf } from '../voicePlatformFor.js';
+import { AWAITED, withPriority } from '../../store/dbPriority.js';
 import { budgetLeft, tenantLimits, type TenantLimits } from './budget.js';
 import { autoPause } from './lifecycle.js';
 import { loadRuntime, type CampaignRuntime } from './runtime.js';
@@ -382,7 +383,9 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   const loop = () => {
     if (stopped) return;
     let wait = tickMs;
-    tick()
+    // A call start has its due time: on PGlite its statements queue with requests people await,
+    // ahead of the work nobody waits on (src/store/dbPriority.ts); its start timers inherit that.
+    withPriority(AWAITED, tick)
       .then(
         () => outage.ok(),
         (e: unknown) => (wait = Math.max(tickMs, outage.failed(e))),

@@ -9,7 +9,7 @@ import { appendInput, findDialogue, markDialogueFinished, pinScenario, startDial
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
 import type { CallAction, DialogueInput, SpeechProfile, StepReply } from '../../voice/port.js';
 import { announce } from '../events/consoleEvents.js';
-import { scenarioVersion, templateVersion } from './callVersions.js';
+import { scenarioVersion, templateVersion } from '../callVersions.js';
 import { replayScenario, type ReplayResult } from './replay.js';
 import { speechProfileOf } from './speechProfile.js';
 import { pinRedirect, type RedirectPin } from './transferPlan.js';

@@ -9,11 +9,9 @@ import { findAccount } from '../../crm/amocrm/store/accounts.js';
 import { crmConsoleSession } from '../../engine/auth/crmSession.js';
 import { t, type Locale } from '../../i18n.js';
 import { findTenant } from '../../store/repositories/tenants.js';
-import { VERSION } from '../../version.js';
 import { asPage } from '../bitrix24/pages/html.js';
-import { consoleFiles } from '../console/consoleFiles.js';
+import { embeddedConsolePage } from '../console/embeddedConsolePage.js';
 import { consolePolicy } from '../console/consolePages.js';
-import { esc } from '../html.js';
 import type { DozvonState } from '../state.js';
 
 /**
@@ -83,22 +81,7 @@ export function mountConsolePage(router: Router<DozvonState>, ctx: AmoContext, a
         { ip: koa.ip || undefined, userAgent: koa.get('user-agent') || undefined },
       );
       const notice = connectionNotice(session.user.locale, account.name || account.host, tenant.status);
-      const html = consoleFiles().page(
-        {
-          mode: 'amocrm',
-          locale: session.user.locale,
-          version: VERSION,
-          token: session.token,
-          user: { id: session.user.id, name: session.user.name, role: session.user.role },
-          crm: { account: String(account.accountId), domain: account.host },
-          notice,
-        },
-        { body: `<p role="${notice.ok ? 'status' : 'alert'}" style="font:14px system-ui,sans-serif;margin:16px">${esc(notice.text)}</p>` },
-      );
-      if (html === undefined) {
-        ctx.log.error('amocrm: the web console is not built; run `npm run build:ui`');
-        throw new DomainError('internal', 'placements.common.page_failed');
-      }
+      const html = embeddedConsolePage(ctx.log, 'amocrm', session, { account: String(account.accountId), domain: account.host }, notice);
       const origin = new URL(account.baseUrl).origin;
       consolePolicy(koa, { publicUrl: app.publicUrl(), frameAncestors: [origin], connect: [] });
       koa.body = html;

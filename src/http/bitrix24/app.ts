@@ -1,14 +1,11 @@
 import type Router from '@koa/router';
-import { DomainError } from '../../core/errors.js';
 import { parseInput } from '../../core/validation.js';
 import type { B24Context } from '../../crm/bitrix24/b24Context.js';
 import { adoptAdminTokens } from '../../crm/bitrix24/tokens/adoptAdminTokens.js';
 import { crmConsoleSession } from '../../engine/auth/crmSession.js';
 import { findTenant } from '../../store/repositories/tenants.js';
-import { VERSION } from '../../version.js';
-import { esc } from '../html.js';
 import { readForm } from '../body.js';
-import { consoleFiles, logNotBuilt } from '../console/consoleFiles.js';
+import { embeddedConsolePage } from '../console/embeddedConsolePage.js';
 import { consolePolicy } from '../console/consolePages.js';
 import type { DozvonState } from '../state.js';
 import type { FrameAuth } from './frameAuth.js';
@@ -52,24 +49,9 @@ export function mountAppRoute(router: Router<DozvonState>, b24: B24Context, fram
         locale: lang,
       }, { ip: ctx.ip || undefined, userAgent: ctx.get('user-agent') || undefined });
       const line = connectionLine(session.user.locale, { domain: portal.domain, status: fresh.status, statusReason: fresh.statusReason }, reauthorised);
-      const html = consoleFiles().page(
-        {
-          mode: 'bitrix24',
-          locale: session.user.locale,
-          version: VERSION,
-          token: session.token,
-          user: { id: session.user.id, name: session.user.name, role: session.user.role },
-          crm: { account: portal.memberId, domain: portal.domain },
-          notice: { ...line, show: !line.ok || reauthorised },
-        },
-        { headExtra: '<script src="/bitrix24/static/b24jssdk.js"></script>', body: `<p role="${line.ok ? 'status' : 'alert'}" style="font:14px system-ui,sans-serif;margin:16px">${esc(line.text)}</p>` },
-      );
-      if (html === undefined) {
-        // Not built, or being rebuilt right now (npm ci / build:ui empty console/dist first): a
-        // passing state, so 503 with Retry-After — the request itself was right.
-        logNotBuilt(b24.app.log, 'bitrix24 app page: the web console', consoleFiles().dir);
-        throw new DomainError('service_unavailable', 'placements.common.page_failed');
-      }
+      const html = embeddedConsolePage(b24.app.log, 'bitrix24', session, { account: portal.memberId, domain: portal.domain }, { ...line, show: !line.ok || reauthorised }, {
+        headExtra: '<script src="/bitrix24/static/b24jssdk.js"></script>',
+      });
       const origins = portalOrigins(portal);
       consolePolicy(ctx, { publicUrl: b24.app.publicUrl(), frameAncestors: origins, connect: origins });
       ctx.body = html;

@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache';
-import type { TemplateSettings } from '../../core/template.js';
-import { validateScenario } from '../../scenario/validate.js';
-import type { ScenarioGraph } from '../../scenario/schema.js';
-import type { Queryable } from '../../store/db.js';
-import { findVersionById, SCENARIOS, TEMPLATES } from '../../store/repositories/versioned.js';
+import type { TemplateSettings } from '../core/template.js';
+import { validateScenario } from '../scenario/validate.js';
+import type { ScenarioGraph } from '../scenario/schema.js';
+import type { Queryable } from '../store/db.js';
+import { findVersionById, SCENARIOS, TEMPLATES } from '../store/repositories/versioned.js';
 
 /**
  * The template and scenario versions a call runs, read once per process rather than on every
