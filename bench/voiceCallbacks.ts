@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { deriveKey } from '../src/core/crypto.js';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { signCallback } from '../src/voice/sandbox/callbackSignature.js';
-import { databaseEnv, freshDatabaseUrl, onPostgres } from './support/database.js';
-import { apiClient, percentile, print, quick, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
+import { databaseEnv, freshDatabaseUrl, onPostgres, postgresCpuMs } from './support/database.js';
+import { apiClient, percentile, print, processCpuMs, quick, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
 
 /**
  * `voice_callbacks_per_sec`: signed platform callbacks for live calls, over HTTP on loopback, as a
@@ -91,6 +91,10 @@ export async function benchVoiceCallbacks(): Promise<void> {
       latencies.push(performance.now() - t);
     };
     let next = 0;
+    // CPU of the Dozvon processes (and of the PostgreSQL server's backends when on this machine):
+    // what a callback costs, much less dependent on the machine's load than the wall-clock rate.
+    const cpuOf = () => servers.reduce((ms, s) => ms + processCpuMs(s.child.pid!), 0) + (postgresCpuMs() ?? 0);
+    const cpuBefore = cpuOf();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -110,11 +114,13 @@ export async function benchVoiceCallbacks(): Promise<void> {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpuMs = cpuOf() - cpuBefore;
     print('voice_callbacks_per_sec', latencies.length / seconds, 'callbacks/s');
     print('voice_callbacks_p99_ms', percentile(latencies, 99), 'ms');
     print('voice_callbacks_p50_ms', percentile(latencies, 50), 'ms');
     print('voice_callbacks_failed', failed, 'callbacks');
     print('voice_callbacks_processes', servers.length, 'processes');
+    print('voice_callbacks_cpu_per_callback', Math.round((cpuMs / Math.max(1, latencies.length)) * 100) / 100, 'ms');
     for (const s of servers) await s.stop();
   } finally {
     for (const s of servers) await s.kill();

@@ -3,11 +3,10 @@ import { notFound } from '../core/errors.js';
 import type { AppContext } from '../context.js';
 import { withTransaction, type Queryable } from '../store/db.js';
 import {
-  advanceStatus,
+  applyLiveCallEvent,
   findAttemptById,
   recordCallEvent,
   RECORDING_PENDING_PREFIX,
-  setDetection,
   setRecordingSource,
   type Attempt,
 } from '../store/repositories/attempts.js';
@@ -25,10 +24,30 @@ import { fetchRecording } from './fetchRecording.js';
  * Events apply in order whatever order they arrive in: the status only moves forward (a late
  * "ringing" after "ended" changes nothing) and an attempt completes once.
  * "ended" first closes the dialogue where the callee left it, then classifies the outcome and runs
- * the completion hooks inside the same transaction.
+ * the completion hooks inside the same transaction. The busiest callbacks of a live call
+ * (initiated, ringing, answered, AMD, gender) are recorded and applied in one statement.
  */
 export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promise<'applied' | 'duplicate'> {
   const log = ctx.log.child({ attemptId: event.attemptId });
+  if (event.type !== 'ended' && event.type !== 'recording') {
+    const r = await applyLiveCallEvent(ctx.db, {
+      attemptId: event.attemptId,
+      seq: event.seq,
+      type: event.type,
+      payload: event,
+      // The first sign of life names the platform's call, even if the answer to our request to place
+      // it was lost on the way (the adapter then finds the call here instead of placing another).
+      providerCallId: event.providerCallId === 'unknown' ? null : event.providerCallId,
+      status: event.type === 'ringing' || event.type === 'answered' ? event.type : null,
+      amdVerdict: event.type === 'amd' ? event.verdict : null,
+      gender: event.type === 'gender' ? event.gender : null,
+      at: new Date(event.at),
+      // A call that is alive keeps its number's lease (whichever process receives the event).
+      leaseUntil: new Date(ctx.clock.now().getTime() + ctx.config.dialLeaseSec * 1000),
+    });
+    if (r === 'missing') throw notFound('attempt', event.attemptId);
+    return r;
+  }
   if (event.type === 'ended') {
     const before = await findAttemptById(ctx.db, event.attemptId);
     if (!before) throw notFound('attempt', event.attemptId);
@@ -50,32 +69,10 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     if (!attempt.providerCallId && event.providerCallId !== 'unknown' && attempt.status !== 'completed') {
       await tx.query('UPDATE attempts SET provider_call_id = $2 WHERE id = $1 AND provider_call_id IS NULL', [attempt.id, event.providerCallId]);
     }
-    const at = new Date(event.at);
-    switch (event.type) {
-      case 'initiated':
-        return undefined;
-      case 'ringing':
-      case 'answered':
-        await advanceStatus(tx, attempt.id, event.type, at);
-        // A call that is alive keeps its number's lease (whichever process receives the event).
-        if (attempt.numberId) {
-          await tx.query(`UPDATE campaign_numbers SET locked_until = $2 WHERE id = $1 AND status = 'dialing'`, [
-            attempt.numberId,
-            new Date(ctx.clock.now().getTime() + ctx.config.dialLeaseSec * 1000),
-          ]);
-        }
-        return undefined;
-      case 'amd':
-        await setDetection(tx, attempt.id, { amdVerdict: event.verdict });
-        return undefined;
-      case 'gender':
-        await setDetection(tx, attempt.id, { gender: event.gender });
-        return undefined;
-      case 'recording':
-        return (await setRecordingSource(tx, attempt.id, event.recordingUrl)) && event.recordingUrl ? ('fetch' as const) : undefined;
-      case 'ended':
-        return finishAttempt(ctx, tx, attempt, event);
+    if (event.type === 'recording') {
+      return (await setRecordingSource(tx, attempt.id, event.recordingUrl)) && event.recordingUrl ? ('fetch' as const) : undefined;
     }
+    return finishAttempt(ctx, tx, attempt, event);
   });
   if (completed === 'duplicate') return 'duplicate';
   if (completed === 'fetch') {

@@ -29,8 +29,11 @@ import { loadRuntime, type CampaignRuntime } from './runtime.js';
  *   2. counts calls in progress against the campaign's and the tenant's caps,
  *   3. grants start slots spaced 1/intensity apart (GCRA, src/core/pacing.ts),
  *   4. claims that many due numbers (SKIP LOCKED) and creates their attempts.
- * After commit each call is handed to the platform at its slot. A crash between claim and call
- * leaves leased rows that src/engine/campaigns/recoverLeases.ts gives back.
+ * After commit each call is handed to the platform at its slot. A start whose slot passed (a busy
+ * event loop) keeps its number and attempt and takes a new slot at the next tick, before any new
+ * number is claimed: no database write for a missed slot (it used to cost a release through
+ * closeAttempt and a new claim). A crash between claim and call leaves leased rows that
+ * src/engine/campaigns/recoverLeases.ts gives back.
  */
 export interface Dispatcher {
   tick(): Promise<number>;
@@ -47,10 +50,18 @@ interface Claim {
   slot: Date;
   callerId: string | undefined;
   variables: Record<string, string>;
+  /** Slots this claim has missed (a busy event loop); see HOLD_AT_MOST. */
+  missed?: number;
 }
 
 const TICK_MS = 200;
 const TENANT_CLAIM_LOCK = 0x0d0f;
+/**
+ * A claim whose slot passed is held for the next slot this many times, then given back: a process
+ * whose starts keep coming late (a starved CPU) must not sit on numbers and the campaign's line
+ * cap that another process could dial (measured with three processes on a loaded machine).
+ */
+const HOLD_AT_MOST = 1;
 
 export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart?: boolean } = {}): Dispatcher {
   const tickMs = o.tickMs ?? TICK_MS;
@@ -63,14 +74,25 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   // While the database is away the dispatcher pauses (one log line), backs off, and resumes by itself.
   const outage = new Outage(log, 'dispatcher');
   const logFor = (c: Campaign, attemptId: string) => log.child({ tenantId: c.tenantId, campaignId: c.id, attemptId });
+  // Claims whose start slot passed, per campaign, oldest first: they get the next slots granted.
+  const held = new Map<string, Claim[]>();
+  const heldCount = () => [...held.values()].reduce((n, l) => n + l.length, 0);
 
-  async function claimFor(rt: CampaignRuntime, limits: TenantLimits, want: number): Promise<{ claims: Claim[]; language: 'ru' | 'en' }> {
+  /** Gives every held claim of a campaign back (it stopped running): nothing was dialled for them. */
+  async function releaseHeld(campaignId: string, why: string): Promise<void> {
+    const list = held.get(campaignId) ?? [];
+    held.delete(campaignId);
+    for (const claim of list) await giveBack(claim, why, log.child({ campaignId, attemptId: claim.attemptId }));
+  }
+
+  async function claimFor(rt: CampaignRuntime, limits: TenantLimits, want: number): Promise<{ claims: Claim[]; fresh: number; language: 'ru' | 'en' }> {
     const c = rt.campaign;
     const template = rt.template!;
     const platform = platformNameOf(app, template.body);
     const scenario = await findVersioned<ScenarioGraph>(app.db, SCENARIOS, c.tenantId, template.body.scenarioId);
-    if (!scenario) return { claims: [], language: 'ru' };
-    const claims = await withTransaction(app.db, async (tx) => {
+    if (!scenario) return { claims: [], fresh: 0, language: 'ru' };
+    const none = { again: [], out: [], slots: [] };
+    const result = await withTransaction(app.db, async (tx): Promise<{ again: Claim[]; out: Claim[]; slots: Date[] } | null> => {
       await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TENANT_CLAIM_LOCK, c.tenantId]);
       const pacing = await tx.query<{ tat: Date; status: string }>(
         `SELECT p.tat, c.status FROM campaign_pacing p JOIN campaigns c ON c.id = p.campaign_id
@@ -78,18 +100,20 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
         [c.id],
       );
       const row = pacing.rows[0];
-      if (!row || row.status !== 'running') return [];
+      if (!row || row.status !== 'running') return null;
       const counts = await tx.query<{ campaign: string; tenant: string }>(
         `SELECT count(*) FILTER (WHERE campaign_id = $1) AS campaign, count(*) AS tenant
          FROM campaign_numbers WHERE tenant_id = $2 AND status = 'dialing'`,
         [c.id, c.tenantId],
       );
+      // Held claims are 'dialing' rows already: they count against the caps, and get slots first.
+      const waiting = held.get(c.id) ?? [];
       const free = Math.min(
-        want,
-        c.settings.maxConcurrent - Number(counts.rows[0]!.campaign),
-        limits.maxConcurrentCalls - Number(counts.rows[0]!.tenant),
+        want + waiting.length,
+        c.settings.maxConcurrent - Number(counts.rows[0]!.campaign) + waiting.length,
+        limits.maxConcurrentCalls - Number(counts.rows[0]!.tenant) + waiting.length,
       );
-      if (free <= 0) return [];
+      if (free <= 0) return none;
       const now = app.clock.now();
       // The platform's account admits so many starts per second, across all campaigns and processes:
       // its row is locked last (after the tenant and the campaign), so claims never deadlock.
@@ -103,12 +127,21 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
         cps !== undefined && platformTat
           ? grantJointSlots(now, [{ tat: row.tat, ratePerSec: rt.intensity }, { tat: platformTat, ratePerSec: cps }], free, tickMs + 100)
           : grantSlots(now, row.tat, rt.intensity, free, tickMs + 100);
-      if (grant.slots.length === 0) return [];
+      if (grant.slots.length === 0) return none;
+      const again = waiting.slice(0, grant.slots.length);
       const leaseUntil = new Date(now.getTime() + app.config.dialLeaseSec * 1000);
-      const numbers = await claimDueNumbers(tx, { campaignId: c.id, now, limit: grant.slots.length, worker: app.workerId, leaseUntil });
-      if (numbers.length === 0) return [];
+      const numbers = await claimDueNumbers(tx, { campaignId: c.id, now, limit: grant.slots.length - again.length, worker: app.workerId, leaseUntil });
       // Only the slots used are consumed: the next call may start 1/intensity after the last one.
-      const used = grant.slots.slice(0, numbers.length);
+      const used = grant.slots.slice(0, again.length + numbers.length);
+      if (used.length === 0) return none;
+      if (again.length) {
+        // A held claim about to be dialled keeps its lease; one recovered meanwhile (its attempt is
+        // no longer the number's) is left alone, and place() will find its attempt closed.
+        await tx.query(
+          `UPDATE campaign_numbers SET locked_until = $3 WHERE id = ANY($1::uuid[]) AND status = 'dialing' AND current_attempt_id = ANY($2::uuid[])`,
+          [again.map((x) => x.number.id), again.map((x) => x.attemptId), leaseUntil],
+        );
+      }
       const lastStart = used[used.length - 1]!.getTime();
       await tx.query('UPDATE campaign_pacing SET tat = $2 WHERE campaign_id = $1', [c.id, new Date(lastStart + 1000 / rt.intensity)]);
       if (cps !== undefined) await tx.query('UPDATE platform_pacing SET tat = $2 WHERE platform = $1', [platform, new Date(lastStart + 1000 / cps)]);
@@ -119,8 +152,9 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       const vars = new Map(contacts.rows.map((r) => [r.id, r.variables]));
       const out: Claim[] = [];
       for (const [i, n] of numbers.entries()) {
-        out.push({ number: n, attemptId: newId(), slot: used[i]!, callerId: await pickCallerId(tx, c.tenantId, template.body), variables: vars.get(n.contactId) ?? {} });
+        out.push({ number: n, attemptId: newId(), slot: used[again.length + i]!, callerId: await pickCallerId(tx, c.tenantId, template.body), variables: vars.get(n.contactId) ?? {} });
       }
+      if (out.length === 0) return { again, out, slots: used };
       await tx.query(
         `INSERT INTO attempts (id, tenant_id, kind, campaign_id, number_id, contact_id, attempt_no, phone, template_id, template_version_id,
            scenario_version_id, variables, platform, caller_id, created_at, placed)
@@ -150,9 +184,20 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
          WHERE n.id = ANY($1::uuid[]) AND n.id = a.number_id`,
         [out.map((x) => x.number.id), out.map((x) => x.attemptId)],
       );
-      return out;
+      return { again, out, slots: used };
     });
-    return { claims, language: scenario.body.language };
+    // The campaign stopped running: what this worker still holds for it goes back.
+    if (result === null) {
+      await releaseHeld(c.id, 'campaign no longer running');
+      return { claims: [], fresh: 0, language: scenario.body.language };
+    }
+    // Committed: the held claims that got a slot leave the waiting list (a failed transaction keeps them).
+    const { again, out } = result;
+    again.forEach((claim, i) => (claim.slot = result.slots[i]!));
+    const rest = (held.get(c.id) ?? []).filter((x) => !again.includes(x));
+    if (rest.length) held.set(c.id, rest);
+    else held.delete(c.id);
+    return { claims: [...again, ...out], fresh: out.length, language: scenario.body.language };
   }
 
   async function place(rt: CampaignRuntime, claim: Claim, language: 'ru' | 'en'): Promise<void> {
@@ -237,12 +282,22 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
   // Actual start of the last call this process placed per campaign: a slot whose timer fired early
   // or right after a late one waits, so two starts from this process are never closer than 1/intensity.
   const lastStart = new Map<string, number>();
+  // The same per voice platform account with a calls-per-second limit, shared by its campaigns.
+  const lastPlatformStart = new Map<string, number>();
+  // On PGlite this process is the only one (the data directory is locked by one process).
+  const alone = app.db.kind === 'pglite';
 
   function schedule(rt: CampaignRuntime, claim: Claim, language: 'ru' | 'en'): void {
     const spacing = 1000 / rt.intensity;
+    const platform = platformNameOf(app, rt.template!.body);
+    const cps = platformCps(app.config, platform);
     const slotDue = Date.now() + Math.max(0, claim.slot.getTime() - app.clock.now().getTime());
     const fire = () => {
-      const due = Math.max(slotDue, (lastStart.get(rt.campaign.id) ?? 0) + spacing);
+      const due = Math.max(
+        slotDue,
+        (lastStart.get(rt.campaign.id) ?? 0) + spacing,
+        cps === undefined ? 0 : (lastPlatformStart.get(platform) ?? 0) + 1000 / cps,
+      );
       const now = Date.now();
       if (now < due) {
         scheduled.set(claim.attemptId, { timer: setTimeout(fire, due - now), claim, rt, language });
@@ -251,11 +306,26 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       scheduled.delete(claim.attemptId);
       // Every start lands within 0.9 × spacing after its GCRA slot, or not at all: two starts are
       // then never closer than 0.1 × spacing, and no 1-second window holds more than
-      // ⌊intensity⌋ + 1 starts — across processes too. A later slot (busy event loop) is given up
-      // and the number goes straight back to the queue: throughput drops, the pace never rises.
-      const late = now - slotDue > 0.9 * spacing;
-      if (!late) lastStart.set(rt.campaign.id, now);
-      const p = (late ? giveBack(claim, 'start slot missed', logFor(rt.campaign, claim.attemptId)) : place(rt, claim, language))
+      // ⌊intensity⌋ + 1 starts — across processes too. A later slot (busy event loop) is given up;
+      // the claim keeps its number and attempt and waits for a slot of the next tick (once, see
+      // HOLD_AT_MOST; then the number goes back to the queue): throughput drops, the pace never rises.
+      // On PGlite this process is the only one: its own starts, never closer than 1/intensity per
+      // campaign and 1/cps per platform account (the waits above), are all the starts, so a late
+      // one still goes.
+      if (!alone && now - slotDue > 0.9 * spacing) {
+        claim.missed = (claim.missed ?? 0) + 1;
+        if (stopped || claim.missed > HOLD_AT_MOST) {
+          const why = stopped ? 'worker stopping before dialling' : 'start slot missed';
+          const p = giveBack(claim, why, logFor(rt.campaign, claim.attemptId)).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        } else {
+          held.set(rt.campaign.id, [...(held.get(rt.campaign.id) ?? []), claim]);
+        }
+        return;
+      }
+      lastStart.set(rt.campaign.id, now);
+      if (cps !== undefined) lastPlatformStart.set(platform, now);
+      const p = place(rt, claim, language)
         .catch((e: unknown) => logFor(rt.campaign, claim.attemptId).error({ err: e }, 'dispatcher: placing a call failed'))
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
@@ -281,7 +351,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
           continue;
         }
         const due: Campaign[] = [];
-        for (const c of campaigns) if (await hasDueNumbers(app.db, c.id, now)) due.push(c);
+        for (const c of campaigns) if (held.has(c.id) || (await hasDueNumbers(app.db, c.id, now))) due.push(c);
         if (due.length === 0) continue;
         // Fair share: the tenant's free lines split evenly between its campaigns with work to do;
         // the rotating start keeps the same campaign from always going first.
@@ -294,13 +364,17 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
           if (!rt.template || !app.voice.get(platformNameOf(app, rt.template.body))) {
             // No template, or its voice platform is not configured in this install: the channel is gone (J6).
             await withTransaction(app.db, (tx) => autoPause(app, tx, c.id, 'channel_deleted', rt.template ? platformNameOf(app, rt.template.body) : null));
+            await releaseHeld(c.id, 'campaign no longer running');
             continue;
           }
-          const { claims, language } = await claimFor(rt, limits, share);
+          const { claims, fresh, language } = await claimFor(rt, limits, share);
           for (const claim of claims) schedule(rt, claim, language);
-          claimed += claims.length;
+          claimed += fresh;
         }
       }
+      // Held claims of campaigns that are no longer running (paused, finished, deleted) go back.
+      const runningIds = new Set(running.map((c) => c.id));
+      for (const id of [...held.keys()]) if (!runningIds.has(id)) await releaseHeld(id, 'campaign no longer running');
       return claimed;
     })().finally(() => (ticking = undefined));
     return ticking;
@@ -330,7 +404,7 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       if (timer) clearTimeout(timer);
       timer = setTimeout(loop, 0);
     },
-    pending: () => scheduled.size,
+    pending: () => scheduled.size + heldCount(),
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
@@ -344,6 +418,15 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
         await release(w.claim, 'worker stopping before dialling').catch((e: unknown) =>
           logFor(w.rt.campaign, w.claim.attemptId).warn({ err: e }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
         );
+      }
+      const wasHeld = [...held];
+      held.clear();
+      for (const [campaignId, list] of wasHeld) {
+        for (const claim of list) {
+          await release(claim, 'worker stopping before dialling').catch((e: unknown) =>
+            log.warn({ err: e, campaignId, attemptId: claim.attemptId }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
+          );
+        }
       }
       await Promise.all([...inFlight]);
     },
