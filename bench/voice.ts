@@ -1,17 +1,17 @@
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { decodeWav, resample } from '../src/voice/audio/index.js';
 import { estimateGender } from '../src/voice/gender/estimateGender.js';
-import { startTwilioEmulator } from '../test/fakes/twilio/index.js';
-import { print, setupAdmin, startDozvonProcess, tempDir } from './support/server.js';
+import { print, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
+import type { RunOrder, RunResult } from './support/voicePlatformProcess.js';
 
 /**
  * Voice-platform figures (`npm run bench -- voice`):
  * - voice_step_p99_ms: how long Dozvon takes to answer a platform's step webhook (the TwiML of the
  *   next interpreter step: answer, each answer heard) with 50 calls live at once, seen from the
- *   platform (the Twilio emulator, in this process; Dozvon in its own). Twilio gives up after 15 s;
+ *   platform (the Twilio emulator and the load, in a process of their own; Dozvon in its own). Twilio gives up after 15 s;
  *   the goal is under 300 ms.
  * - gender_accuracy: share of espeak-ng male and female voices (several variants, Russian and
  *   English phrases, at telephone 8 kHz) whose gender Dozvon estimates right; gender_unknown_ratio:
@@ -25,45 +25,39 @@ export async function benchVoice(o: { live?: number; seconds?: number } = {}): P
 async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<void> {
   const live = o.live ?? 50;
   const seconds = o.seconds ?? 60;
-  // Real time: calls of ~15 s, 50 workers keep 50 calls live all along, as 50 real lines would.
-  const emu = await startTwilioEmulator({ profile: 'twilio', timeScale: 1, speechInRecordings: false });
+  // Real time: calls of ~15 s, 50 lines keep 50 calls live all along, as 50 real lines would. The
+  // platform's side runs in its own process, so its work does not colour the times it measures.
+  const platform = fork(fileURLToPath(new URL('./support/voicePlatformProcess.ts', import.meta.url)), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  platform.on('error', (e) => process.stderr.write(`voice platform process: ${e.message}\n`));
+  const next = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: { type: string }) => {
+        if (m.type !== type) return;
+        platform.off('exit', onExit);
+        platform.off('message', onMessage);
+        resolve(m as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`voice platform process exited (${code}) before '${type}'`));
+      platform.on('message', onMessage);
+      platform.once('exit', onExit);
+    });
+  const { env } = await next<{ env: Record<string, string> }>('ready');
   const dataDir = tempDir('voice');
-  const server = await startDozvonProcess({ dataDir, env: { ...emu.env, VOICE_PLATFORM: 'twilio', CRM_ALLOW_HTTP: 'true', TWILIO_CPS: '1000', ...(process.env.BENCH_DEBUG ? { LOG_LEVEL: 'debug' } : {}) }, nodeArgs: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [] });
+  let server: DozvonProcess | undefined;
   try {
+    server = await startDozvonProcess({ dataDir, env: { ...env, VOICE_PLATFORM: 'twilio', CRM_ALLOW_HTTP: 'true', TWILIO_CPS: '1000', ...(process.env.BENCH_DEBUG ? { LOG_LEVEL: 'debug' } : {}) }, nodeArgs: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [] });
     const token = await setupAdmin(server);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const templates = (await (await fetch(`${server.url}/api/v1/templates`, { headers })).json()) as { templates: { id: string; settings: Record<string, unknown> }[] };
     const starter = templates.templates[0]!;
     // Detection off: every webhook measured is an interpreter step or an event, none waits on a verdict.
     await fetch(`${server.url}/api/v1/templates/${starter.id}`, { method: 'PUT', headers, body: JSON.stringify({ ...starter.settings, amd: { mode: 'off', greetingId: null } }) });
-    // The platform's side runs in this process: its own event-loop lag is part of every time it
-    // measures, so it is printed beside them (a loaded bench process inflates the step times).
-    const lag = monitorEventLoopDelay({ resolution: 10 });
-    lag.enable();
-    const until = performance.now() + seconds * 1000;
-    let placed = 0;
-    let peak = 0;
-    const worker = async (i: number) => {
-      while (performance.now() < until) {
-        placed++;
-        // Numbers of no magic ending: on the emulator a woman who agrees answers each of them.
-        const phone = `+7901${String(i * 10_000 + (placed % 5000) + 5000).padStart(7, '0')}`;
-        const res = await fetch(`${server.url}/api/v1/test-calls`, { method: 'POST', headers, body: JSON.stringify({ templateId: starter.id, phone, variables: { name: 'Anna' } }) });
-        const a = (await res.json()) as { id: string };
-        if (res.status !== 202) throw new Error(`test call refused: ${res.status} ${JSON.stringify(a)}`);
-        // The line is free once the platform has ended the call and delivered its callbacks. Watched
-        // on the emulator, not by long-polling Dozvon: a campaign has nobody polling its calls, and
-        // 50 polls a second would be load of the bench's own making.
-        const sent = Date.now();
-        while (!emu.calls.some((c) => c.to === phone && c.ended) && Date.now() - sent < 120_000) await new Promise((r) => setTimeout(r, 200));
-      }
-    };
-    const sampler = setInterval(() => (peak = Math.max(peak, emu.calls.filter((c) => c.answeredAt && !c.ended).length)), 100);
-    await Promise.all(Array.from({ length: live }, (_, i) => worker(i)));
-    clearInterval(sampler);
-    lag.disable();
-    const steps = emu.webhooks.filter((w) => w.kind === 'answer' || w.kind === 'heard' || w.kind === 'dialed').map((w) => w.ms).sort((a, b) => a - b);
-    const all = emu.webhooks.map((w) => w.ms).sort((a, b) => a - b);
+    const order: RunOrder = { type: 'run', url: server.url, token, templateId: starter.id, live, seconds };
+    const done = next<RunResult>('done');
+    platform.send(order);
+    const r = await done;
+    const steps = r.webhooks.filter((w) => w.kind === 'answer' || w.kind === 'heard' || w.kind === 'dialed').map((w) => w.ms).sort((a, b) => a - b);
+    const all = r.webhooks.map((w) => w.ms).sort((a, b) => a - b);
     const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
     // Figures from a shared machine mean little without its load (2 cores: a load of 2 is full).
     print('voice_machine_load_1m', Math.round(os.loadavg()[0]! * 100) / 100, 'load');
@@ -72,45 +66,61 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
     print('voice_step_max_ms', steps.at(-1) ?? NaN, 'ms');
     print('voice_webhook_p99_ms', pct(all, 0.99), 'ms');
     print('voice_step_samples', steps.length, 'webhooks');
-    // The histogram's figures include its 10 ms sampling interval.
-    print('voice_bench_loop_lag_p99_ms', Math.max(0, Math.round(lag.percentile(99) / 1e4) / 100 - 10), 'ms');
+    // The platform process's own event-loop delay is part of every time it measures.
+    print('voice_platform_loop_lag_p99_ms', r.lagP99Ms, 'ms');
     // The same for Dozvon's process (its /health reports the last minute's event-loop delay).
     const health = (await (await fetch(`${server.url}/health`)).json()) as { eventLoopDelay?: { p99Ms: number; maxMs: number } };
     print('voice_server_loop_delay_p99_ms', health.eventLoopDelay?.p99Ms ?? NaN, 'ms');
     print('voice_server_loop_delay_max_ms', health.eventLoopDelay?.maxMs ?? NaN, 'ms');
-    print('voice_live_calls_peak', peak, 'calls');
-    print('voice_calls_completed', emu.calls.filter((c) => c.ended).length, 'calls');
-    if (process.env.BENCH_DEBUG) {
-      const kinds = [...new Set(emu.webhooks.map((w) => w.kind))];
-      for (const k of kinds) {
-        const xs = emu.webhooks.filter((w) => w.kind === k).map((w) => w.ms).sort((a, b) => a - b);
-        process.stderr.write(`webhook ${k}: n ${xs.length} p50 ${pct(xs, 0.5).toFixed(1)} p99 ${pct(xs, 0.99).toFixed(1)} max ${xs.at(-1)?.toFixed(1)}\n`);
-      }
-      const own = server
-        .output()
-        .split('\n')
-        .map((l) => /"path":"\/voice\/twilio\/calls\/[^/]+\/(answer|heard)[^"]*".*"ms":(\d+)/.exec(l))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => Number(m[2]))
-        .sort((a, b) => a - b);
-      process.stderr.write(`server-side step ms: p50 ${own[Math.floor(own.length / 2)]} p99 ${own[Math.floor(own.length * 0.99)]} max ${own.at(-1)} n ${own.length}\n`);
-      const byKind = new Map<string, number[]>();
-      for (const l of server.output().split('\n')) {
-        const m = /"path":"\/voice\/twilio\/calls\/[^/]+\/([a-z]+)[^"]*".*"ms":(\d+)/.exec(l);
-        if (m) byKind.set(m[1]!, [...(byKind.get(m[1]!) ?? []), Number(m[2])]);
-      }
-      for (const [k, xs] of byKind) {
-        xs.sort((a, b) => a - b);
-        process.stderr.write(`server-side ${k}: n ${xs.length} p50 ${pct(xs, 0.5)} p99 ${pct(xs, 0.99)} max ${xs.at(-1)}\n`);
-      }
-      const slow = server.output().split('\n').filter((l) => /"ms":\d{4,}/.test(l) && l.includes('/voice/'));
-      process.stderr.write(`${slow.slice(0, 10).join('\n')}\n`);
-    }
+    print('voice_live_calls_peak', r.peak, 'calls');
+    print('voice_calls_completed', r.completed, 'calls');
+    if (process.env.BENCH_DEBUG) printDebug(r, server, pct);
   } finally {
-    await server.stop();
-    await emu.stop();
+    await server?.stop();
+    platform.send({ type: 'stop' });
+    await new Promise((resolve) => (platform.exitCode === null ? platform.once('exit', resolve) : resolve(null)));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** BENCH_DEBUG: times per webhook kind, as the platform saw them and as Dozvon logged them. */
+function printDebug(r: RunResult, server: DozvonProcess, pct: (xs: number[], p: number) => number): void {
+  const kinds = [...new Set(r.webhooks.map((w) => w.kind))];
+  for (const k of kinds) {
+    const xs = r.webhooks.filter((w) => w.kind === k).map((w) => w.ms).sort((a, b) => a - b);
+    process.stderr.write(`webhook ${k}: n ${xs.length} p50 ${pct(xs, 0.5).toFixed(1)} p99 ${pct(xs, 0.99).toFixed(1)} max ${xs.at(-1)?.toFixed(1)}\n`);
+  }
+  // Dozvon's access log: when each webhook's handling ended (pino's time) and how long it took.
+  const handled = new Map<string, { start: number; end: number }[]>();
+  const byKind = new Map<string, number[]>();
+  for (const l of server.output().split('\n')) {
+    const m = /"time":"([^"]+)".*"path":"(\/voice\/twilio\/calls\/[^/]+\/([a-z]+)[^"]*)".*"ms":(\d+)/.exec(l);
+    if (!m) continue;
+    byKind.set(m[3]!, [...(byKind.get(m[3]!) ?? []), Number(m[4])]);
+    const end = Date.parse(m[1]!);
+    handled.set(m[2]!, [...(handled.get(m[2]!) ?? []), { start: end - Number(m[4]), end }]);
+  }
+  for (const [k, xs] of byKind) {
+    xs.sort((a, b) => a - b);
+    process.stderr.write(`server-side ${k}: n ${xs.length} p50 ${pct(xs, 0.5)} p99 ${pct(xs, 0.99)} max ${xs.at(-1)}\n`);
+  }
+  // Where the rest goes: before Dozvon's handler starts (sockets, its event loop) or after it ends.
+  for (const k of kinds) {
+    const before: number[] = [];
+    const after: number[] = [];
+    for (const w of r.webhooks.filter((x) => x.kind === k)) {
+      // Several status callbacks share a path: the handling that ended first within the wait.
+      const h = (handled.get(w.path) ?? []).filter((x) => x.end >= w.sentAt - 5 && x.end <= w.sentAt + w.ms + 5).sort((a, b) => a.end - b.end)[0];
+      if (!h) continue;
+      before.push(h.start - w.sentAt);
+      after.push(w.sentAt + w.ms - h.end);
+    }
+    before.sort((a, b) => a - b);
+    after.sort((a, b) => a - b);
+    process.stderr.write(`${k}: before handler p50 ${pct(before, 0.5)} p99 ${pct(before, 0.99)}; after it p50 ${pct(after, 0.5)?.toFixed(0)} p99 ${pct(after, 0.99)?.toFixed(0)}\n`);
+  }
+  const slow = server.output().split('\n').filter((l) => /"ms":\d{4,}/.test(l) && l.includes('/voice/'));
+  process.stderr.write(`${slow.slice(0, 10).join('\n')}\n`);
 }
 
 const PHRASES: Record<'ru' | 'en', string[]> = {

@@ -3,7 +3,7 @@ import { Recorder } from '../../../src/voice/sandbox/recorder.js';
 import { SimTime } from '../../../src/voice/sandbox/simTime.js';
 import { estimateSpeechMs } from '../../../src/voice/sandbox/speech/index.js';
 import { replyOf, type EmulatedCallee, type TransferTargetBehaviour } from '../voiceShared/callees.js';
-import { stereoWav } from '../voiceShared/recording.js';
+import { silentStereoWav, stereoWav } from '../voiceShared/recording.js';
 import type { Profile, WebhookRecord } from './emulator.js';
 import { telnyxSignature, twilioSignature, type TelnyxKeys } from './signing.js';
 import { parseTwiml, TwimlError, type Verb } from './twiml.js';
@@ -391,13 +391,14 @@ export class EmulatedTwilioCall {
       headers[this.o.profile === 'signalwire' ? 'x-signalwire-signature' : 'x-twilio-signature'] = twilioSignature(this.o.account.key, url, params);
     }
     const started = performance.now();
+    const sentAt = Date.now();
     try {
       const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
       const text = await res.text();
-      this.o.onWebhook({ callSid: this.o.sid, url, status: res.status, ms: performance.now() - started, kind, headers, body });
+      this.o.onWebhook({ callSid: this.o.sid, url, status: res.status, ms: performance.now() - started, sentAt, kind, headers, body });
       return { status: res.status, text };
     } catch (e) {
-      this.o.onWebhook({ callSid: this.o.sid, url, status: 0, ms: performance.now() - started, kind, headers, body });
+      this.o.onWebhook({ callSid: this.o.sid, url, status: 0, ms: performance.now() - started, sentAt, kind, headers, body });
       return { status: 0, text: (e as Error).message };
     }
   }
@@ -437,7 +438,7 @@ export class EmulatedTwilioCall {
     }
     const recUrl = this.startRecordingCallback ?? one(this.o.fields.RecordingStatusCallback);
     if (this.recordingOn && recUrl && status === 'completed') {
-      const wav = this.o.speechInRecordings ? await stereoWav(this.callee, this.line, this.talk.elapsedMs(), this.lang, true) : await stereoWav(new Recorder(), new Recorder(), this.talk.elapsedMs(), this.lang, true);
+      const wav = this.o.speechInRecordings ? await stereoWav(this.callee, this.line, this.talk.elapsedMs(), this.lang, true) : silentStereoWav(this.talk.elapsedMs());
       const saved = this.o.saveRecording(wav);
       this.record.recordingId = saved.id;
       await new Promise((r) => setTimeout(r, 1500 * this.o.scale));

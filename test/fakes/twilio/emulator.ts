@@ -42,6 +42,8 @@ export interface WebhookRecord {
   status: number;
   /** How long Dozvon took to answer, ms. */
   ms: number;
+  /** When it was sent (epoch ms). */
+  sentAt: number;
   kind: string;
   /** Exactly what was sent (to replay it). */
   headers: Record<string, string>;
