@@ -410,23 +410,19 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       if (timer) clearTimeout(timer);
       // A failed last tick was logged by the loop; stopping does not depend on it.
       await ticking?.catch(() => undefined);
-      // Granted but not yet dialled: give the numbers back untouched.
+      // Granted but not yet dialled, or held for a next slot: give the numbers back untouched.
       const waiting = [...scheduled.values()];
       scheduled.clear();
       for (const w of waiting) clearTimeout(w.timer);
-      for (const w of waiting) {
-        await release(w.claim, 'worker stopping before dialling').catch((e: unknown) =>
-          logFor(w.rt.campaign, w.claim.attemptId).warn({ err: e }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
-        );
-      }
-      const wasHeld = [...held];
+      const unplaced = [
+        ...waiting.map((w) => ({ claim: w.claim, clog: logFor(w.rt.campaign, w.claim.attemptId) })),
+        ...[...held].flatMap(([campaignId, list]) => list.map((claim) => ({ claim, clog: log.child({ campaignId, attemptId: claim.attemptId }) }))),
+      ];
       held.clear();
-      for (const [campaignId, list] of wasHeld) {
-        for (const claim of list) {
-          await release(claim, 'worker stopping before dialling').catch((e: unknown) =>
-            log.warn({ err: e, campaignId, attemptId: claim.attemptId }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
-          );
-        }
+      for (const { claim, clog } of unplaced) {
+        await release(claim, 'worker stopping before dialling').catch((e: unknown) =>
+          clog.warn({ err: e }, 'dispatcher: a claimed number was not given back at stop; lease recovery returns it'),
+        );
       }
       await Promise.all([...inFlight]);
     },
