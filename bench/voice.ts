@@ -4,7 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { decodeWav, resample } from '../src/voice/audio/index.js';
 import { estimateGender } from '../src/voice/gender/estimateGender.js';
-import { print, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
+import { percentile, print, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
 import type { RunOrder, RunResult } from './support/voicePlatformProcess.js';
 
 /**
@@ -56,15 +56,14 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
     const done = next<RunResult>('done');
     platform.send(order);
     const r = await done;
-    const steps = r.webhooks.filter((w) => w.kind === 'answer' || w.kind === 'heard' || w.kind === 'dialed').map((w) => w.ms).sort((a, b) => a - b);
-    const all = r.webhooks.map((w) => w.ms).sort((a, b) => a - b);
-    const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+    const steps = r.webhooks.filter((w) => w.kind === 'answer' || w.kind === 'heard' || w.kind === 'dialed').map((w) => w.ms);
+    const all = r.webhooks.map((w) => w.ms);
     // Figures from a shared machine mean little without its load (2 cores: a load of 2 is full).
     print('voice_machine_load_1m', Math.round(os.loadavg()[0]! * 100) / 100, 'load');
-    print('voice_step_p50_ms', pct(steps, 0.5), 'ms');
-    print('voice_step_p99_ms', pct(steps, 0.99), 'ms');
-    print('voice_step_max_ms', steps.at(-1) ?? NaN, 'ms');
-    print('voice_webhook_p99_ms', pct(all, 0.99), 'ms');
+    print('voice_step_p50_ms', percentile(steps, 50), 'ms');
+    print('voice_step_p99_ms', percentile(steps, 99), 'ms');
+    print('voice_step_max_ms', percentile(steps, 100), 'ms');
+    print('voice_webhook_p99_ms', percentile(all, 99), 'ms');
     print('voice_step_samples', steps.length, 'webhooks');
     // The platform process's own event-loop delay is part of every time it measures.
     print('voice_platform_loop_lag_p99_ms', r.lagP99Ms, 'ms');
@@ -74,7 +73,7 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
     print('voice_server_loop_delay_max_ms', health.eventLoopDelay?.maxMs ?? NaN, 'ms');
     print('voice_live_calls_peak', r.peak, 'calls');
     print('voice_calls_completed', r.completed, 'calls');
-    if (process.env.BENCH_DEBUG) printDebug(r, server, pct);
+    if (process.env.BENCH_DEBUG) printDebug(r, server);
   } finally {
     await server?.stop();
     platform.send({ type: 'stop' });
@@ -84,12 +83,10 @@ async function benchVoiceStep(o: { live?: number; seconds?: number }): Promise<v
 }
 
 /** BENCH_DEBUG: times per webhook kind, as the platform saw them and as Dozvon logged them. */
-function printDebug(r: RunResult, server: DozvonProcess, pct: (xs: number[], p: number) => number): void {
+function printDebug(r: RunResult, server: DozvonProcess): void {
+  const spread = (xs: number[]) => `n ${xs.length} p50 ${percentile(xs, 50).toFixed(1)} p99 ${percentile(xs, 99).toFixed(1)} max ${percentile(xs, 100).toFixed(1)}`;
   const kinds = [...new Set(r.webhooks.map((w) => w.kind))];
-  for (const k of kinds) {
-    const xs = r.webhooks.filter((w) => w.kind === k).map((w) => w.ms).sort((a, b) => a - b);
-    process.stderr.write(`webhook ${k}: n ${xs.length} p50 ${pct(xs, 0.5).toFixed(1)} p99 ${pct(xs, 0.99).toFixed(1)} max ${xs.at(-1)?.toFixed(1)}\n`);
-  }
+  for (const k of kinds) process.stderr.write(`webhook ${k}: ${spread(r.webhooks.filter((w) => w.kind === k).map((w) => w.ms))}\n`);
   // Dozvon's access log: when each webhook's handling ended (pino's time) and how long it took.
   const handled = new Map<string, { start: number; end: number }[]>();
   const byKind = new Map<string, number[]>();
@@ -100,10 +97,7 @@ function printDebug(r: RunResult, server: DozvonProcess, pct: (xs: number[], p: 
     const end = Date.parse(m[1]!);
     handled.set(m[2]!, [...(handled.get(m[2]!) ?? []), { start: end - Number(m[4]), end }]);
   }
-  for (const [k, xs] of byKind) {
-    xs.sort((a, b) => a - b);
-    process.stderr.write(`server-side ${k}: n ${xs.length} p50 ${pct(xs, 0.5)} p99 ${pct(xs, 0.99)} max ${xs.at(-1)}\n`);
-  }
+  for (const [k, xs] of byKind) process.stderr.write(`server-side ${k}: ${spread(xs)}\n`);
   // Where the rest goes: before Dozvon's handler starts (sockets, its event loop) or after it ends.
   for (const k of kinds) {
     const before: number[] = [];
@@ -115,9 +109,7 @@ function printDebug(r: RunResult, server: DozvonProcess, pct: (xs: number[], p: 
       before.push(h.start - w.sentAt);
       after.push(w.sentAt + w.ms - h.end);
     }
-    before.sort((a, b) => a - b);
-    after.sort((a, b) => a - b);
-    process.stderr.write(`${k}: before handler p50 ${pct(before, 0.5)} p99 ${pct(before, 0.99)}; after it p50 ${pct(after, 0.5)?.toFixed(0)} p99 ${pct(after, 0.99)?.toFixed(0)}\n`);
+    process.stderr.write(`${k}: before handler ${spread(before)}; after it ${spread(after)}\n`);
   }
   const slow = server.output().split('\n').filter((l) => /"ms":\d{4,}/.test(l) && l.includes('/voice/'));
   process.stderr.write(`${slow.slice(0, 10).join('\n')}\n`);
