@@ -174,7 +174,9 @@ describe('technical errors (J2)', () => {
       expect(n!.status).toBe('callback');
       expect(n!.attemptsMade, `after error ${i}`).toBe(i < 9 ? 0 : 1);
       waits.push(Math.round((ms(n!.nextAttemptAt) - ms(last.endedAt)) / MIN));
-      clock.set(ms(n!.nextAttemptAt));
+      // Not after the tenth: the clock at the eleventh's due time would let the dispatcher place it
+      // before the stats below are read.
+      if (i < 10) clock.set(ms(n!.nextAttemptAt));
     }
     // 1, 2, 4 … 128 minutes; the ninth used an attempt (the next one after the campaign's pause),
     // and the tenth starts the doubling again.
