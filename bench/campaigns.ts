@@ -165,6 +165,23 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
+/** A CPU profile of this process from now until `stopInto` (node:inspector; no restart with --cpu-prof). */
+async function startProfile(): Promise<{ stopInto(dir: string, name: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stopInto(dir, name) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(`${dir}/${name}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 /** Claims due numbers of the 1,000,000-number campaign the way the dispatcher does, and times it. */
 async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefined): Promise<void> {
   const { startDozvon } = await import('../src/main.js');
@@ -184,6 +201,14 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     // Calls never end here, so lift the account's line limit (100 by default) out of the way.
     await app.db.query(`UPDATE tenants SET settings = jsonb_set(settings, '{limits}', '{"maxConcurrentCalls": 10000, "minuteBudget": null}')`);
     let claimed = 0;
+    // What the same window costs with no tick (the started app's timers, the database at rest, GC):
+    // subtracted below, so that the figure is the claims' own cost.
+    const idleDb = postgresCpuMs();
+    const idle = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 40 * 200 + 500));
+    const idleUsed = process.cpuUsage(idle);
+    const idleMs = (idleUsed.user + idleUsed.system) / 1000 + (idleDb === undefined ? 0 : (postgresCpuMs() ?? idleDb) - idleDb);
+    const profiler = process.env.BENCH_PROF ? await startProfile() : undefined;
     // CPU time of this process (the dispatcher, and the embedded database when on PGlite) plus the
     // PostgreSQL server's backends when they run on this machine, while ticking at the
     // dispatcher's own interval (200 ms), as in production.
@@ -197,7 +222,11 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     const used = process.cpuUsage(cpu);
     const serverMs = dbCpu === undefined ? 0 : (postgresCpuMs() ?? dbCpu) - dbCpu;
     const ms = (used.user + used.system) / 1000 + serverMs;
-    print('dispatcher_cpu_per_claimed_number', Math.round((ms / Math.max(1, claimed)) * 100) / 100, 'ms');
+    if (profiler) await profiler.stopInto(process.env.BENCH_PROF!, 'dispatcher');
+    const perClaim = (x: number) => Math.round((x / Math.max(1, claimed)) * 100) / 100;
+    print('dispatcher_cpu_per_claimed_number', perClaim(ms), 'ms');
+    print('dispatcher_cpu_per_claimed_number_net_of_idle', perClaim(ms - idleMs), 'ms');
+    print('dispatcher_idle_cpu_same_window', Math.round(idleMs), 'ms');
     if (databaseUrl) print('dispatcher_db_server_cpu_per_claimed_number', Math.round((serverMs / Math.max(1, claimed)) * 100) / 100, 'ms');
     print('dispatcher_claimed_numbers', claimed, 'numbers');
     await d.stop();

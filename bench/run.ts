@@ -32,7 +32,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     }
   },
   voiceCallbacks: async () => (await import('./voiceCallbacks.js')).benchVoiceCallbacks(),
-  import: () => benchImportAndDispatch(),
+  import: () => benchImportAndDispatch({ rows: process.env.ROWS ? Number(process.env.ROWS) : undefined }),
   voice: async () => (await import('./voice.js')).benchVoice(),
   console: async () => (await import('./console.js')).benchConsole(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
