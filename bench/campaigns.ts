@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Agent, fetch, FormData } from 'undici';
+import type { Db, Queryable } from '../src/store/db.js';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { databaseEnv, freshDatabaseUrl, postgresCpuMs } from './support/database.js';
 import { apiClient, peakRssMb, percentile, print, processCpuMs, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
@@ -165,6 +166,41 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
+/** BENCH_DEBUG: statements per claimed number, by their first words, with their wall time. */
+function countStatements(db: Db): { report(claimed: number): void } {
+  const seen = new Map<string, { n: number; ms: number }>();
+  const wrap = (q: Queryable['query']): Queryable['query'] =>
+    (async (text: string, params?: readonly unknown[]) => {
+      const started = performance.now();
+      try {
+        return await q(text, params);
+      } finally {
+        const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+        const s = seen.get(key) ?? { n: 0, ms: 0 };
+        s.n++;
+        s.ms += performance.now() - started;
+        seen.set(key, s);
+      }
+    }) as Queryable['query'];
+  const query = db.query.bind(db);
+  const connect = db.connect.bind(db);
+  db.query = wrap(query);
+  db.connect = async () => {
+    const client = await connect();
+    client.query = wrap(client.query.bind(client));
+    return client;
+  };
+  return {
+    report(claimed) {
+      db.query = query;
+      db.connect = connect;
+      for (const [k, s] of [...seen].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+        console.error(`# ${(s.n / Math.max(1, claimed)).toFixed(2)}/claim ${(s.ms / s.n).toFixed(2)} ms  ${k}`);
+      }
+    },
+  };
+}
+
 /** A CPU profile of this process from now until `stopInto` (node:inspector; no restart with --cpu-prof). */
 async function startProfile(): Promise<{ stopInto(dir: string, name: string): Promise<void> }> {
   const { Session } = await import('node:inspector/promises');
@@ -209,6 +245,7 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     const idleUsed = process.cpuUsage(idle);
     const idleMs = (idleUsed.user + idleUsed.system) / 1000 + (idleDb === undefined ? 0 : (postgresCpuMs() ?? idleDb) - idleDb);
     const profiler = process.env.BENCH_PROF ? await startProfile() : undefined;
+    const statements = process.env.BENCH_DEBUG ? countStatements(app.db) : undefined;
     // CPU time of this process (the dispatcher, and the embedded database when on PGlite) plus the
     // PostgreSQL server's backends when they run on this machine, while ticking at the
     // dispatcher's own interval (200 ms), as in production.
@@ -223,6 +260,7 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     const serverMs = dbCpu === undefined ? 0 : (postgresCpuMs() ?? dbCpu) - dbCpu;
     const ms = (used.user + used.system) / 1000 + serverMs;
     if (profiler) await profiler.stopInto(process.env.BENCH_PROF!, 'dispatcher');
+    statements?.report(claimed);
     const perClaim = (x: number) => Math.round((x / Math.max(1, claimed)) * 100) / 100;
     print('dispatcher_cpu_per_claimed_number', perClaim(ms), 'ms');
     print('dispatcher_cpu_per_claimed_number_net_of_idle', perClaim(ms - idleMs), 'ms');
