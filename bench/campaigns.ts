@@ -169,8 +169,10 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
 /** BENCH_DEBUG: statements per claimed number, by their first words, with their wall time. */
 function countStatements(db: Db): { report(claimed: number): void } {
   const seen = new Map<string, { n: number; ms: number }>();
+  // pg's Pool and clients also call query() with a callback among themselves: passed through untimed.
   const wrap = (q: Queryable['query']): Queryable['query'] =>
-    (async (text: string, params?: readonly unknown[]) => {
+    (async (text: string, params?: readonly unknown[], ...rest: unknown[]) => {
+      if (rest.length > 0 || typeof params === 'function') return (q as (...a: unknown[]) => unknown)(text, params, ...rest);
       const started = performance.now();
       try {
         return await q(text, params);
@@ -185,11 +187,14 @@ function countStatements(db: Db): { report(claimed: number): void } {
   const query = db.query.bind(db);
   const connect = db.connect.bind(db);
   db.query = wrap(query);
-  db.connect = async () => {
-    const client = await connect();
-    client.query = wrap(client.query.bind(client));
-    return client;
-  };
+  // On PostgreSQL `db` is pg's Pool, whose own query() connects with a callback: that form is left as is.
+  db.connect = ((callback?: unknown) => {
+    if (typeof callback === 'function') return (connect as unknown as (cb: unknown) => void)(callback);
+    return connect().then((client) => {
+      client.query = wrap(client.query.bind(client));
+      return client;
+    });
+  }) as Db['connect'];
   return {
     report(claimed) {
       db.query = query;
