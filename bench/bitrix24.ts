@@ -121,20 +121,7 @@ async function robotRuns(s: Setup, runs: number): Promise<void> {
     if (n === 0) lost++;
     if (m > 1) doubled++;
   }
-  if (process.env.BENCH_DEBUG) {
-    const per = new Map<string, number>();
-    for (const c of mine) if (c.method !== 'batch') per.set(c.method, (per.get(c.method) ?? 0) + 1);
-    for (const [m, n] of [...per].sort((a, b) => b[1] - a[1])) console.error(`# ${m} ${n}`);
-    const sizes = mine.filter((c) => c.batch === null).map((c) => (c.method === 'batch' ? mine.filter((x) => x.batch?.seq === c.seq).length : 1));
-    const hist = new Map<number, number>();
-    for (const n of sizes) hist.set(Math.ceil(n / 10) * 10, (hist.get(Math.ceil(n / 10) * 10) ?? 0) + 1);
-    const t0 = mine[0]?.at ?? 0;
-    for (const c of mine.filter((x) => x.batch === null)) {
-      const inner = c.method === 'batch' ? mine.filter((x) => x.batch?.seq === c.seq).map((x) => x.method.replace(/^(crm|telephony|bizproc)\./, '')) : [c.method];
-      if (inner.length <= 10) console.error(`# small at ${((c.at - t0) / 1000).toFixed(1)} s: ${inner.join(' ')}`);
-    }
-    console.error(`# commands per request (up to): ${[...hist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
-  }
+  if (process.env.BENCH_DEBUG) printRequestMix(mine);
   print('b24_robot_runs', runs, 'runs');
   print('b24_robot_runs_completed', settled.filter((x) => x === 'completed').length, 'runs');
   print('b24_robot_requests', requests, 'requests');
@@ -152,6 +139,27 @@ async function robotRuns(s: Setup, runs: number): Promise<void> {
   print('b24_robot_timeline_lost', lost, 'deals');
   print('b24_robot_timeline_doubled', doubled, 'deals');
   print('b24_robot_triggers_fired', portal.triggerRuns().filter((r) => deals.includes(r.ownerId)).length, 'triggers');
+}
+
+/** BENCH_DEBUG: commands per method, and how full the requests were (the small ones listed). */
+function printRequestMix(mine: ReturnType<Portal['calls']>): void {
+  const per = new Map<string, number>();
+  const inside = new Map<number, string[]>();
+  for (const c of mine) {
+    if (c.method === 'batch') continue;
+    per.set(c.method, (per.get(c.method) ?? 0) + 1);
+    if (c.batch) inside.set(c.batch.seq, [...(inside.get(c.batch.seq) ?? []), c.method]);
+  }
+  for (const [m, n] of [...per].sort((a, b) => b[1] - a[1])) console.error(`# ${m} ${n}`);
+  const t0 = mine[0]?.at ?? 0;
+  const hist = new Map<number, number>();
+  for (const c of mine.filter((x) => x.batch === null)) {
+    const methods = c.method === 'batch' ? (inside.get(c.seq) ?? []) : [c.method];
+    const bucket = Math.ceil(methods.length / 10) * 10;
+    hist.set(bucket, (hist.get(bucket) ?? 0) + 1);
+    if (methods.length <= 10) console.error(`# small at ${((c.at - t0) / 1000).toFixed(1)} s: ${methods.join(' ')}`);
+  }
+  console.error(`# commands per request (up to): ${[...hist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
 }
 
 async function bulkIntake(s: Setup, count: number): Promise<void> {

@@ -50,7 +50,7 @@ export interface OutboxWorker {
 export function startOutboxWorker(
   app: AppContext,
   handlers: Partial<Record<OutboxChannel, OutboxHandler>>,
-  o: { everyMs?: number; batch?: number; leaseMs?: number; autoStart?: boolean } = {},
+  o: { everyMs?: number; poolSize?: number; leaseMs?: number; autoStart?: boolean } = {},
 ): OutboxWorker {
   const channels = Object.keys(handlers) as OutboxChannel[];
   const leaseMs = o.leaseMs ?? 120_000;
@@ -119,7 +119,7 @@ export function startOutboxWorker(
     jlog[level]({ attempts: job.attempts, error: failure.error }, `outbox: ${verdict}`);
   };
 
-  const limit = o.batch ?? 20;
+  const limit = o.poolSize ?? 20;
   /**
    * A pool, not rounds: up to `limit` jobs run at once, and more are claimed as soon as half the
    * pool is free. A round that waited for its slowest job (a CRM answering slowly, a write waiting
@@ -130,8 +130,8 @@ export function startOutboxWorker(
     running = (async () => {
       let total = 0;
       let failure: { error: unknown } | undefined;
-      const inFlight = new Set<Promise<void>>();
-      const runningIds = new Set<string>();
+      // Jobs running now, by id: what the next claim must not take again.
+      const inFlight = new Map<string, Promise<void>>();
       // After a claim found nothing, the next one waits for new work (a wake) or an empty pool.
       let drained = false;
       for (;;) {
@@ -139,21 +139,19 @@ export function startOutboxWorker(
           woken = false;
           let jobs: OutboxJob[] = [];
           try {
-            jobs = await claimOutboxBatch(app.db, { worker: app.workerId, now: app.clock.now(), leaseMs, limit: limit - inFlight.size, channels, running: [...runningIds] });
+            jobs = await claimOutboxBatch(app.db, { worker: app.workerId, now: app.clock.now(), leaseMs, limit: limit - inFlight.size, channels, running: [...inFlight.keys()] });
           } catch (e) {
             failure = { error: e };
           }
           for (const job of jobs) {
-            runningIds.add(job.id);
-            const p: Promise<void> = handle(job)
-              .catch((e: unknown) => {
-                failure ??= { error: e };
-              })
-              .finally(() => {
-                inFlight.delete(p);
-                runningIds.delete(job.id);
-              });
-            inFlight.add(p);
+            inFlight.set(
+              job.id,
+              handle(job)
+                .catch((e: unknown) => {
+                  failure ??= { error: e };
+                })
+                .finally(() => inFlight.delete(job.id)),
+            );
           }
           total += jobs.length;
           drained = jobs.length === 0;
@@ -162,7 +160,7 @@ export function startOutboxWorker(
           if (jobs.length > 0 && inFlight.size <= limit / 2) continue;
         }
         if (inFlight.size === 0) break;
-        await Promise.race([...inFlight, new Promise<void>((r) => (onWake = r))]);
+        await Promise.race([...inFlight.values(), new Promise<void>((r) => (onWake = r))]);
         onWake = undefined;
       }
       if (failure) throw failure.error;

@@ -1,30 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/core/clock.js';
-import type { AppContext } from '../../../src/context.js';
+import { describe, expect, it } from 'vitest';
 import { nudgeRobotReturn, robotReturnKey } from '../../../src/crm/bitrix24/jobs.js';
 import { startOutboxWorker } from '../../../src/engine/outbox/outboxWorker.js';
-import { createLogger } from '../../../src/log.js';
 import { enqueue } from '../../../src/store/repositories/outbox.js';
-import { openTestDatabase } from '../../support/db.js';
+import { outboxWorlds } from '../../support/outboxWorld.js';
 
 /**
  * A delivered job's follow-up (`afterDone`) runs once the job is recorded done — which is what lets
  * a Bitrix24 robot answer that waits for its deal's call write-back be woken by it instead of
  * polling (src/crm/bitrix24/jobs.ts `nudgeRobotReturn`).
  */
-const opened: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
-});
-
-async function setup() {
-  const t = await openTestDatabase();
-  opened.push(t);
-  const clock = new ManualClock('2025-03-04T10:00:00Z');
-  const tenant = (await t.db.query<{ id: string }>(`INSERT INTO tenants (id, kind, external_id, name) VALUES (gen_random_uuid(), 'bitrix24', 'm-1', 'p') RETURNING id`)).rows[0]!.id;
-  const app = { db: t.db, clock, workerId: 'test-worker', log: createLogger('silent') } as unknown as AppContext;
-  return { db: t.db, clock, tenant, app };
-}
+const setup = outboxWorlds();
 
 describe('outbox follow-ups', () => {
   it('run after the job is recorded done; a failing one is only logged', async () => {

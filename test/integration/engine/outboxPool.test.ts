@@ -1,29 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/core/clock.js';
-import type { AppContext } from '../../../src/context.js';
+import { describe, expect, it } from 'vitest';
 import { startOutboxWorker } from '../../../src/engine/outbox/outboxWorker.js';
-import { createLogger } from '../../../src/log.js';
 import { enqueue } from '../../../src/store/repositories/outbox.js';
-import { openTestDatabase } from '../../support/db.js';
+import { outboxWorlds } from '../../support/outboxWorld.js';
 
 /**
  * The outbox delivers as a pool: one slow write (a CRM answering slowly, a Bitrix24 write waiting to
  * share a batch) never holds back the jobs claimed with it, and a job still running is never taken
  * a second time by its own worker, even when the clock has moved past its lease.
  */
-const opened: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
-});
-
-async function setup() {
-  const t = await openTestDatabase();
-  opened.push(t);
-  const clock = new ManualClock('2025-03-04T10:00:00Z');
-  const tenant = (await t.db.query<{ id: string }>(`INSERT INTO tenants (id, kind, external_id, name) VALUES (gen_random_uuid(), 'bitrix24', 'm-1', 'p') RETURNING id`)).rows[0]!.id;
-  const app = { db: t.db, clock, workerId: 'test-worker', log: createLogger('silent') } as unknown as AppContext;
-  return { db: t.db, clock, tenant, app };
-}
+const setup = outboxWorlds();
 
 const statusOf = async (db: Awaited<ReturnType<typeof setup>>['db'], kind: string) =>
   (await db.query<{ status: string }>('SELECT status FROM outbox WHERE kind = $1', [kind])).rows[0]!.status;
@@ -45,7 +30,7 @@ describe('the outbox pool', () => {
           return { kind: 'done' };
         },
       },
-      { autoStart: false, batch: 10 },
+      { autoStart: false, poolSize: 10 },
     );
     const run = worker.runOnce();
     await waitUntil(() => ran.length === 5);
