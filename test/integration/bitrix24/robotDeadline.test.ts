@@ -185,7 +185,8 @@ describe('when nothing could be called before the deadline', () => {
     expect(values(wf)).toMatchObject({ outcome: 'pending', attempts: '0', final: 'N' });
 
     portal.clearFaults();
-    advance(3600_000); // the intake's backoff
+    // The intake's backoff: at most an hour, plus up to 20 % jitter (outboxWorker's `backoff`).
+    advance(2 * 3600_000);
     await callsMade(deal, 1);
     await settle();
     expect(runsFor(deal)).toEqual(['dozvon_finished', 'dozvon_reached', 'dozvon_interested']);
