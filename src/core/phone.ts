@@ -5,6 +5,7 @@ import { getCountries, parsePhoneNumberWithError, ParseError, type CountryCode }
  * work with the template's country: "8 (495) 989-85-33" with RU → "+74959898533".
  */
 export const SUPPORTED_COUNTRIES: readonly string[] = getCountries();
+const SUPPORTED_SET: ReadonlySet<string> = new Set(SUPPORTED_COUNTRIES);
 
 export type PhoneRejection = 'empty' | 'not_a_number' | 'invalid_country' | 'too_short' | 'too_long' | 'invalid';
 
@@ -13,7 +14,7 @@ export type PhoneResult =
   | { ok: false; reason: PhoneRejection };
 
 export function isSupportedCountry(code: string): code is CountryCode {
-  return SUPPORTED_COUNTRIES.includes(code);
+  return SUPPORTED_SET.has(code);
 }
 
 export function normalizePhone(raw: string, country: string | undefined): PhoneResult {

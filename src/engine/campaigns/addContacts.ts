@@ -32,30 +32,40 @@ export function startOf(campaign: Campaign, now: Date): Date {
  * caller's transaction, so an import either lands whole or not at all.
  */
 export async function addContacts(app: AppContext, tx: Queryable, rt: CampaignRuntime, items: ContactInput[], batchSize = 2000): Promise<AddResult> {
+  return insertPlannedContacts(tx, rt, await planContacts(app, rt, items), batchSize);
+}
+
+/** Contacts with their numbers' ids, time zones and first planned call, ready to insert. */
+export async function planContacts(app: AppContext, rt: CampaignRuntime, items: ContactInput[]): Promise<NewContact[]> {
+  const readyAt = startOf(rt.campaign, app.clock.now());
+  const contacts: NewContact[] = [];
+  for (const item of items) {
+    const numbers = [];
+    for (const [position, phone] of [...new Set(item.phones)].entries()) {
+      const zones = await app.zones.zonesOf(phone);
+      const zoneKey = zones.zones.join('|');
+      const plan = rt.planner.plan(zoneKey, readyAt);
+      numbers.push({ id: newId(), phone, position, zoneKey, readyAt, nextAttemptAt: plan.nextAttemptAt, dueUntil: plan.dueUntil });
+    }
+    contacts.push({ id: newId(), externalId: item.externalId ?? null, variables: item.variables, crm: item.crm ?? null, numbers });
+  }
+  return contacts;
+}
+
+/** Inserts planned contacts, `batchSize` to a statement. */
+export async function insertPlannedContacts(tx: Queryable, rt: CampaignRuntime, contacts: NewContact[], batchSize = 2000): Promise<AddResult> {
   const campaign = rt.campaign;
-  const readyAt = startOf(campaign, app.clock.now());
   const out: AddResult = { contacts: 0, numbers: 0, duplicatePhones: [], contactIds: [] };
-  for (let i = 0; i < items.length; i += batchSize) {
+  for (let i = 0; i < contacts.length; i += batchSize) {
     // Between statements, let waiting I/O run: PGlite executes a statement synchronously in this
     // thread, so without a turn of the event loop a long import would hold every request back.
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-    const slice = items.slice(i, i + batchSize);
-    const contacts: NewContact[] = [];
-    for (const item of slice) {
-      const numbers = [];
-      for (const [position, phone] of [...new Set(item.phones)].entries()) {
-        const zones = await app.zones.zonesOf(phone);
-        const zoneKey = zones.zones.join('|');
-        const plan = rt.planner.plan(zoneKey, readyAt);
-        numbers.push({ id: newId(), phone, position, zoneKey, readyAt, nextAttemptAt: plan.nextAttemptAt, dueUntil: plan.dueUntil });
-      }
-      contacts.push({ id: newId(), externalId: item.externalId ?? null, variables: item.variables, crm: item.crm ?? null, numbers });
-    }
-    const r = await insertContacts(tx, campaign.id, campaign.tenantId, contacts);
+    const slice = contacts.slice(i, i + batchSize);
+    const r = await insertContacts(tx, campaign.id, campaign.tenantId, slice);
     out.contacts += r.contacts;
     out.numbers += r.numbers;
     out.duplicatePhones.push(...r.duplicatePhones);
-    for (const c of contacts) out.contactIds.push(c.numbers.some((n) => r.insertedNumberIds.has(n.id)) ? c.id : null);
+    for (const c of slice) out.contactIds.push(c.numbers.some((n) => r.insertedNumberIds.has(n.id)) ? c.id : null);
   }
   return out;
 }

@@ -1,13 +1,13 @@
 import { notFound, conflict } from '../../core/errors.js';
 import type { AppContext } from '../../context.js';
 import type { ScenarioGraph } from '../../scenario/schema.js';
-import { withTransaction } from '../../store/db.js';
+import { withTransaction, type Queryable } from '../../store/db.js';
 import { findCampaign } from '../../store/repositories/campaigns.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
-import { openClientsFile, type ColumnMapping, type RowIssue } from '../clientsFile/index.js';
-import { addContacts } from './addContacts.js';
+import { openClientsFile, type ClientsFileReader, type ColumnMapping, type RowIssue } from '../clientsFile/index.js';
+import { insertPlannedContacts, planContacts } from './addContacts.js';
 import { analyzeCampaignTables } from './analyze.js';
-import { loadRuntime } from './runtime.js';
+import { loadRuntime, type CampaignRuntime } from './runtime.js';
 
 /**
  * Imports a clients file (CSV / XLSX / TXT) into a campaign (V5): rows stream in batches; valid rows
@@ -76,31 +76,8 @@ export async function importNumbers(
       else report.issuesTruncated = true;
     }
   };
-  let nextAnalyze = 5000;
   try {
-    await withTransaction(app.db, async (tx) => {
-      for await (const batch of reader) {
-        keep(report.errors, batch.errors);
-        keep(report.warnings, batch.warnings);
-        if (batch.rows.length === 0) continue;
-        const r = await addContacts(
-          app,
-          tx,
-          rt,
-          batch.rows.map((row) => ({ phones: row.phones, variables: row.variables, externalId: row.externalId ?? null })),
-          INSERT_ROWS[app.db.kind],
-        );
-        report.contactsAdded += r.contacts;
-        report.numbersAdded += r.numbers;
-        // Statistics keep up with a growing campaign (at 5,000 rows, then at every doubling):
-        // plans made while the tables looked empty would scan them on every insert.
-        if (report.numbersAdded >= nextAnalyze) {
-          await analyzeCampaignTables(tx);
-          nextAnalyze *= 2;
-        }
-        report.duplicatesInCampaign += r.duplicatePhones.length;
-      }
-    });
+    await withTransaction(app.db, (tx) => storeBatches(app, tx, rt, reader, report, keep));
   } finally {
     await reader.close();
   }
@@ -111,4 +88,48 @@ export async function importNumbers(
   report.duplicatesInFile = reader.stats.duplicateRows;
   app.wake.dispatcher();
   return report;
+}
+
+/**
+ * Plans and inserts the file's batches into the campaign. One batch is stored while the next is
+ * planned (and, in its worker, the one after is parsed): on PostgreSQL the server inserts while
+ * this thread works, where each side used to wait for the other.
+ */
+async function storeBatches(
+  app: AppContext,
+  tx: Queryable,
+  rt: CampaignRuntime,
+  reader: ClientsFileReader,
+  report: ImportReport,
+  keep: (list: RowIssue[], more: RowIssue[]) => void,
+): Promise<void> {
+  let nextAnalyze = 5000;
+  let storing: Promise<void> | undefined;
+  try {
+    for await (const batch of reader) {
+      keep(report.errors, batch.errors);
+      keep(report.warnings, batch.warnings);
+      if (batch.rows.length === 0) continue;
+      const items = batch.rows.map((row) => ({ phones: row.phones, variables: row.variables, externalId: row.externalId ?? null }));
+      const planned = await planContacts(app, rt, items);
+      await storing;
+      // Statistics keep up with a growing campaign (at 5,000 rows, then at every doubling):
+      // plans made while the tables looked empty would scan them on every insert.
+      if (report.numbersAdded >= nextAnalyze) {
+        await analyzeCampaignTables(tx);
+        while (nextAnalyze <= report.numbersAdded) nextAnalyze *= 2;
+      }
+      storing = insertPlannedContacts(tx, rt, planned, INSERT_ROWS[app.db.kind]).then((r) => {
+        report.contactsAdded += r.contacts;
+        report.numbersAdded += r.numbers;
+        report.duplicatesInCampaign += r.duplicatePhones.length;
+      });
+      storing.catch(() => undefined); // awaited before the next batch or below; not unhandled meanwhile
+    }
+  } catch (e) {
+    // A file refused half-way: the batch being stored ends before the transaction rolls back.
+    await storing?.catch(() => undefined);
+    throw e;
+  }
+  await storing;
 }

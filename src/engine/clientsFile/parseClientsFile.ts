@@ -121,7 +121,7 @@ class WorkerJob {
     void stream?.return?.()?.catch?.(() => undefined); // a source that fails to close has nothing more to give
   }
 
-  /** The reader handed to the caller: batches pulled from the worker one at a time. */
+  /** The reader handed to the caller: batches pulled from the worker, one parsed ahead. */
   reader(): ClientsFileReader {
     let started = false;
     return {
@@ -138,9 +138,17 @@ class WorkerJob {
 
   private async *batches(): AsyncGenerator<ClientsFileBatch> {
     let clean = false;
+    // One batch ahead: the worker parses the next rows while the caller stores these, instead of
+    // each side waiting for the other. Still at most one batch that was not handed out.
+    const ask = () => {
+      const answer = this.send({ type: 'next' });
+      answer.catch(() => undefined); // awaited below; until then its failure is not unhandled
+      return answer;
+    };
     try {
+      let next = ask();
       for (;;) {
-        const m = await this.send({ type: 'next' });
+        const m = await next;
         if (m.type === 'batch' || m.type === 'done') {
           Object.assign(this.meta, m.meta);
           Object.assign(this.stats, m.stats);
@@ -149,6 +157,7 @@ class WorkerJob {
           clean = true;
           return;
         }
+        next = ask();
         if (m.type === 'batch') yield m.batch;
       }
     } catch (e) {

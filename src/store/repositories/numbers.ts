@@ -180,9 +180,10 @@ export async function insertContacts(
       numbers.map((n) => n.phone),
       numbers.map((n) => n.position),
       numbers.map((n) => n.zoneKey),
-      numbers.map((n) => n.readyAt),
-      numbers.map((n) => n.nextAttemptAt),
-      numbers.map((n) => n.dueUntil),
+      // ISO text: pg's own Date → text conversion (local time zone arithmetic) was a tenth of an import's CPU.
+      numbers.map((n) => n.readyAt.toISOString()),
+      numbers.map((n) => n.nextAttemptAt.toISOString()),
+      numbers.map((n) => n.dueUntil?.toISOString() ?? null),
     ],
   );
   const insertedIds = new Set(inserted.rows.map((r) => r.id));
