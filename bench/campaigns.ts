@@ -3,7 +3,7 @@ import { Agent, fetch, FormData } from 'undici';
 import type { Db, Queryable } from '../src/store/db.js';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { databaseEnv, freshDatabaseUrl, postgresCpuMs } from './support/database.js';
-import { apiClient, peakRssMb, percentile, print, processCpuMs, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
+import { apiClient, peakRssMb, percentile, print, processCpuMs, rssMb, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
 
 /**
  * The campaign engine's figures, measured on a Dozvon process started as a user starts it:
@@ -115,6 +115,7 @@ export async function benchPacing(
            AND b.dialed_at >= a.dialed_at AND b.dialed_at < a.dialed_at + interval '1 second') AS n FROM attempts a WHERE a.campaign_id = $1 AND a.placed) x`,
         [campaign.id],
       );
+      if (process.env.BENCH_DEBUG) await printStartGaps(db, campaign.id, intensity);
       print(`pacing_achieved_vs_set${suffix}`, achieved / intensity, 'ratio');
       print(`pacing_max_starts_in_1s_vs_set${suffix}`, Number(burst.rows[0]!.peak) / intensity, 'ratio');
       print(`concurrency_peak_vs_cap${suffix}`, Number(peak.rows[0]!.peak) / cap, 'ratio');
@@ -132,15 +133,41 @@ export async function benchPacing(
   }
 }
 
+/** BENCH_DEBUG: where the pace was lost — gaps between consecutive starts against the spacing. */
+async function printStartGaps(db: Queryable, campaignId: string, intensity: number): Promise<void> {
+  const r = await db.query<{ t: Date }>('SELECT dialed_at AS t FROM attempts WHERE campaign_id = $1 AND placed ORDER BY dialed_at', [campaignId]);
+  const spacing = 1000 / intensity;
+  const gaps = r.rows.slice(1).map((x, i) => x.t.getTime() - r.rows[i]!.t.getTime());
+  const lost = gaps.reduce((sum, g) => sum + Math.max(0, g - spacing), 0);
+  const over = (k: number) => gaps.filter((g) => g > k * spacing).length;
+  process.stderr.write(
+    `starts ${r.rows.length}; gaps p50 ${percentile(gaps, 50)} p90 ${percentile(gaps, 90)} p99 ${percentile(gaps, 99)} max ${Math.max(...gaps)} ms; ` +
+      `over 1.1× spacing: ${over(1.1)}, over 2×: ${over(2)}; time lost beyond the spacing ${Math.round(lost)} ms of ${Math.round(gaps.reduce((a, b) => a + b, 0))}\n`,
+  );
+}
+
 export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise<void> {
   const rows = o.rows ?? 1_000_000;
   const dataDir = tempDir('import');
   const databaseUrl = await freshDatabaseUrl('import');
   // Workers off: the import is measured alone, and the dispatcher is measured by hand below.
-  const server = await startDozvonProcess({ dataDir, env: { ...databaseEnv(databaseUrl), WORKERS: 'false', UPLOAD_LIMIT_MB: '64', SANDBOX_TTS: 'generated' } });
+  // Compiled, as `npm start` runs it.
+  const options = { dataDir, compiled: true, env: { ...databaseEnv(databaseUrl), WORKERS: 'false', UPLOAD_LIMIT_MB: '64', SANDBOX_TTS: 'generated' } };
+  // The first start creates the database (on PGlite, initdb inside WebAssembly: a one-off peak of
+  // its own, printed apart); the campaign is then imported by a restarted server, as it would
+  // be by a server that has run for a while.
+  const first = await startDozvonProcess(options);
+  let token: string;
   try {
-    const token = await setupAdmin(server);
+    token = await setupAdmin(first);
+    print('server_peak_rss_first_start', peakRssMb(first.child.pid!), 'MB');
+  } finally {
+    await first.stop();
+  }
+  const server = await startDozvonProcess(options);
+  try {
     const api = apiClient(server.url, token);
+    print('server_rss_after_restart', rssMb(server.child.pid!), 'MB');
     const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
     const template = await api<{ id: string }>('POST', '/templates', { name: 'Import', scenarioId: scenarios.scenarios[0]!.id, callingWindow: { from: '00:00', to: '23:59' } });
     const small = await api<{ id: string }>('POST', '/campaigns', { name: 'CSV 100k', templateId: template.id, settings: { window: ALWAYS } });
@@ -150,12 +177,15 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
     const big = await api<{ id: string }>('POST', '/campaigns', { name: 'One million', templateId: template.id, settings: { window: ALWAYS } });
     const rssBefore = peakRssMb(server.child.pid!);
     const cpuBefore = processCpuMs(server.child.pid!);
+    const dbCpuBefore = postgresCpuMs();
     const b = await upload(server.url, token, big.id, csv(rows, 1_000_000), 'million.csv');
     const cpu = processCpuMs(server.child.pid!) - cpuBefore;
     print('import_1m_numbers_seconds', Math.round(b.seconds * 10) / 10, 's');
     print('import_rows_per_sec', Math.round(b.report.rows / b.seconds), 'rows/s');
     // Rows per second of the server's own CPU: what the import would reach with a core to itself.
     print('import_rows_per_cpu_sec', Math.round(b.report.rows / (cpu / 1000)), 'rows/s');
+    // On PostgreSQL on this machine: the server's backends' CPU per row, which shares the two cores.
+    if (dbCpuBefore !== undefined) print('import_db_server_cpu_per_1000_rows', Math.round((((postgresCpuMs() ?? dbCpuBefore) - dbCpuBefore) / b.report.rows) * 1000), 'ms');
     print('import_1m_numbers_added', b.report.numbersAdded, 'numbers');
     print('server_peak_rss_before_import', rssBefore, 'MB');
     print('server_peak_rss_with_1m_campaign', peakRssMb(server.child.pid!), 'MB');

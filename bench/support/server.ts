@@ -35,6 +35,12 @@ export function peakRssMb(pid: number): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
+/** A process's resident set size now, in MB (Linux VmRSS). */
+export function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
 /** Percentile (0–100) of a list of numbers, nearest rank. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
