@@ -24,7 +24,7 @@ export async function benchVoiceCallbacks(): Promise<void> {
   const env = { ...databaseEnv(databaseUrl), SECRET_KEY: SECRET, WORKERS: 'false', SANDBOX_TTS: 'generated', UPLOAD_LIMIT_MB: '64' };
   const servers: DozvonProcess[] = [];
   try {
-    const first = await startDozvonProcess({ dataDir: dataDirs[0]!, env });
+    const first = await startDozvonProcess({ dataDir: dataDirs[0]!, env, compiled: true });
     const token = await setupAdmin(first);
     const api = apiClient(first.url, token);
     const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
@@ -69,7 +69,8 @@ export async function benchVoiceCallbacks(): Promise<void> {
     })();
     if (attemptIds.length !== calls) throw new Error(`bench: ${attemptIds.length} calls prepared, ${calls} wanted`);
 
-    for (const dataDir of dataDirs) servers.push(await startDozvonProcess({ dataDir, env }));
+    // Compiled, as `npm start` runs it.
+    for (const dataDir of dataDirs) servers.push(await startDozvonProcess({ dataDir, env, compiled: true }));
     const key = deriveKey(SECRET, 'voice-callback');
     const latencies: number[] = [];
     let failed = 0;

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
+import v8 from 'node:v8';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +43,13 @@ if (built < newestSource(src)) {
 }
 // Stack traces in the logs point into src/*.ts.
 process.setSourceMapsEnabled(true);
+// V8 lets the old generation grow to several times what survived the last full collection before
+// collecting again; a big import's garbage (a million rows planned and encoded) then piles up
+// between collections. Growing by half at most: peak RSS 570 → 411 MB importing 1,000,000 rows on
+// PostgreSQL, for 4 % more CPU and the same wall time (bench `import`; `--optimize-for-size`
+// reached 297 MB for 75 % more CPU). V8 reads the factor at every collection, so setting it here
+// applies to the whole run.
+v8.setFlagsFromString('--heap-growing-percent=50');
 const main = path.join(dist, 'main.js');
 // dist/main.js starts the server when it is the process's entry point.
 process.argv[1] = main;

@@ -5,9 +5,14 @@ import { startDozvonProcess as startProcess, type DozvonProcess } from '../../te
 
 export { apiClient, freePort, setupAdmin, tempDir, type DozvonProcess } from '../../test/support/dozvonProcess.js';
 
-/** A Dozvon process for a bench: as the tests start one, with time to start on a loaded machine. */
+/**
+ * A Dozvon process for a bench: as the tests start one, with time to start on a loaded machine.
+ * BENCH_SERVER_NODE_ARGS adds Node flags to every server a bench starts, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` for a profile of each.
+ */
 export function startDozvonProcess(o: Parameters<typeof startProcess>[0]): Promise<DozvonProcess> {
-  return startProcess({ timeoutMs: 300_000, ...o });
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return startProcess({ timeoutMs: 300_000, ...o, nodeArgs: [...(o.nodeArgs ?? []), ...extra] });
 }
 
 /**
