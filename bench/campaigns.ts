@@ -66,7 +66,7 @@ export async function benchPacing(
   };
   const servers: DozvonProcess[] = [];
   try {
-    servers.push(await startDozvonProcess({ dataDir: dataDirs[0]!, env }));
+    servers.push(await startDozvonProcess({ dataDir: dataDirs[0]!, env, compiled: true }));
     const first = servers[0]!;
     const token = await setupAdmin(first);
     const api = apiClient(first.url, token);
@@ -80,7 +80,7 @@ export async function benchPacing(
     await api('POST', `/campaigns/${campaign.id}/pause`);
     // More numbers than the run can call: the engine is never idle for lack of work.
     await upload(first.url, token, campaign.id, csv(Math.ceil(intensity * seconds * 1.5)), 'numbers.csv');
-    for (const dataDir of dataDirs.slice(1)) servers.push(await startDozvonProcess({ dataDir, env }));
+    for (const dataDir of dataDirs.slice(1)) servers.push(await startDozvonProcess({ dataDir, env, compiled: true }));
     await api('POST', `/campaigns/${campaign.id}/resume`);
     const latencies: number[] = [];
     const endAt = Date.now() + seconds * 1000;

@@ -26,4 +26,16 @@ describe('encodeMp3 (pcm → mp3)', () => {
     expect(walk.frames).toBeGreaterThan(0);
     expect(walk.garbage).toBe(0);
   });
+
+  it('encodes many recordings at once, each its own length, and leaves the caller’s samples as they were', async () => {
+    const inputs = Array.from({ length: 12 }, (_, i) => tone([300 + 50 * i], 500 + 250 * i, i % 2 ? 8000 : 16000));
+    const before = inputs.map((p) => p.samples.length);
+    const walks = (await Promise.all(inputs.map((p) => encodeMp3(p)))).map(walkMp3);
+    walks.forEach((w, i) => {
+      expect(w.garbage).toBe(0);
+      expect(w.durationMs).toBeGreaterThanOrEqual(500 + 250 * i);
+      expect(w.durationMs).toBeLessThan(500 + 250 * i + 5 * 36);
+    });
+    expect(inputs.map((p) => p.samples.length)).toEqual(before);
+  });
 });
