@@ -17,6 +17,15 @@ describe('GeneratedSynthesizer', () => {
     expect(b.samples).toEqual(a.samples);
   });
 
+  it('a phrase said again comes from its cache as the caller’s own copy', async () => {
+    const first = await synth.synthesize(EN, { lang: 'en', voice: 'bot' });
+    const expected = first.samples.slice();
+    first.samples.fill(0); // a caller mixing into what it got
+    const again = await synth.synthesize(EN, { lang: 'en', voice: 'bot' });
+    expect(again.samples).toEqual(expected);
+    expect((await synth.synthesize(EN, { lang: 'en', voice: 'male' })).samples).not.toEqual(expected);
+  });
+
   it('returns 8 kHz audio by default and another rate on request', async () => {
     expect(synth.kind).toBe('generated');
     expect((await synth.synthesize('Да', { lang: 'ru', voice: 'male' })).sampleRate).toBe(8000);
