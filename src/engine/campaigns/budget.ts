@@ -23,22 +23,38 @@ export async function tenantLimits(db: Queryable, tenantId: string): Promise<Ten
   return { ...DEFAULT_LIMITS, ...(r.rows[0]?.settings.limits ?? {}) };
 }
 
-const secondsLeft = (limits: TenantLimits, used: string | undefined): number =>
-  limits.minuteBudget === null ? Infinity : limits.minuteBudget * 60 - Number(used ?? 0);
-
 /** Money spent this month in the budget's currency has reached the budget. */
 const costExhausted = (limits: TenantLimits, costs: Record<string, number>): boolean =>
   limits.costBudget !== null && (costs[limits.costBudget.currency] ?? 0) >= limits.costBudget.amount;
 
+/**
+ * Usage and costs are kept in USAGE_SHARDS rows per tenant and month (and currency), each
+ * completed call adding to one picked at random: with a single row, every completion waited for
+ * the previous one's transaction to release it (migration 0062). Reads add the rows up.
+ */
+const USAGE_SHARDS = 16;
+const randomShard = (): number => Math.floor(Math.random() * USAGE_SHARDS);
+
 async function monthCosts(db: Queryable, tenantId: string, month: string): Promise<Record<string, number>> {
-  const r = await db.query<{ currency: string; amount: string }>('SELECT currency, amount FROM tenant_costs WHERE tenant_id = $1 AND month = $2', [tenantId, month]);
+  const r = await db.query<{ currency: string; amount: string }>(
+    'SELECT currency, sum(amount) AS amount FROM tenant_costs WHERE tenant_id = $1 AND month = $2 GROUP BY currency',
+    [tenantId, month],
+  );
   return Object.fromEntries(r.rows.map((x) => [x.currency, Number(x.amount)]));
+}
+
+async function monthSeconds(db: Queryable, tenantId: string, month: string): Promise<{ seconds: number; calls: number }> {
+  const r = await db.query<{ s: string | null; n: string | null }>(
+    'SELECT sum(seconds_used) AS s, sum(calls_placed) AS n FROM tenant_usage WHERE tenant_id = $1 AND month = $2',
+    [tenantId, month],
+  );
+  return { seconds: Number(r.rows[0]?.s ?? 0), calls: Number(r.rows[0]?.n ?? 0) };
 }
 
 /** What the tenant has used in a month ("2026-11"): seconds, calls, and money per currency. */
 export async function monthUsage(db: Queryable, tenantId: string, month: string): Promise<{ secondsUsed: number; callsPlaced: number; costs: Record<string, number> }> {
-  const r = await db.query<{ s: string; n: number }>('SELECT seconds_used AS s, calls_placed AS n FROM tenant_usage WHERE tenant_id = $1 AND month = $2', [tenantId, month]);
-  return { secondsUsed: Number(r.rows[0]?.s ?? 0), callsPlaced: r.rows[0]?.n ?? 0, costs: await monthCosts(db, tenantId, month) };
+  const { seconds, calls } = await monthSeconds(db, tenantId, month);
+  return { secondsUsed: seconds, callsPlaced: calls, costs: await monthCosts(db, tenantId, month) };
 }
 
 /** Seconds left this month (Infinity when unlimited, 0 when the money budget is spent); pass `limits` when they were just read. */
@@ -56,20 +72,20 @@ export async function budgetLeft(db: Queryable, tenantId: string, now: Date, lim
  */
 export async function chargeCall(db: Queryable, tenantId: string, seconds: number, now: Date, cost?: { amount: number; currency: string } | null): Promise<number> {
   const month = monthOf(now);
-  const r = await db.query<{ s: string }>(
-    `INSERT INTO tenant_usage (tenant_id, month, seconds_used, calls_placed) VALUES ($1, $2, $3, 1)
-     ON CONFLICT (tenant_id, month) DO UPDATE SET seconds_used = tenant_usage.seconds_used + $3, calls_placed = tenant_usage.calls_placed + 1
-     RETURNING seconds_used AS s`,
-    [tenantId, month, Math.ceil(seconds)],
+  await db.query(
+    `INSERT INTO tenant_usage (tenant_id, month, shard, seconds_used, calls_placed) VALUES ($1, $2, $3, $4, 1)
+     ON CONFLICT (tenant_id, month, shard) DO UPDATE SET seconds_used = tenant_usage.seconds_used + $4, calls_placed = tenant_usage.calls_placed + 1`,
+    [tenantId, month, randomShard(), Math.ceil(seconds)],
   );
   if (cost && cost.amount > 0) {
     await db.query(
-      `INSERT INTO tenant_costs (tenant_id, month, currency, amount) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, month, currency) DO UPDATE SET amount = tenant_costs.amount + $4`,
-      [tenantId, month, cost.currency, cost.amount],
+      `INSERT INTO tenant_costs (tenant_id, month, currency, shard, amount) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, month, currency, shard) DO UPDATE SET amount = tenant_costs.amount + $5`,
+      [tenantId, month, cost.currency, randomShard(), cost.amount],
     );
   }
   const limits = await tenantLimits(db, tenantId);
   if (limits.costBudget !== null && costExhausted(limits, await monthCosts(db, tenantId, month))) return 0;
-  return secondsLeft(limits, r.rows[0]?.s);
+  if (limits.minuteBudget === null) return Infinity;
+  return limits.minuteBudget * 60 - (await monthSeconds(db, tenantId, month)).seconds;
 }
