@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../spawnWorker.js';
 import { resample } from './resample.js';
 import type { Pcm } from './pcm.js';
 import type { Mp3Job, Mp3Reply } from './mp3Worker.js';
@@ -82,17 +83,7 @@ class EncoderThread {
   }
 
   private start(): Worker {
-    // From source (tsx, vitest) the thread registers tsx first (a worker does not inherit the
-    // parent's loader); a build runs the compiled .js.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(`./mp3Worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-    let worker: Worker;
-    if (fromSource) {
-      const tsx = import.meta.resolve('tsx/esm/api');
-      worker = new Worker(`import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`, { eval: true });
-    } else {
-      worker = new Worker(entry);
-    }
+    const worker = spawnWorker(import.meta.url, './mp3Worker');
     worker.on('message', (reply: Mp3Reply) => this.settle(reply));
     worker.on('error', (e: Error) => this.fail(worker, e));
     worker.on('exit', (code) => this.fail(worker, new Error(`the MP3 encoder thread stopped (exit code ${code})`)));

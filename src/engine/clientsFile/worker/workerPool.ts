@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../../spawnWorker.js';
 
 /**
  * The worker threads that parse clients files. At most `maxWorkers` files are parsed at once
@@ -33,22 +34,10 @@ export function workerSettings(): ClientsFileWorkerSettings {
   return settings;
 }
 
-/**
- * From source (tsx, vitest) the worker is TypeScript: it registers tsx first (a worker does not
- * inherit the parent's loader); a build runs the compiled .js directly.
- */
 function spawn(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./parseWorker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  const resourceLimits = { maxOldGenerationSizeMb: settings.maxMemoryMb, maxYoungGenerationSizeMb: 64 };
-  let worker: Worker;
-  if (fromSource) {
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`;
-    worker = new Worker(boot, { eval: true, resourceLimits });
-  } else {
-    worker = new Worker(entry, { resourceLimits });
-  }
+  const worker = spawnWorker(import.meta.url, './parseWorker', {
+    resourceLimits: { maxOldGenerationSizeMb: settings.maxMemoryMb, maxYoungGenerationSizeMb: 64 },
+  });
   // A job listens to its worker's errors itself; this keeps a failure between jobs (an idle
   // worker) from being an unheard 'error' event. Such a worker is dropped from the idle list.
   worker.on('error', () => undefined);
