@@ -4,6 +4,7 @@ import pg from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
 import type { Db, DbClient, Notification, QueryResult } from './db.js';
 import { currentPriority } from './dbPriority.js';
+import { PGliteStatements } from './pgliteStatements.js';
 
 /**
  * PGlite is one database session. This adapter gives it the `pg.Pool` shape the rest of the code
@@ -119,8 +120,10 @@ export class PGlitePool implements Db {
   readonly mutex = new Mutex();
   private readonly listeners = new Map<string, Set<PGliteClient>>();
   private ended = false;
+  private readonly statements: PGliteStatements;
 
   constructor(readonly pglite: PGlite) {
+    this.statements = new PGliteStatements(pglite);
     pglite.onNotification((channel, payload) => {
       for (const client of this.listeners.get(channel) ?? []) {
         client.emit('notification', { channel, payload, processId: 0 } satisfies Notification);
@@ -138,8 +141,7 @@ export class PGlitePool implements Db {
       const last = results[results.length - 1];
       return { rows: (last?.rows ?? []) as R[], rowCount: rowCountOf(last?.affectedRows, last?.rows.length ?? 0) };
     }
-    const res = await this.pglite.query<R>(text, prepared);
-    return { rows: res.rows, rowCount: rowCountOf(res.affectedRows, res.rows.length) };
+    return this.statements.run<R>(text, prepared);
   }
 
   /**

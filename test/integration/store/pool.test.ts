@@ -118,3 +118,51 @@ describe.skipIf(onRealPostgres())('PGlite: one session shared fairly', () => {
     expect(timerRanAfter).toBeLessThan(40);
   });
 });
+
+describe('statements prepared once, run many times (PGlite keeps one per distinct text)', () => {
+  it('a statement that does not parse fails with its own error and leaves the others working', async () => {
+    await expect(db.query('SELEC $1::int AS n', [1])).rejects.toMatchObject({ code: '42601' });
+    await expect(db.query('SELEC $1::int AS n', [1])).rejects.toMatchObject({ code: '42601' });
+    expect((await db.query<{ n: number }>('SELECT $1::int AS n', [7])).rows).toEqual([{ n: 7 }]);
+  });
+
+  it('the same text with other values gives their results, nulls and binary data included', async () => {
+    const text = 'SELECT $1::int AS n, $2::text AS t, $3::bytea AS b';
+    for (let i = 0; i < 12; i++) {
+      const r = await db.query<{ n: number; t: string | null; b: Buffer | null }>(text, [i, i % 2 ? null : `v${i}`, i % 3 ? Buffer.from([i, 0, 255]) : null]);
+      expect(r.rows[0]!.n).toBe(i);
+      expect(r.rows[0]!.t).toBe(i % 2 ? null : `v${i}`);
+      expect(r.rows[0]!.b === null ? null : [...r.rows[0]!.b]).toEqual(i % 3 ? [i, 0, 255] : null);
+    }
+  });
+
+  it('a refused write keeps its code; the transaction rolls back and the statement runs again after', async () => {
+    await db.query('CREATE TABLE prepared_probe (id int PRIMARY KEY, v text)');
+    const insert = 'INSERT INTO prepared_probe (id, v) VALUES ($1, $2)';
+    await db.query(insert, [1, 'a']);
+    await expect(
+      withTransaction(db, async (tx) => {
+        await tx.query(insert, [2, 'b']);
+        await tx.query(insert, [1, 'again']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    await db.query(insert, [3, 'c']);
+    expect((await db.query<{ id: number }>('SELECT id FROM prepared_probe WHERE id > $1 ORDER BY id', [0])).rows).toEqual([{ id: 1 }, { id: 3 }]);
+  });
+
+  it('a table altered under a prepared SELECT * returns its new columns', async () => {
+    await db.query(`CREATE TABLE altered_probe (id int PRIMARY KEY, v text); INSERT INTO altered_probe VALUES (1, 'a')`);
+    const select = 'SELECT * FROM altered_probe WHERE id = $1';
+    expect((await db.query(select, [1])).rows).toEqual([{ id: 1, v: 'a' }]);
+    await db.query('ALTER TABLE altered_probe ADD COLUMN w int NOT NULL DEFAULT 5');
+    expect((await db.query(select, [1])).rows).toEqual([{ id: 1, v: 'a', w: 5 }]);
+  });
+
+  it('more distinct statements than are kept all give their results', async () => {
+    for (let i = 0; i < 620; i++) {
+      const r = await db.query<{ n: number }>(`SELECT $1::int + ${i} AS n`, [1]);
+      expect(r.rows[0]!.n).toBe(i + 1);
+    }
+    expect((await db.query<{ n: number }>('SELECT $1::int + 0 AS n', [1])).rows[0]!.n).toBe(1);
+  });
+});
