@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { createMp3Encoder } from 'wasm-media-encoders';
 
@@ -17,6 +19,23 @@ export type Mp3Reply = { id: number; mp3: Uint8Array } | { id: number; error: st
 
 // LAME takes float samples; a few seconds at a time keeps the copy small for long recordings.
 const CHUNK = 1 << 16;
+
+/**
+ * The MP3 is background work (the CRMs link it seconds later, the sweeper retries what is missed),
+ * while the event loop places calls on time and answers the platforms' webhooks. At 50 calls a
+ * second on two cores LAME alone wanted more than a core and delayed the dispatcher's starts
+ * (bench `pacing`). On Linux a thread has its own nice value: this one yields the CPU to the rest.
+ * Elsewhere (no /proc/thread-self) the thread keeps the process's priority.
+ */
+function yieldCpu(): void {
+  try {
+    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, os.constants.priority.PRIORITY_LOW);
+  } catch {
+    // not Linux, or not allowed: the encoder runs at the process's priority
+  }
+}
+yieldCpu();
 
 const encoder = await createMp3Encoder();
 
