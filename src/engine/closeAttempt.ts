@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../store/db.js';
-import { completeAttempt, findAttemptById, type Attempt, type Completion } from '../store/repositories/attempts.js';
+import { completeAttempt, type Attempt, type Completion } from '../store/repositories/attempts.js';
 
 /**
  * The completion of an attempt that never became a call: the platform refused it, or it was given
@@ -41,17 +41,9 @@ export async function closeAttempt(
   attemptId: string,
   c: Completion & { consumed?: boolean; technical?: boolean; placed?: boolean },
 ): Promise<Attempt | undefined> {
-  const done = await completeAttempt(tx, attemptId, c);
-  if (!done) return undefined;
-  if (c.consumed !== undefined || c.technical !== undefined || c.placed !== undefined) {
-    await tx.query(
-      `UPDATE attempts SET consumed = COALESCE($2, consumed), technical = COALESCE($3, technical), placed = COALESCE($4, placed),
-         dialed_at = CASE WHEN $4 = false THEN NULL ELSE dialed_at END
-       WHERE id = $1`,
-      [attemptId, c.consumed ?? null, c.technical ?? null, c.placed ?? null],
-    );
-  }
-  const finished = (await findAttemptById(tx, attemptId))!;
+  // One statement completes it and returns the row the hooks see (a repeated callback gets none).
+  const finished = await completeAttempt(tx, attemptId, c);
+  if (!finished) return undefined;
   for (const hook of app.hooks.attemptCompleted) await hook(tx, finished);
   return finished;
 }

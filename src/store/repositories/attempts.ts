@@ -284,17 +284,31 @@ export interface Completion {
 export const RECORDING_PENDING_PREFIX = 'pending:';
 export const isRecordingPendingMarker = (source: string | null): boolean => Boolean(source?.startsWith(RECORDING_PENDING_PREFIX));
 
-/** Completes an attempt once; returns false if it was already completed (a repeated callback). */
-export async function completeAttempt(db: Queryable, id: string, c: Completion): Promise<boolean> {
-  const r = await db.query(
+/**
+ * Completes an attempt once and returns it as completed; undefined if it was already completed (a
+ * repeated callback). `consumed`, `technical` and `placed` are set when given (a call never placed
+ * has no dial time).
+ */
+export async function completeAttempt(
+  db: Queryable,
+  id: string,
+  c: Completion & { consumed?: boolean | undefined; technical?: boolean | undefined; placed?: boolean | undefined },
+): Promise<Attempt | undefined> {
+  const r = await db.query<AttemptRow>(
     `UPDATE attempts SET status = 'completed', outcome = $2, amd_verdict = $3, gender = $4, sip_code = $5,
        error = COALESCE($6, error), ineffective = $7, ended_at = $8, duration_sec = $9, talk_sec = $10,
        recording_source = COALESCE(recording_source, $11), answered_at = COALESCE(answered_at, $12),
-       cost = COALESCE($13, cost), cost_currency = COALESCE($14, cost_currency)
-     WHERE id = $1 AND status <> 'completed'`,
-    [id, c.outcome, c.amdVerdict, c.gender, c.sipCode, c.error, c.ineffective, c.endedAt, c.durationSec, c.talkSec, c.recordingSource, c.answeredAt, c.cost ?? null, c.costCurrency ?? null],
+       cost = COALESCE($13, cost), cost_currency = COALESCE($14, cost_currency),
+       consumed = COALESCE($15, consumed), technical = COALESCE($16, technical), placed = COALESCE($17, placed),
+       dialed_at = CASE WHEN $17 = false THEN NULL ELSE dialed_at END
+     WHERE id = $1 AND status <> 'completed'
+     RETURNING *`,
+    [
+      id, c.outcome, c.amdVerdict, c.gender, c.sipCode, c.error, c.ineffective, c.endedAt, c.durationSec, c.talkSec, c.recordingSource, c.answeredAt,
+      c.cost ?? null, c.costCurrency ?? null, c.consumed ?? null, c.technical ?? null, c.placed ?? null,
+    ],
   );
-  return (r.rowCount ?? 0) > 0;
+  return r.rows[0] && toAttempt(r.rows[0]);
 }
 
 export async function attachRecording(db: Queryable, id: string, recordingId: string): Promise<void> {

@@ -56,6 +56,11 @@ describe('live updates (SSE)', () => {
         expect(lines[0]!.data.who).toBe('bot');
         // Without ?attempt= no dialogue is sent (a busy campaign would flood the dashboard).
         expect(all.events.some((e) => e.event === 'transcript')).toBe(false);
+        // One event per state the call went through: the AMD verdict, the gender and the lease
+        // written while it is answered change nothing the console shows, and announce nothing.
+        const states = all.events.filter((e) => e.event === 'attempt' && e.data.attemptId === call.body.id && e.data.status !== 'completed').map((e) => e.data.status);
+        expect(states).toContain('answered');
+        expect(states.length).toBe(new Set(states).size);
       } finally {
         one.close();
       }
