@@ -146,7 +146,14 @@ export async function lockDataDir(dataDir: string, o: LockDataDirOptions): Promi
       });
       if (firstSeen !== undefined || gone) tookOver = owner;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // ENOENT: taking over a stale lock, another starter removed the directory we had just made
+      // (its stat saw the stale one): the race is theirs or the next round's, as with ELOCKED.
+      if (code === 'ENOENT' && Date.now() <= deadline) {
+        await sleep(POLL_MS);
+        continue;
+      }
+      if (code !== 'ELOCKED') throw e;
       const mtime = statOrUndefined(lockPath)?.mtimeMs;
       // The owner as it is now (another starter may have taken the lock over meanwhile).
       const holder = () => readJson<LockOwner>(ownerPath)?.pid ?? owner?.pid;
