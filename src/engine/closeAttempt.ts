@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../store/db.js';
-import { completeAttempt, type Attempt, type Completion } from '../store/repositories/attempts.js';
+import { completeAttempt, type Attempt, type Closing, type Completion } from '../store/repositories/attempts.js';
 
 /**
  * The completion of an attempt that never became a call: the platform refused it, or it was given
@@ -39,7 +39,7 @@ export async function closeAttempt(
   app: AppContext,
   tx: Queryable,
   attemptId: string,
-  c: Completion & { consumed?: boolean; technical?: boolean; placed?: boolean },
+  c: Closing,
 ): Promise<Attempt | undefined> {
   // One statement completes it and returns the row the hooks see (a repeated callback gets none).
   const finished = await completeAttempt(tx, attemptId, c);

@@ -141,7 +141,8 @@ export class PGlitePool implements Db {
       const last = results[results.length - 1];
       return { rows: (last?.rows ?? []) as R[], rowCount: rowCountOf(last?.affectedRows, last?.rows.length ?? 0) };
     }
-    return this.statements.run<R>(text, prepared);
+    const res = await this.statements.run<R>(text, prepared);
+    return { rows: res.rows, rowCount: rowCountOf(res.affectedRows, res.rows.length) };
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { serialize } from 'pg-protocol';
-import type { QueryResult } from './db.js';
 
 /**
  * Named prepared statements for PGlite, one per distinct statement text, the way a server driver's
@@ -25,6 +24,12 @@ interface Message {
 
 type Parsers = Record<number, (value: string, type: number) => unknown>;
 
+export interface StatementResult<R> {
+  rows: R[];
+  /** From the command tag ("UPDATE 3"): 0 for a SELECT, as PGlite's own results say. */
+  affectedRows: number;
+}
+
 export class PGliteStatements {
   // Insertion order is recency order: a hit moves its text to the end, eviction takes the first.
   private readonly names = new Map<string, string>();
@@ -32,23 +37,18 @@ export class PGliteStatements {
 
   constructor(private readonly pglite: PGlite) {}
 
-  /** Runs one parameterised statement through its named prepared statement. */
-  async run<R>(text: string, values: readonly unknown[]): Promise<QueryResult<R>> {
+  /** Runs one parameterised statement through its named prepared statement: its rows, and the rows its command changed. */
+  async run<R>(text: string, values: readonly unknown[]): Promise<StatementResult<R>> {
     const name = await this.prepare(text);
     try {
       return await this.execute<R>(name, values);
     } catch (e) {
-      if ((e as { code?: string }).code !== RESULT_TYPE_CHANGED || !this.names.has(text)) throw e;
+      if ((e as { code?: string }).code !== RESULT_TYPE_CHANGED) throw e;
       // Prepared again from the new table; inside a transaction the error has aborted it anyway.
       await this.forget(text);
       if (this.pglite.isInTransaction()) throw e;
       return this.execute<R>(await this.prepare(text), values);
     }
-  }
-
-  /** How many statements are prepared now (tests). */
-  get size(): number {
-    return this.names.size;
   }
 
   private async prepare(text: string): Promise<string> {
@@ -60,7 +60,7 @@ export class PGliteStatements {
     }
     const name = `dz_${++this.counter}`;
     // Parse and Sync in one exchange: a statement that does not parse is not remembered.
-    await this.pglite.execProtocolStream(concat([serialize.parse({ name, text }), serialize.sync()]));
+    await this.pglite.execProtocolStream(Buffer.concat([serialize.parse({ name, text }), serialize.sync()]));
     this.names.set(text, name);
     if (this.names.size > MAX_STATEMENTS) {
       const [oldest] = this.names.keys();
@@ -69,9 +69,9 @@ export class PGliteStatements {
     return name;
   }
 
-  private async execute<R>(name: string, values: readonly unknown[]): Promise<QueryResult<R>> {
+  private async execute<R>(name: string, values: readonly unknown[]): Promise<StatementResult<R>> {
     const messages = (await this.pglite.execProtocolStream(
-      concat([
+      Buffer.concat([
         serialize.bind({ statement: name, values: values.map(asText) }),
         serialize.describe({ type: 'P' }),
         serialize.execute({}),
@@ -97,7 +97,7 @@ export class PGliteStatements {
         rows.push(row as R);
       } else if (m.name === 'commandComplete') affected = affectedRows(m.text ?? '');
     }
-    return { rows, rowCount: Math.max(affected, rows.length) };
+    return { rows, affectedRows: affected };
   }
 
   /** Drops a statement; a failure (an aborted transaction) only leaves it prepared. */
@@ -105,7 +105,7 @@ export class PGliteStatements {
     const name = this.names.get(text);
     if (name === undefined) return;
     this.names.delete(text);
-    await this.pglite.execProtocolStream(concat([serialize.close({ type: 'S', name }), serialize.sync()])).catch(() => undefined);
+    await this.pglite.execProtocolStream(Buffer.concat([serialize.close({ type: 'S', name }), serialize.sync()])).catch(() => undefined);
   }
 }
 
@@ -122,8 +122,4 @@ function asText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   return String(value);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts);
 }

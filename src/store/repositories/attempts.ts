@@ -280,6 +280,9 @@ export interface Completion {
   costCurrency?: string | null | undefined;
 }
 
+/** A completion and, when given, whether it used up an attempt, was a technical failure, was placed. */
+export type Closing = Completion & { consumed?: boolean | undefined; technical?: boolean | undefined; placed?: boolean | undefined };
+
 /** Marks `recording_source` while the platform has yet to announce the recording of an ended call. */
 export const RECORDING_PENDING_PREFIX = 'pending:';
 export const isRecordingPendingMarker = (source: string | null): boolean => Boolean(source?.startsWith(RECORDING_PENDING_PREFIX));
@@ -289,11 +292,7 @@ export const isRecordingPendingMarker = (source: string | null): boolean => Bool
  * repeated callback). `consumed`, `technical` and `placed` are set when given (a call never placed
  * has no dial time).
  */
-export async function completeAttempt(
-  db: Queryable,
-  id: string,
-  c: Completion & { consumed?: boolean | undefined; technical?: boolean | undefined; placed?: boolean | undefined },
-): Promise<Attempt | undefined> {
+export async function completeAttempt(db: Queryable, id: string, c: Closing): Promise<Attempt | undefined> {
   const r = await db.query<AttemptRow>(
     `UPDATE attempts SET status = 'completed', outcome = $2, amd_verdict = $3, gender = $4, sip_code = $5,
        error = COALESCE($6, error), ineffective = $7, ended_at = $8, duration_sec = $9, talk_sec = $10,
