@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import i18next, { type TFunction } from 'i18next';
+import { appRoot } from './appFiles.js';
 
 /**
  * One i18next instance for the server, CRM entries and e-mail. Resources are the JSON files of
@@ -11,7 +11,7 @@ import i18next, { type TFunction } from 'i18next';
 export const LOCALES = ['ru', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export const localesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'locales');
+export const localesDir = path.join(appRoot, 'locales');
 
 export function readLocaleResources(lng: Locale): Record<string, unknown> {
   const dir = path.join(localesDir, lng);

@@ -98,6 +98,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     apiKey: deriveKey(secret.key, 'api-key'),
   };
 
+  // Probing espeak-ng (a child process) overlaps opening the database; awaited where it is used.
+  const synthesizer = createSynthesizer(config.sandbox.tts);
+  synthesizer.catch(() => undefined); // its error is reported by the await below, not as unhandled
   // Replaced by `stop` once everything runs; until then losing the lock fails the start.
   let onLockLost = async (): Promise<void> => undefined;
   const { db, close: closeDb } = await openDatabase({
@@ -159,7 +162,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     let dispatcher: Dispatcher | undefined;
     let outbox: OutboxWorker | undefined;
     let jobs: ScheduledJobs | undefined;
-    const synth = await createSynthesizer(config.sandbox.tts);
+    const synth = await synthesizer;
     // The engine as platforms see it (reads app.voice only when a call is under way).
     const engine = createCallEngine(app);
     const sandbox = new SandboxPlatform({

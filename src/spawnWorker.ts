@@ -1,15 +1,17 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { appRoot, runningFromSource } from './appFiles.js';
 
 /**
- * Starts the worker thread whose module sits next to the caller (`name` without extension, e.g.
- * './parseWorker'; `from` is the caller's import.meta.url). From source (tsx, vitest) the module is
- * TypeScript and the thread registers tsx first — a worker does not inherit the parent's loader;
- * a build runs the compiled .js directly.
+ * Starts a worker thread from its module's path under src/ without extension (e.g.
+ * 'voice/audio/mp3Worker'). From source (tsx, vitest) that is the TypeScript file and the thread
+ * registers tsx first — a worker does not inherit the parent's loader; `npm start` runs the entry
+ * the build wrote for it under dist/ (scripts/buildServer.mjs lists the workers).
  */
-export function spawnWorker(from: string, name: string, options: WorkerOptions = {}): Worker {
-  const fromSource = from.endsWith('.ts');
-  const entry = new URL(`${name}.${fromSource ? 'ts' : 'js'}`, from);
-  if (!fromSource) return new Worker(entry, options);
+export function spawnWorker(name: string, options: WorkerOptions = {}): Worker {
+  if (!runningFromSource) return new Worker(pathToFileURL(path.join(appRoot, 'dist', `${name}.js`)), options);
+  const entry = pathToFileURL(path.join(appRoot, 'src', `${name}.ts`));
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`;
   return new Worker(boot, { ...options, eval: true });

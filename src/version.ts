@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from './appFiles.js';
 
-const pkgFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json');
+const pkgFile = path.join(appRoot, 'package.json');
 /** The running Dozvon version, from package.json. */
 export const VERSION: string = (JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version: string }).version;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sourcePath } from '../appFiles.js';
 import type { Db } from './db.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Db } from './db.js';
  * PostgreSQL. Two processes booting at once serialise on an advisory lock; each file runs in its own
  * transaction with its bookkeeping row; a database newer than this code stops the app with a clear message.
  */
-export const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const migrationsDir = sourcePath('store/migrations');
 
 export interface Migration {
   id: number;

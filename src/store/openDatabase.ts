@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Db } from './db.js';
 import { lockDataDir, type DataDirLock, type LockOwner } from './dataDirLock.js';
 import { secureDataDir, type TightenReport } from './dataDirPermissions.js';
+import { compilePgliteModule } from './pgliteModule.js';
 import { PGlitePool } from './pglitePool.js';
 import type { Logger } from '../log.js';
 import { Outage } from './outage.js';
@@ -67,6 +68,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   }
   let opened: PGlitePool | undefined;
   let lost: Error | undefined;
+  const pgliteModule = compilePgliteModule('pglite.wasm');
   const lock: DataDirLock = await lockDataDir(opts.dataDir, {
     onCompromised: (err) => {
       lost = err;
@@ -80,7 +82,12 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
     const pgDir = path.join(opts.dataDir, 'pg');
     fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     const empty = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
-    const pglite = await PGlite.create({ dataDir: pgDir, ...(empty && opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}) });
+    const pgliteWasmModule = await pgliteModule;
+    const pglite = await PGlite.create({
+      dataDir: pgDir,
+      ...(pgliteWasmModule ? { pgliteWasmModule } : {}),
+      ...(empty && opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}),
+    });
     // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask (the files the
     // server creates later are 0600): tightened here, so every opener — the server, the CLI — leaves
     // none open to others.

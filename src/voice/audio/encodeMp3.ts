@@ -83,7 +83,7 @@ class EncoderThread {
   }
 
   private start(): Worker {
-    const worker = spawnWorker(import.meta.url, './mp3Worker');
+    const worker = spawnWorker('voice/audio/mp3Worker');
     worker.on('message', (reply: Mp3Reply) => this.settle(reply));
     worker.on('error', (e: Error) => this.fail(worker, e));
     worker.on('exit', (code) => this.fail(worker, new Error(`the MP3 encoder thread stopped (exit code ${code})`)));

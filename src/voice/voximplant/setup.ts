@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sourcePath } from '../../appFiles.js';
 import type { VoximplantConfig } from '../voiceConfig.js';
 import type { VoximplantApi } from './managementApi.js';
 
@@ -9,7 +9,7 @@ import type { VoximplantApi } from './managementApi.js';
  * the rule StartScenarios launches — and reports what it did. Running it again changes nothing;
  * running it after PUBLIC_URL moved updates the scenario.
  */
-export const scenarioFile = fileURLToPath(new URL('./scenario.js', import.meta.url));
+export const scenarioFile = sourcePath('voice/voximplant/scenario.js');
 /** Scenario names must stay under 30 characters. */
 export const scenarioName = (c: Pick<VoximplantConfig, 'application'>): string => `${c.application}-call`.slice(0, 29);
 export const ruleName = (c: Pick<VoximplantConfig, 'application'>): string => `${c.application}-outbound`;

@@ -35,7 +35,7 @@ export function workerSettings(): ClientsFileWorkerSettings {
 }
 
 function spawn(): Worker {
-  const worker = spawnWorker(import.meta.url, './parseWorker', {
+  const worker = spawnWorker('engine/clientsFile/worker/parseWorker', {
     resourceLimits: { maxOldGenerationSizeMb: settings.maxMemoryMb, maxYoungGenerationSizeMb: 64 },
   });
   // A job listens to its worker's errors itself; this keeps a failure between jobs (an idle

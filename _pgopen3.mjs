@@ -1,0 +1,10 @@
+import fs from 'node:fs';
+const { PGlite } = await import('@electric-sql/pglite');
+const sb = process.argv[2];
+const base = ["--single","-F","-O","-j","-c","search_path=public","-c","exit_on_error=false","-c","log_checkpoints=false","-c","max_worker_processes=0","-c","max_parallel_workers=0","-c","max_parallel_workers_per_gather=0","-c","io_method=sync","-c","max_parallel_maintenance_workers=0"];
+const mod = await WebAssembly.compile(fs.readFileSync('node_modules/@electric-sql/pglite/dist/pglite.wasm'));
+const t1=performance.now();
+const pg = await PGlite.create({ dataDir: '/tmp/rs/data/pg', pgliteWasmModule: mod, ...(sb ? { startParams: [...base, '-c', `shared_buffers=${sb}`] } : {}) });
+const t2=performance.now();
+console.log(sb??'default', 'create', Math.round(t2-t1));
+await pg.close();
