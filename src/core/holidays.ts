@@ -1,4 +1,5 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
 import { isoWeekday, type DayKind } from './calendar/localDay.js';
 import { ruCalendarSource, ruDayKind } from './calendar/ruWorkCalendar.js';
 
@@ -65,18 +66,24 @@ export function holidayCalendar(country: string): HolidayCalendar {
 
 const russia: HolidayCalendar = { country: 'RU', dayKind: ruDayKind, source: ruCalendarSource };
 
+// date-holidays and what it computes with (astronomy, moment-timezone: ~2 MB of code) load at the
+// first country other than Russia, not at every start: a start parsed them for nothing where every
+// callee is Russian. Required, not imported, so the server's bundle leaves them out.
+let library: typeof Holidays | undefined;
+const holidaysLibrary = (): typeof Holidays => (library ??= createRequire(import.meta.url)('date-holidays') as typeof Holidays);
+
 let supported: ReadonlySet<string> | undefined;
 
 /** Countries date-holidays knows (plus RU, always). */
 export function isHolidayCountry(country: string): boolean {
-  supported ??= new Set(Object.keys(new Holidays().getCountries()));
+  supported ??= new Set(Object.keys(new (holidaysLibrary())().getCountries()));
   const code = country.trim().toUpperCase();
   return code === 'RU' || supported.has(code);
 }
 
 function libraryCalendar(country: string): HolidayCalendar {
   const known = isHolidayCountry(country);
-  const hd = known ? new Holidays(country) : undefined;
+  const hd = known ? new (holidaysLibrary())(country) : undefined;
   const years = new Map<number, ReadonlyMap<string, DayKind>>();
   const daysOff = (year: number): ReadonlyMap<string, DayKind> => {
     let map = years.get(year);

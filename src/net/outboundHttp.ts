@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { TransformStream } from 'node:stream/web';
-import { Agent, fetch, type Response } from 'undici';
+import type { Agent, Response } from 'undici';
 import { classifyAddress, isIpLiteral, type AddressClass } from './addressPolicy.js';
 
 /**
@@ -120,14 +120,19 @@ function causeOf(e: unknown): unknown {
 }
 
 export function createOutboundHttp(o: OutboundOptions): OutboundHttp {
-  const agentFor = (scheme: 'http' | 'https') =>
-    new Agent({
-      connect: { lookup: guardedLookup(scheme, o) as never, timeout: 10_000 },
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: 10_000,
-    });
-  const agents = { http: agentFor('http'), https: agentFor('https') };
+  // undici (~1 MB of code) loads with the first outbound request, not at every start.
+  let client: Promise<{ fetch: typeof import('undici').fetch; agents: Record<'http' | 'https', Agent> }> | undefined;
+  const load = () =>
+    (client ??= import('undici').then((u) => {
+      const agentFor = (scheme: 'http' | 'https') =>
+        new u.Agent({
+          connect: { lookup: guardedLookup(scheme, o) as never, timeout: 10_000 },
+          headersTimeout: 0,
+          bodyTimeout: 0,
+          keepAliveTimeout: 10_000,
+        });
+      return { fetch: u.fetch, agents: { http: agentFor('http'), https: agentFor('https') } };
+    }));
 
   return {
     async fetch(raw, init = {}) {
@@ -149,6 +154,7 @@ export function createOutboundHttp(o: OutboundOptions): OutboundHttp {
       const deadline = AbortSignal.timeout(timeoutMs);
       const signal = init.signal ? AbortSignal.any([deadline, init.signal]) : deadline;
       const headers: Record<string, string> = { 'user-agent': o.userAgent ?? 'Dozvon/1', ...init.headers };
+      const { fetch, agents } = await load();
       let res: Response;
       try {
         res = await fetch(url, {
@@ -176,6 +182,8 @@ export function createOutboundHttp(o: OutboundOptions): OutboundHttp {
       return capped(res, max);
     },
     async close() {
+      if (!client) return;
+      const { agents } = await client;
       await Promise.all([agents.http.close(), agents.https.close()]);
     },
   };

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
+import type { SheetData } from 'write-excel-file/node';
 import { DomainError } from '../../core/errors.js';
 import { spreadsheetSafe } from '../../core/spreadsheetCell.js';
 import { t, type Locale } from '../../i18n.js';
@@ -79,6 +79,7 @@ export async function exportAttemptsXlsx(db: Queryable, tenantId: string, campai
     if (data.length - 1 + page.length > XLSX_MAX_ROWS) throw new DomainError('payload_too_large', 'errors.export_xlsx_too_large', { max: XLSX_MAX_ROWS });
     for (const row of page) data.push(row.map((v) => (typeof v === 'number' ? { value: v, type: Number } : { value: defuse(v), type: String })));
   }
+  const { default: writeXlsxFile } = await import('write-excel-file/node');
   return writeXlsxFile(data, {
     sheet: t(lng, 'export.sheet_name'),
     stickyRowsCount: 1,

@@ -1,6 +1,6 @@
 import examples from 'libphonenumber-js/mobile/examples';
 import { getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
-import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
+import type { SheetData } from 'write-excel-file/node';
 import { z } from 'zod';
 import { validationFailed } from '../../core/errors.js';
 import { isSupportedCountry } from '../../core/phone.js';
@@ -87,6 +87,7 @@ export async function buildClientsTemplate(input: ClientsTemplateInput): Promise
     descriptions.map((value) => ({ value, ...hint })),
     example.map((value) => ({ value, ...hint, format: '@' })),
   ];
+  const { default: writeXlsxFile } = await import('write-excel-file/node');
   const body = await writeXlsxFile(data, {
     sheet: t(locale, 'clientsFile.template.sheetName'),
     stickyRowsCount: 1,

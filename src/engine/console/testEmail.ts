@@ -10,7 +10,7 @@ import { transporter } from '../outbox/emailHandler.js';
  * go through the outbox with retries).
  */
 export async function sendTestEmail(app: AppContext, o: { to: string; lng: Locale; by: string }): Promise<{ messageId: string }> {
-  const tx = transporter(app);
+  const tx = await transporter(app);
   if (!tx) throw new DomainError('conflict', 'errors.smtp_not_configured');
   try {
     const info = await tx.sendMail({

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { AppContext } from '../../context.js';
 import { t, type Locale } from '../../i18n.js';
 import { findTenant } from '../../store/repositories/tenants.js';
@@ -11,12 +11,20 @@ import type { HandlerResult } from './outboxWorker.js';
  */
 const transports = new Map<string, Transporter>();
 
-/** One SMTP transport per SMTP_URL (pooled connections), shared by the apps of this process. */
-export function transporter(app: AppContext): Transporter | undefined {
+/**
+ * One SMTP transport per SMTP_URL (pooled connections), shared by the apps of this process.
+ * nodemailer loads with the first e-mail, not at every start.
+ */
+export async function transporter(app: AppContext): Promise<Transporter | undefined> {
   const url = app.config.smtpUrl;
   if (!url) return undefined;
   let t = transports.get(url);
-  if (!t) transports.set(url, (t = nodemailer.createTransport(url)));
+  if (!t) {
+    const { default: nodemailer } = await import('nodemailer');
+    // Another e-mail may have made it while this one waited for the module.
+    t = transports.get(url) ?? nodemailer.createTransport(url);
+    transports.set(url, t);
+  }
   return t;
 }
 
@@ -47,7 +55,7 @@ export async function deliverEmail(app: AppContext, job: OutboxJob): Promise<Han
   const tenant = await findTenant(app.db, job.tenantId);
   const lng: Locale = tenant?.locale ?? app.config.defaultLocale;
   const mail = renderCampaignMail(lng, p, app.publicUrl());
-  const tx = transporter(app);
+  const tx = await transporter(app);
   if (!tx) {
     app.log.info({ to: p.to, subject: mail.subject }, 'e-mail skipped: SMTP_URL is not set');
     return { kind: 'done', state: { skipped: true } };
