@@ -47,6 +47,11 @@ export async function findTenant(db: Queryable, id: string): Promise<Tenant | un
   return r.rows[0] && toTenant(r.rows[0]);
 }
 
+export async function findTenantByExternalId(db: Queryable, kind: TenantKind, externalId: string): Promise<Tenant | undefined> {
+  const r = await db.query<TenantRow>('SELECT * FROM tenants WHERE kind = $1 AND external_id = $2', [kind, externalId]);
+  return r.rows[0] && toTenant(r.rows[0]);
+}
+
 /** Creates the tenant or returns the existing one (re-install, two processes starting at once). */
 export async function upsertTenant(
   db: Queryable,
