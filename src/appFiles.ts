@@ -16,7 +16,7 @@ function findAppRoot(from: string): string {
 
 export const appRoot = findAppRoot(fileURLToPath(import.meta.url));
 
-/** A file of the source tree (SQL migrations, the VoxEngine scenario), e.g. `store/migrations`. */
+/** A file of the source tree (SQL migrations, the VoxEngine scenario, worker modules), e.g. `store/migrations`. */
 export const sourcePath = (relative: string): string => path.join(appRoot, 'src', relative);
 
 /** True when this process runs TypeScript from src/ (tsx, vitest) rather than the build in dist/. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { appRoot, runningFromSource } from './appFiles.js';
+import { appRoot, runningFromSource, sourcePath } from './appFiles.js';
 
 /**
  * Starts a worker thread from its module's path under src/ without extension (e.g.
@@ -11,7 +11,7 @@ import { appRoot, runningFromSource } from './appFiles.js';
  */
 export function spawnWorker(name: string, options: WorkerOptions = {}): Worker {
   if (!runningFromSource) return new Worker(pathToFileURL(path.join(appRoot, 'dist', `${name}.js`)), options);
-  const entry = pathToFileURL(path.join(appRoot, 'src', `${name}.ts`));
+  const entry = pathToFileURL(sourcePath(`${name}.ts`));
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`;
   return new Worker(boot, { ...options, eval: true });

@@ -68,7 +68,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
   }
   let opened: PGlitePool | undefined;
   let lost: Error | undefined;
-  const pgliteModule = compilePgliteModule('pglite.wasm');
+  const pgliteModule = compilePgliteModule();
   const lock: DataDirLock = await lockDataDir(opts.dataDir, {
     onCompromised: (err) => {
       lost = err;

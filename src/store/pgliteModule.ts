@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const compiled = new Map<string, Promise<WebAssembly.Module | undefined>>();
+let compiled: Promise<WebAssembly.Module | undefined> | undefined;
 
 /**
  * PGlite's WebAssembly, compiled while the data-directory lock is being taken (the lock waits
@@ -12,14 +12,10 @@ const compiled = new Map<string, Promise<WebAssembly.Module | undefined>>();
  * databases). Resolves to undefined when the file is not where this PGlite version keeps it:
  * PGlite then loads it itself, as before.
  */
-export function compilePgliteModule(file: 'pglite.wasm' | 'initdb.wasm'): Promise<WebAssembly.Module | undefined> {
-  let module = compiled.get(file);
-  if (!module) {
-    module = (async () => {
-      const dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-      return WebAssembly.compile(await fs.promises.readFile(path.join(dir, file)));
-    })().catch(() => undefined);
-    compiled.set(file, module);
-  }
-  return module;
+export function compilePgliteModule(): Promise<WebAssembly.Module | undefined> {
+  compiled ??= (async () => {
+    const dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+    return WebAssembly.compile(await fs.promises.readFile(path.join(dir, 'pglite.wasm')));
+  })().catch(() => undefined);
+  return compiled;
 }
