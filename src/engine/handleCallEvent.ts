@@ -49,20 +49,15 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     return r;
   }
   if (event.type === 'ended') {
-    const before = await findAttemptById(ctx.db, event.attemptId);
-    if (!before) throw notFound('attempt', event.attemptId);
-    if (before.status !== 'completed') {
-      // Saved before the outcome is classified, so a result set before the hang-up counts.
-      await finishDialogue(ctx, event.attemptId, before.amdVerdict === 'machine' ? 'machine_detected' : 'call_ended').catch((e: unknown) =>
-        // The outcome must still be recorded; the conversation is then whatever was saved before.
-        log.error({ err: e }, 'closing the dialogue of an ended call failed'),
-      );
-    }
+    // Saved before the outcome is classified, so a result set before the hang-up counts.
+    await finishDialogue(ctx, event.attemptId).catch((e: unknown) =>
+      // The outcome must still be recorded; the conversation is then whatever was saved before.
+      log.error({ err: e }, 'closing the dialogue of an ended call failed'),
+    );
   }
   const completed = await withTransaction(ctx.db, async (tx) => {
-    const attempt = await findAttemptById(tx, event.attemptId);
+    const { attempt, fresh } = await recordCallEvent(tx, { attemptId: event.attemptId, seq: event.seq, type: event.type, payload: event });
     if (!attempt) throw notFound('attempt', event.attemptId);
-    const fresh = await recordCallEvent(tx, { attemptId: event.attemptId, seq: event.seq, type: event.type, payload: event });
     if (!fresh) return 'duplicate' as const;
     // The first sign of life names the platform's call, even if the answer to our request to place
     // it was lost on the way (the adapter then finds the call here instead of placing another).
@@ -84,21 +79,20 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     }, ctx, log);
   } else if (completed) {
     // A client reached on this number: its other numbers' live calls were marked; hang them up now.
-    if (completed.contactId) await hangUpCalls(ctx, await cancelledCallsOfContact(ctx.db, completed.contactId));
-    const announce = async () => {
-      const latest = (await findAttemptById(ctx.db, completed.id)) ?? completed;
-      for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
-    };
+    // Only a human answer reaches a client (src/core/nextAttempt.ts), so other outcomes skip the read.
+    if (completed.contactId && completed.outcome === 'human') await hangUpCalls(ctx, await cancelledCallsOfContact(ctx.db, completed.contactId));
     if (completed.recordingSource) {
       // The recording is already announced: the callback is answered now, and waiters and
       // write-backs hear of the attempt once its recording is stored. Downloading, decoding and
       // storing a long call took longer than Twilio's 15 s for a status callback under load.
       inBackground(async () => {
         await fetchNow(ctx, completed.id);
-        await announce();
+        const latest = (await findAttemptById(ctx.db, completed.id)) ?? completed;
+        for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
       }, ctx, log);
     } else {
-      await announce();
+      // The row the completion returned: the completion hooks change other tables, not the attempt.
+      for (const fn of ctx.hooks.afterAttemptCompleted) fn(completed);
     }
   }
   return 'applied';

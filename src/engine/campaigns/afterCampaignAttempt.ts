@@ -120,11 +120,14 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
  * is marked, and hung up once this transaction has committed (src/engine/campaigns/hangUpCancelled.ts).
  */
 async function closeSiblings(app: AppContext, tx: Queryable, contactId: string, exceptId: string): Promise<string[]> {
+  // One statement: the two updates touch disjoint rows (queued ones, live ones).
   const closed = await tx.query<{ id: string }>(
-    `UPDATE campaign_numbers SET status = 'done', updated_at = $3 WHERE contact_id = $1 AND id <> $2 AND status IN ('new', 'callback') RETURNING id`,
+    `WITH marked AS (
+       UPDATE campaign_numbers SET cancel_requested = true WHERE contact_id = $1 AND id <> $2 AND status = 'dialing'
+     )
+     UPDATE campaign_numbers SET status = 'done', updated_at = $3 WHERE contact_id = $1 AND id <> $2 AND status IN ('new', 'callback') RETURNING id`,
     [contactId, exceptId, app.clock.now()],
   );
-  await tx.query(`UPDATE campaign_numbers SET cancel_requested = true WHERE contact_id = $1 AND id <> $2 AND status = 'dialing'`, [contactId, exceptId]);
   return closed.rows.map((r) => r.id);
 }
 

@@ -99,12 +99,15 @@ export async function advanceDialogue(
 
 /**
  * The call is over (the callee hung up, a machine was detected, the platform cut it): the scenario
- * is replayed to where it waited and the conversation so far is saved. Idempotent.
+ * is replayed to where it waited and the conversation so far is saved. Idempotent. A call without
+ * a dialogue still open (never answered, or a completed attempt) costs one read.
  */
-export async function finishDialogue(ctx: AppContext, attemptId: string, reason: string): Promise<void> {
+export async function finishDialogue(ctx: AppContext, attemptId: string): Promise<void> {
   const dialogue = await findDialogue(ctx.db, attemptId);
   if (!dialogue || dialogue.finished) return;
   const call = await loadCall(ctx, attemptId);
+  if (call.attempt.status === 'completed') return;
+  const reason = call.attempt.amdVerdict === 'machine' ? 'machine_detected' : 'call_ended';
   const result = await replay(ctx, call, dialogue, dialogue.inputs, reason);
   // With a terminal reason a replay never suspends; nothing ran (a machine confirmed at answer).
   if (!result || result.kind === 'suspended') {

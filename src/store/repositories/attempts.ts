@@ -365,13 +365,24 @@ export async function setPlatformData(db: Queryable, id: string, data: Record<st
   await db.query(`UPDATE attempts SET platform_data = COALESCE(platform_data, '{}'::jsonb) || $2::jsonb WHERE id = $1`, [id, JSON.stringify(data)]);
 }
 
-/** Records a platform event once; false when (attempt, seq) was seen before. */
-export async function recordCallEvent(db: Queryable, e: { attemptId: string; seq: number; type: string; payload: unknown }): Promise<boolean> {
-  const r = await db.query(
-    `INSERT INTO call_events (attempt_id, seq, type, payload) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+/**
+ * Records a platform event once and reads its attempt, in one statement: the attempt (undefined
+ * when there is none, and then nothing is recorded) and whether (attempt, seq) is new.
+ */
+export async function recordCallEvent(
+  db: Queryable,
+  e: { attemptId: string; seq: number; type: string; payload: unknown },
+): Promise<{ attempt: Attempt | undefined; fresh: boolean }> {
+  const r = await db.query<AttemptRow & { event_fresh: boolean }>(
+    `WITH ev AS (
+       INSERT INTO call_events (attempt_id, seq, type, payload) SELECT id, $2, $3, $4 FROM attempts WHERE id = $1
+       ON CONFLICT DO NOTHING RETURNING attempt_id
+     )
+     SELECT a.*, EXISTS (SELECT 1 FROM ev) AS event_fresh FROM attempts a WHERE a.id = $1`,
     [e.attemptId, e.seq, e.type, JSON.stringify(e.payload)],
   );
-  return (r.rowCount ?? 0) > 0;
+  const row = r.rows[0];
+  return { attempt: row && toAttempt(row), fresh: row?.event_fresh === true };
 }
 
 /**

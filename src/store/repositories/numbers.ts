@@ -96,7 +96,7 @@ export interface Contact {
   finishedAt: Date | null;
 }
 
-interface ContactRow {
+export interface ContactRow {
   id: string;
   campaign_id: string;
   tenant_id: string;
