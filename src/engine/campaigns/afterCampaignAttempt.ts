@@ -120,12 +120,18 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
  * is marked, and hung up once this transaction has committed (src/engine/campaigns/hangUpCancelled.ts).
  */
 async function closeSiblings(app: AppContext, tx: Queryable, contactId: string, exceptId: string): Promise<string[]> {
-  // One statement: the two updates touch disjoint rows (queued ones, live ones).
+  // One statement. The open numbers are locked by the client's key first, and each is then updated
+  // by its primary key after what its locked (current) status says: with 'dialing' in an update's
+  // WHERE the planner scanned the partial index of every dialing number whenever its statistics
+  // were older than the calls (1.3 ms a statement with 5,000 calls live on PGlite).
   const closed = await tx.query<{ id: string }>(
-    `WITH marked AS (
-       UPDATE campaign_numbers SET cancel_requested = true WHERE contact_id = $1 AND id <> $2 AND status = 'dialing'
+    `WITH open AS MATERIALIZED (
+       SELECT id, status FROM campaign_numbers WHERE contact_id = $1 AND id <> $2 AND status IN ('new', 'callback', 'dialing') FOR UPDATE
+     ),
+     marked AS (
+       UPDATE campaign_numbers n SET cancel_requested = true FROM open WHERE n.id = open.id AND open.status = 'dialing'
      )
-     UPDATE campaign_numbers SET status = 'done', updated_at = $3 WHERE contact_id = $1 AND id <> $2 AND status IN ('new', 'callback') RETURNING id`,
+     UPDATE campaign_numbers n SET status = 'done', updated_at = $3 FROM open WHERE n.id = open.id AND open.status IN ('new', 'callback') RETURNING n.id`,
     [contactId, exceptId, app.clock.now()],
   );
   return closed.rows.map((r) => r.id);

@@ -426,8 +426,10 @@ export async function applyLiveCallEvent(
        WHERE id IN (SELECT attempt_id FROM ev) AND (${forward} OR $6::text IS NOT NULL OR $7::text IS NOT NULL OR ${namesCall})
      ),
      lease AS (
-       UPDATE campaign_numbers SET locked_until = $9
-       WHERE $5::text IS NOT NULL AND id = (SELECT number_id FROM a) AND status = 'dialing' AND EXISTS (SELECT 1 FROM ev)
+       -- By primary key alone: with 'dialing' in the WHERE the planner took the partial index of
+       -- dialing numbers whenever its statistics were older than the calls (every live call scanned).
+       UPDATE campaign_numbers SET locked_until = CASE WHEN status = 'dialing' THEN $9 ELSE locked_until END
+       WHERE $5::text IS NOT NULL AND id = (SELECT number_id FROM a) AND EXISTS (SELECT 1 FROM ev)
      )
      SELECT (SELECT count(*) FROM a) AS found, (SELECT count(*) FROM ev) AS fresh`,
     [e.attemptId, e.seq, e.type, JSON.stringify(e.payload), e.status, e.amdVerdict, e.gender, e.at, e.leaseUntil, e.providerCallId],

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { startDispatcher, type Dispatcher } from '../../../src/engine/campaigns/dispatcher.js';
 import { recoverExpiredLeases } from '../../../src/engine/campaigns/recoverLeases.js';
+import { handleCallEvent } from '../../../src/engine/handleCallEvent.js';
 import { withPlatformOverride } from '../../../src/voice/registry.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { makeCampaign, makeTemplate, numberStatuses, settle } from '../../support/campaigns.js';
@@ -235,5 +236,37 @@ describe('who is called, and what happens next', () => {
       [1, 1],
       [2, 1],
     ]);
+  });
+
+  it('a live call keeps its number: each ringing or answered event renews the lease, a late event of a finished number leaves it alone', async () => {
+    const app = t.dozvon.app;
+    const templateId = await makeTemplate(app, t.tenantId);
+    const c = await makeCampaign(app, t.tenantId, templateId, { attempts: { initial: 1, max: 1 } }, ['+79000010005']);
+    // The platform takes the call and reports only what the test sends.
+    const quiet = startDispatcher({ ...app, workerId: 'quiet', voice: withPlatformOverride(app.voice, { placeCall: async () => ({ providerCallId: 'quiet-1' }) }) }, { autoStart: false });
+    expect(await quiet.tick()).toBe(1);
+    let attemptId: string | undefined;
+    for (let i = 0; i < 6000 && !attemptId; i++) {
+      const r = await app.db.query<{ id: string }>(`SELECT id FROM attempts WHERE campaign_id = $1 AND provider_call_id = 'quiet-1'`, [c.id]);
+      attemptId = r.rows[0]?.id;
+      if (!attemptId) await new Promise((res) => setTimeout(res, 10));
+    }
+    const event = (seq: number, type: 'ringing' | 'answered') => ({ attemptId: attemptId!, providerCallId: 'quiet-1', seq, at: clock.now().toISOString(), type });
+    // 50 s into a 60 s lease the call rings, 50 s later it is answered: the number is never taken back.
+    clock.advance(50_000);
+    await handleCallEvent(app, event(1, 'ringing'));
+    clock.advance(50_000);
+    expect(await recoverExpiredLeases(app)).toBe(0);
+    await handleCallEvent(app, event(2, 'answered'));
+    clock.advance(50_000);
+    expect(await recoverExpiredLeases(app)).toBe(0);
+    expect((await numberStatuses(app, c.id))['+79000010005']).toBe('dialing');
+    await handleCallEvent(app, { attemptId: attemptId!, providerCallId: 'quiet-1', seq: 3, at: clock.now().toISOString(), type: 'ended', cause: 'answered', sipCode: 200, durationSec: 30, talkSec: 25, answeredAt: clock.now().toISOString(), recordingUrl: null, error: null });
+    expect((await numberStatuses(app, c.id))['+79000010005']).toBe('answered');
+    // A ringing event the platform sent late (after the end) does not lease the finished number again.
+    await handleCallEvent(app, event(4, 'ringing'));
+    const lease = await app.db.query<{ locked_until: Date | null; status: string }>('SELECT locked_until, status FROM campaign_numbers WHERE campaign_id = $1', [c.id]);
+    expect(lease.rows[0]).toEqual({ locked_until: null, status: 'answered' });
+    await quiet.stop();
   });
 });
