@@ -156,9 +156,11 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
       if (used.length === 0) return none;
       if (again.length) {
         // A held claim about to be dialled keeps its lease; one recovered meanwhile (its attempt is
-        // no longer the number's) is left alone, and place() will find its attempt closed.
+        // no longer the number's) is left alone, and place() will find its attempt closed. By primary
+        // key alone: with 'dialing' in the WHERE the planner could scan every dialing number instead.
         await tx.query(
-          `UPDATE campaign_numbers SET locked_until = $3 WHERE id = ANY($1::uuid[]) AND status = 'dialing' AND current_attempt_id = ANY($2::uuid[])`,
+          `UPDATE campaign_numbers SET locked_until = CASE WHEN status = 'dialing' AND current_attempt_id = ANY($2::uuid[]) THEN $3 ELSE locked_until END
+           WHERE id = ANY($1::uuid[])`,
           [again.map((x) => x.number.id), again.map((x) => x.attemptId), leaseUntil],
         );
       }
