@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { Agent, fetch, FormData } from 'undici';
-import type { Db, Queryable } from '../src/store/db.js';
+import type { Queryable } from '../src/store/db.js';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { databaseEnv, freshDatabaseUrl, postgresCpuMs } from './support/database.js';
+import { countStatements } from './support/statements.js';
 import { apiClient, peakRssMb, percentile, print, processCpuMs, rssMb, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
 
 /**
@@ -196,46 +197,6 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** BENCH_DEBUG: statements per claimed number, by their first words, with their wall time. */
-function countStatements(db: Db): { report(claimed: number): void } {
-  const seen = new Map<string, { n: number; ms: number }>();
-  // pg's Pool and clients also call query() with a callback among themselves: passed through untimed.
-  const wrap = (q: Queryable['query']): Queryable['query'] =>
-    (async (text: string, params?: readonly unknown[], ...rest: unknown[]) => {
-      if (rest.length > 0 || typeof params === 'function') return (q as (...a: unknown[]) => unknown)(text, params, ...rest);
-      const started = performance.now();
-      try {
-        return await q(text, params);
-      } finally {
-        const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
-        const s = seen.get(key) ?? { n: 0, ms: 0 };
-        s.n++;
-        s.ms += performance.now() - started;
-        seen.set(key, s);
-      }
-    }) as Queryable['query'];
-  const query = db.query.bind(db);
-  const connect = db.connect.bind(db);
-  db.query = wrap(query);
-  // On PostgreSQL `db` is pg's Pool, whose own query() connects with a callback: that form is left as is.
-  db.connect = ((callback?: unknown) => {
-    if (typeof callback === 'function') return (connect as unknown as (cb: unknown) => void)(callback);
-    return connect().then((client) => {
-      client.query = wrap(client.query.bind(client));
-      return client;
-    });
-  }) as Db['connect'];
-  return {
-    report(claimed) {
-      db.query = query;
-      db.connect = connect;
-      for (const [k, s] of [...seen].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
-        console.error(`# ${(s.n / Math.max(1, claimed)).toFixed(2)}/claim ${(s.ms / s.n).toFixed(2)} ms  ${k}`);
-      }
-    },
-  };
-}
-
 /** A CPU profile of this process from now until `stopInto` (node:inspector; no restart with --cpu-prof). */
 async function startProfile(): Promise<{ stopInto(dir: string, name: string): Promise<void> }> {
   const { Session } = await import('node:inspector/promises');
@@ -295,7 +256,9 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     const serverMs = dbCpu === undefined ? 0 : (postgresCpuMs() ?? dbCpu) - dbCpu;
     const ms = (used.user + used.system) / 1000 + serverMs;
     if (profiler) await profiler.stopInto(process.env.BENCH_PROF!, 'dispatcher');
-    statements?.report(claimed);
+    statements?.stop();
+    // BENCH_DEBUG: statements per claimed number, by their first words, with their wall time.
+    for (const line of statements?.lines(claimed) ?? []) console.error(`# ${line.replace('×', '/claim')}`);
     const perClaim = (x: number) => Math.round((x / Math.max(1, claimed)) * 100) / 100;
     print('dispatcher_cpu_per_claimed_number', perClaim(ms), 'ms');
     print('dispatcher_cpu_per_claimed_number_net_of_idle', perClaim(ms - idleMs), 'ms');

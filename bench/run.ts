@@ -31,7 +31,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
       await benchPacing({ seconds: 30, intensity: 10, cap: 5, timeScale: 0.1, suffix: '_cap_bound_3proc', processes: 3 });
     }
   },
-  voiceCallbacks: async () => (await import('./voiceCallbacks.js')).benchVoiceCallbacks(),
+  voiceCallbacks: async () => {
+    const { benchCallbackStatements, benchVoiceCallbacks } = await import('./voiceCallbacks.js');
+    await benchCallbackStatements();
+    await benchVoiceCallbacks();
+  },
   import: () => benchImportAndDispatch({ rows: process.env.ROWS ? Number(process.env.ROWS) : undefined }),
   voice: async () => (await import('./voice.js')).benchVoice(),
   console: async () => (await import('./console.js')).benchConsole(),

@@ -69,18 +69,19 @@ const HOLD_AT_MOST = 1;
  * than 1/intensity to the previous start: their slots interleave with ours. Alone (PGlite), a start
  * that came late (a busy event loop) must not push every later one back, or the pace sinks below
  * the set one (0.930 measured at 5/s, bench `pacing`): the next ones may follow at 0.8 of the
- * spacing until they are back on their slots (0.981; at half the spacing 0.979, in bunches), and
- * never more than ⌊intensity⌋ start within any second.
+ * spacing until they are back on their slots (0.981; at half the spacing 0.979, in bunches).
+ * Either way never more than ⌊intensity⌋ of this process's starts within any second.
  */
 export function startDue(recent: readonly number[], slotDue: number, intensity: number, alone: boolean): number {
   const spacing = 1000 / intensity;
   const last = recent[recent.length - 1];
   if (last === undefined) return slotDue;
-  if (!alone) return Math.max(slotDue, last + spacing);
   const perSecond = Math.max(1, Math.floor(intensity));
   // One millisecond more: the start's recorded time (dialed_at) is read from the clock just after.
+  // Starts exactly on their slots are exactly 1/intensity apart, so without it the recorded times
+  // of ⌊intensity⌋ + 1 of them could fall within one second (6 at 5/s on PostgreSQL, bench `pacing`).
   const windowOpens = recent.length >= perSecond ? recent[recent.length - perSecond]! + 1001 : 0;
-  return Math.max(slotDue, last + spacing * 0.8, windowOpens);
+  return Math.max(slotDue, last + (alone ? spacing * 0.8 : spacing), windowOpens);
 }
 
 export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart?: boolean } = {}): Dispatcher {

@@ -59,6 +59,14 @@ describe('call starts of a campaign', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
   });
 
+  it('starts exactly on their slots still leave one second for ⌊intensity⌋ of them, alone or not, though the start is recorded a moment later', () => {
+    for (const alone of [true, false]) {
+      // Each start's recorded time is read just after its timer fired: up to 0.9 ms later.
+      const recorded = simulate(5, (t) => t, alone, 60).map((t, i) => t + (i % 2 === 0 ? 0.9 : 0));
+      expect(maxInOneSecond(recorded)).toBeLessThanOrEqual(5);
+    }
+  });
+
   it('the first start of a campaign waits only for its slot', () => {
     expect(startDue([], 1234, 5, true)).toBe(1234);
   });
