@@ -31,11 +31,18 @@ export function countStatements(db: Db): StatementCount {
   const query = db.query.bind(db);
   const connect = db.connect.bind(db);
   db.query = wrap(query);
+  // A pool hands the same client out again and again: each is wrapped once (wrapped at every
+  // checkout, a statement on a reused client was counted once per earlier checkout), and put back
+  // as it was at stop.
+  const wrapped = new Map<Awaited<ReturnType<Db['connect']>>, Queryable['query']>();
   // On PostgreSQL `db` is pg's Pool, whose own query() connects with a callback: that form is left as is.
   db.connect = ((callback?: unknown) => {
     if (typeof callback === 'function') return (connect as unknown as (cb: unknown) => void)(callback);
     return connect().then((client) => {
-      client.query = wrap(client.query.bind(client));
+      if (!wrapped.has(client)) {
+        wrapped.set(client, client.query);
+        client.query = wrap(client.query.bind(client));
+      }
       return client;
     });
   }) as Db['connect'];
@@ -50,6 +57,8 @@ export function countStatements(db: Db): StatementCount {
     stop() {
       db.query = query;
       db.connect = connect;
+      for (const [client, original] of wrapped) client.query = original;
+      wrapped.clear();
     },
   };
 }
