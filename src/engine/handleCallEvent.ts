@@ -74,8 +74,7 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
     // The platform's callback is answered now; the download (seconds for a long call) follows.
     inBackground(async () => {
       await fetchNow(ctx, event.attemptId);
-      const latest = await findAttemptById(ctx.db, event.attemptId);
-      if (latest) for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+      await announceStored(ctx, event.attemptId);
     }, ctx, log);
   } else if (completed) {
     // A client reached on this number: its other numbers' live calls were marked; hang them up now.
@@ -87,15 +86,25 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
       // storing a long call took longer than Twilio's 15 s for a status callback under load.
       inBackground(async () => {
         await fetchNow(ctx, completed.id);
-        const latest = (await findAttemptById(ctx.db, completed.id)) ?? completed;
-        for (const fn of ctx.hooks.afterAttemptCompleted) fn(latest);
+        await announceStored(ctx, completed.id, completed);
       }, ctx, log);
     } else {
       // The row the completion returned: the completion hooks change other tables, not the attempt.
-      for (const fn of ctx.hooks.afterAttemptCompleted) fn(completed);
+      announce(ctx, completed);
     }
   }
   return 'applied';
+}
+
+/** Waiters and write-backs hear of a completed attempt. */
+function announce(ctx: AppContext, attempt: Attempt): void {
+  for (const fn of ctx.hooks.afterAttemptCompleted) fn(attempt);
+}
+
+/** The same with the attempt as stored now (its recording attached); `fallback` if the row is gone. */
+async function announceStored(ctx: AppContext, attemptId: string, fallback?: Attempt): Promise<void> {
+  const latest = (await findAttemptById(ctx.db, attemptId)) ?? fallback;
+  if (latest) announce(ctx, latest);
 }
 
 /** Per application (tests run several in one process): one stopping does not wait for another's work. */

@@ -21,16 +21,13 @@ interface Row {
   platform_data: Record<string, unknown> | null;
 }
 
-const SELECT = `SELECT a.id AS attempt_id, a.platform, a.provider_call_id, a.platform_data
-  FROM campaign_numbers n JOIN attempts a ON a.id = n.current_attempt_id
-  WHERE n.status = 'dialing' AND n.cancel_requested AND a.provider_call_id IS NOT NULL AND a.status <> 'completed'`;
-
 /**
- * The same for numbers found by their key: the key first (MATERIALIZED), then the filter. With
- * 'dialing' in the same WHERE the planner scanned the partial index of every dialing number whenever
- * its statistics were older than the calls (1.4 ms a statement with 5,000 calls live on PGlite).
+ * The live calls, among the numbers `numbers` selects, that were asked to end. The numbers are
+ * selected first (MATERIALIZED), then filtered: with 'dialing' in the same WHERE as a key, the
+ * planner scanned the partial index of every dialing number whenever its statistics were older
+ * than the calls (1.4 ms a statement with 5,000 calls live on PGlite).
  */
-const keyed = (numbers: string) => `WITH n AS MATERIALIZED (SELECT id, status, cancel_requested, current_attempt_id FROM campaign_numbers WHERE ${numbers})
+const cancelledAmong = (numbers: string) => `WITH n AS MATERIALIZED (SELECT id, status, cancel_requested, current_attempt_id FROM campaign_numbers WHERE ${numbers})
   SELECT a.id AS attempt_id, a.platform, a.provider_call_id, a.platform_data
   FROM n JOIN attempts a ON a.id = n.current_attempt_id
   WHERE n.status = 'dialing' AND n.cancel_requested AND a.provider_call_id IS NOT NULL AND a.status <> 'completed'`;
@@ -40,13 +37,13 @@ const toCall = (r: Row): CallToHangUp => ({ attemptId: r.attempt_id, platform: r
 /** The live calls of these numbers that were asked to end (read inside or after the cancelling transaction). */
 export async function cancelledCallsOf(db: Queryable, numberIds: string[]): Promise<CallToHangUp[]> {
   if (numberIds.length === 0) return [];
-  const r = await db.query<Row>(keyed('id = ANY($1::uuid[])'), [numberIds]);
+  const r = await db.query<Row>(cancelledAmong('id = ANY($1::uuid[])'), [numberIds]);
   return r.rows.map(toCall);
 }
 
 /** The live calls of a client's other numbers that were asked to end. */
 export async function cancelledCallsOfContact(db: Queryable, contactId: string): Promise<CallToHangUp[]> {
-  const r = await db.query<Row>(keyed('contact_id = $1'), [contactId]);
+  const r = await db.query<Row>(cancelledAmong('contact_id = $1'), [contactId]);
   return r.rows.map(toCall);
 }
 
@@ -63,7 +60,7 @@ export async function hangUpCalls(app: AppContext, calls: CallToHangUp[]): Promi
 
 /** The scheduled safety net: whatever was cancelled and is still live gets its hang-up (again). */
 export async function sweepCancelledCalls(app: AppContext, limit = 200): Promise<number> {
-  const r = await app.db.query<Row>(`${SELECT} LIMIT $1`, [limit]);
+  const r = await app.db.query<Row>(`${cancelledAmong("status = 'dialing' AND cancel_requested")} LIMIT $1`, [limit]);
   await hangUpCalls(app, r.rows.map(toCall));
   return r.rows.length;
 }
