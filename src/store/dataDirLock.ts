@@ -16,7 +16,8 @@ import lockfile from 'proper-lockfile';
  *   running or our own pid), two seconds of silence are enough, so a restart after a crash does
  *   not wait the whole `staleMs`.
  * A take-over removes and re-creates the directory; a concurrent starter that removed ours in that
- * instant is caught by the settle check below, and any later loss (the directory removed or
+ * instant is caught by the settle check below (skipped when neither the lock nor its owner file
+ * existed before: no stale lock for anyone to remove), and any later loss (the directory removed or
  * re-created by someone else) reaches `onCompromised`: the database must not be used any more.
  */
 export class DataDirLockedError extends Error {
@@ -127,6 +128,12 @@ export async function lockDataDir(dataDir: string, o: LockDataDirOptions): Promi
     o.onCompromised(err);
   };
 
+  // Neither the lock nor its owner file: the last holder released it (the directory goes first,
+  // then the owner file) or there never was one. No stale lock exists for a concurrent starter to
+  // have judged stale and be about to remove, so a lock made on the first try needs no settle wait
+  // (a restart after a clean stop then saves its 150 ms).
+  const clean = statOrUndefined(lockPath) === undefined && statOrUndefined(ownerPath) === undefined;
+  let attempts = 0;
   // Give up once a silent lock would have gone stale (plus a beat): by then it has been taken over.
   const deadline = Date.now() + staleMs + heartbeatMs * 2;
   let firstSeen: number | undefined;
@@ -135,6 +142,7 @@ export async function lockDataDir(dataDir: string, o: LockDataDirOptions): Promi
   while (!release) {
     const owner = readJson<LockOwner>(ownerPath);
     const gone = provablyGone(owner);
+    attempts++;
     try {
       release = await lockfile.lock(dir, {
         lockfilePath: lockPath,
@@ -166,7 +174,8 @@ export async function lockDataDir(dataDir: string, o: LockDataDirOptions): Promi
       await sleep(POLL_MS);
       continue;
     }
-    if (!(await settled(lockPath))) {
+    const firstTry = clean && attempts === 1 && firstSeen === undefined && !gone;
+    if (!firstTry && !(await settled(lockPath))) {
       // A concurrent starter removed the directory we had just created and made its own: it holds
       // it. Forget ours without removing anything (proper-lockfile would rmdir the winner's).
       abandoned = true;

@@ -153,6 +153,22 @@ describe.skipIf(onRealPostgres())('the PGlite data directory lock (skipped on a 
     await Promise.all(racers.map((r) => r.exited));
   }, 60_000);
 
+  it('several starters racing on a clean directory (a restart after a clean stop): exactly one holds it, the others are refused', async () => {
+    const dir = tmpDir('lock-race-clean');
+    const first = await lockDataDir(dir, { onCompromised: noop });
+    await first.release();
+    expect(fs.existsSync(path.join(dir, LOCK_DIR)) || fs.existsSync(path.join(dir, OWNER_FILE))).toBe(false);
+    const racers = Array.from({ length: 4 }, () => holdLock(dir));
+    const results = await Promise.all(racers.map((r) => r.first));
+    expect(results.filter((r) => r.event === 'locked')).toHaveLength(1);
+    for (const r of results.filter((x) => x.event !== 'locked')) expect(r.message).toMatch(/Another Dozvon process/);
+    const winner = racers[results.findIndex((r) => r.event === 'locked')]!;
+    const outcome = await Promise.race([winner.compromised.then(() => 'compromised'), new Promise((r) => setTimeout(() => r('held'), 2500))]);
+    expect(outcome).toBe('held');
+    for (const r of racers) r.child.kill('SIGKILL');
+    await Promise.all(racers.map((r) => r.exited));
+  }, 60_000);
+
   it('a holder whose lock is removed under it is told at its next heartbeat', async () => {
     const dir = tmpDir('lock-lost');
     let lost!: (e: Error) => void;
