@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { settleBackgroundWork } from '../../../src/engine/handleCallEvent.js';
+import { mp3Idle } from '../../../src/engine/recordingMp3.js';
 import type { MountedRoute } from '../../../src/http/routeTable.js';
 import type { Db } from '../../../src/store/db.js';
 import type { TestApp } from '../app.js';
@@ -108,7 +110,7 @@ function differences(before: Map<string, string>, after: Map<string, string>): s
 
 /**
  * Sends one request and judges it. Work a request starts in the background (a test call's
- * simulated call and its callbacks) is waited for before the next fingerprint, so one request's
+ * simulated call, its callbacks, its recording and MP3 copy) is waited for before the next fingerprint, so one request's
  * consequences are never blamed on the next.
  */
 export async function judge(t: TestApp, req: FuzzRequest): Promise<FuzzFinding | undefined> {
@@ -124,6 +126,9 @@ export async function judge(t: TestApp, req: FuzzRequest): Promise<FuzzFinding |
   await t.dozvon.requests.idle();
   await t.dozvon.sandbox.drain();
   await t.dozvon.requests.idle();
+  // A finished call's recording download and its MP3 copy follow the callbacks in the background.
+  await settleBackgroundWork(t.dozvon.app);
+  await mp3Idle(t.dozvon.app);
   if (result.status >= 500) return { request: req, ...result };
   if (result.status >= 400) {
     const changed = differences(before, await fingerprint(db));
