@@ -22,6 +22,7 @@ import { deliverEmail } from './engine/outbox/emailHandler.js';
 import { startOutboxWorker, type OutboxWorker } from './engine/outbox/outboxWorker.js';
 import { deliverWebhook } from './engine/outbox/webhookHandler.js';
 import { mp3Idle } from './engine/recordingMp3.js';
+import { removeStaleUploads } from './http/uploads.js';
 import { seedStarter } from './engine/seedStarter.js';
 import { attemptCompletedNotifier } from './engine/waitForAttempt.js';
 import { apiRouter, apiRoutes } from './http/api/v1/index.js';
@@ -196,6 +197,10 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     cleanups.unshift(() => voice.stop());
     if (created) await seedStarter(app, consoleTenant.id, config.defaultLocale);
 
+    // Not awaited: a start never waits for old files to go.
+    void removeStaleUploads(config.dataDir)
+      .then((n) => n > 0 && log.info({ removed: n }, 'removed uploads left by an earlier process'))
+      .catch((e: unknown) => log.warn({ err: e }, 'could not remove old uploads'));
     const setupFile = await ensureSetupCode(app);
     if (setupFile) log.info({ file: setupFile }, 'no administrator yet: create one with the setup code in this file, or `npm run cli -- create-admin`');
     const crm = await installCrmAdapters(app);

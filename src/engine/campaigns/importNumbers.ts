@@ -4,7 +4,7 @@ import type { ScenarioGraph } from '../../scenario/schema.js';
 import { withTransaction, type Queryable } from '../../store/db.js';
 import { findCampaign } from '../../store/repositories/campaigns.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
-import { openClientsFile, type ClientsFileReader, type ColumnMapping, type RowIssue } from '../clientsFile/index.js';
+import { openClientsFile, type ClientsFileReader, type ColumnMapping, type RowIssue, type ClientsFileInput } from '../clientsFile/index.js';
 import { insertPlannedContacts, planContacts } from './addContacts.js';
 import { analyzeCampaignTables } from './analyze.js';
 import { loadRuntime, type CampaignRuntime } from './runtime.js';
@@ -40,7 +40,7 @@ export async function importNumbers(
   app: AppContext,
   tenantId: string,
   campaignId: string,
-  file: { filename: string; mimeType: string; data: Buffer },
+  file: { filename: string; mimeType: string; data: ClientsFileInput },
   /** The columns as mapped in the console's preview; absent = the automatic mapping. */
   mapping?: ColumnMapping[],
 ): Promise<ImportReport> {

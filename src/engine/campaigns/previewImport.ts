@@ -4,7 +4,7 @@ import type { ScenarioGraph } from '../../scenario/schema.js';
 import { findCampaign } from '../../store/repositories/campaigns.js';
 import { findVersioned, SCENARIOS, TEMPLATES } from '../../store/repositories/versioned.js';
 import type { TemplateSettings } from '../../core/template.js';
-import { openClientsFile, type ClientsFileMeta, type ColumnMapping, type RowIssue } from '../clientsFile/index.js';
+import { openClientsFile, type ClientsFileMeta, type ColumnMapping, type RowIssue, type ClientsFileInput } from '../clientsFile/index.js';
 
 /**
  * The console's import preview (V5): what the file is (format, encoding, delimiter), its first rows
@@ -41,7 +41,7 @@ export async function previewImport(
   app: AppContext,
   tenantId: string,
   campaignId: string,
-  file: { filename: string; mimeType: string; data: Buffer },
+  file: { filename: string; mimeType: string; data: ClientsFileInput },
   mapping?: ColumnMapping[],
 ): Promise<ImportPreview> {
   const campaign = await findCampaign(app.db, tenantId, campaignId);

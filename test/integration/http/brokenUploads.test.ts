@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiClient, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from '../../support/dozvonProcess.js';
 import { multipartBody, rawRequest } from '../../support/rawHttp.js';
 import { makeWav } from '../../support/wav.js';
@@ -12,9 +14,11 @@ let p: DozvonProcess;
 let token: string;
 let api: ReturnType<typeof apiClient>;
 let campaignId: string;
+let dataDir: string;
 
 beforeAll(async () => {
-  p = await startDozvonProcess({ dataDir: tempDir('uploads'), env: { SANDBOX_TTS: 'generated', WORKERS: 'false' } });
+  dataDir = tempDir('uploads');
+  p = await startDozvonProcess({ dataDir, env: { SANDBOX_TTS: 'generated', WORKERS: 'false' } });
   token = await setupAdmin(p);
   api = apiClient(p.url, token);
   const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
@@ -27,6 +31,12 @@ afterAll(async () => p?.kill());
 const csv = 'phone;name\n+79001234567;Anna\n+79001234568;Boris\n';
 const numbersIn = async () => (await api<{ numbers: Record<string, number> }>('GET', `/campaigns/${campaignId}`)).numbers;
 const greetings = async () => (await api<{ greetings: unknown[] }>('GET', '/greetings')).greetings;
+
+/** Clients files are spooled to DATA_DIR/uploads while they arrive: none may stay there (client phone numbers). */
+async function noUploadLeft(): Promise<void> {
+  const dir = path.join(dataDir, 'uploads');
+  await vi.waitFor(() => expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([]), { timeout: 5000 });
+}
 
 async function stillServing(): Promise<void> {
   expect(p.child.exitCode, p.output()).toBeNull();
@@ -56,6 +66,7 @@ describe('a multipart body that ends mid-part', () => {
     expect(r.text).toContain('Загрузка оборвалась');
     await stillServing();
     expect(await numbersIn()).toEqual({});
+    await noUploadLeft();
   });
 
   it('greeting upload: 400, no greeting stored', async () => {
@@ -90,6 +101,7 @@ describe('a client that hangs up mid-upload', () => {
     await stillServing();
     expect(await numbersIn()).toEqual({});
     expect(await greetings()).toEqual([]);
+    await noUploadLeft();
   });
 
   it('after all that, a whole upload is imported as usual', async () => {
@@ -98,5 +110,28 @@ describe('a client that hangs up mid-upload', () => {
     const r = await fetch(`${p.url}/api/v1/campaigns/${campaignId}/numbers/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
     expect(r.status).toBe(200);
     expect(await numbersIn()).toEqual({ new: 2 });
+    await noUploadLeft();
+  });
+
+  it('the column mapping is applied whether it comes before or after the file in the form', async () => {
+    const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
+    const template = await api<{ id: string }>('POST', '/templates', { name: 'Order', scenarioId: scenarios.scenarios[0]!.id });
+    // The first column is an id the mapping ignores; the phone is in the second.
+    const file = new Blob(['code;tel\nA1;+79001234571\nA2;+79001234572\n'], { type: 'text/csv' });
+    const mapping = JSON.stringify([
+      { index: 0, role: 'ignored' },
+      { index: 1, role: 'phone' },
+    ]);
+    for (const mappingFirst of [true, false]) {
+      const campaign = await api<{ id: string }>('POST', '/campaigns', { name: `Order ${mappingFirst}`, templateId: template.id, startAt: new Date(Date.now() + 86400_000).toISOString() });
+      const form = new FormData();
+      if (mappingFirst) form.append('mapping', mapping);
+      form.append('file', file, 'clients.csv');
+      if (!mappingFirst) form.append('mapping', mapping);
+      const r = await fetch(`${p.url}/api/v1/campaigns/${campaign.id}/numbers/import`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      expect(r.status, await r.clone().text()).toBe(200);
+      expect(((await r.json()) as { numbersAdded: number }).numbersAdded).toBe(2);
+    }
+    await noUploadLeft();
   });
 });

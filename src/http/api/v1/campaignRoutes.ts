@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CAMPAIGN_STATUSES, campaignSettingsSchema } from '../../../core/campaign.js';
-import { badRequest, notFound } from '../../../core/errors.js';
+import { notFound } from '../../../core/errors.js';
 import { NUMBER_STATUSES } from '../../../core/nextAttempt.js';
 import { normalizePhone } from '../../../core/phone.js';
 import type { TemplateSettings } from '../../../core/template.js';
@@ -25,10 +25,9 @@ import { listAttempts } from '../../../store/repositories/attempts.js';
 import { listCampaigns, type Campaign } from '../../../store/repositories/campaigns.js';
 import { countNumbersByStatus, countNumbersByStatusOf, findNumber, listNumbers, type CampaignNumber } from '../../../store/repositories/numbers.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
-import { readMultipart } from '../../body.js';
 import { renderIssues as renderDetails } from '../../errors.js';
 import { route, type RouteInput } from '../../route.js';
-import { mappingOf } from './importMapping.js';
+import { withClientsFile } from './clientsFileUpload.js';
 import { isoOrNull, toAttemptDto } from './dto.js';
 
 /**
@@ -221,10 +220,7 @@ export const campaignRoutes = [
     params: idParams,
     bodyDoc: { contentType: 'multipart/form-data', description: 'field "file"; optional field "mapping": JSON [{index, role: phone|variable|externalId|ignored, variable?}] (as in the preview)' },
     handler: async ({ app, tenantId, params, ctx }) => {
-      const { fields, files } = await readMultipart(ctx, { limitBytes: app.config.uploadLimitBytes });
-      const file = files.find((f) => f.field === 'file');
-      if (!file) throw badRequest('errors.file_missing', { field: 'file' });
-      const r = await importNumbers(app, tenantId, params.id, file, mappingOf(fields));
+      const r = await withClientsFile(app, ctx, (file, mapping) => importNumbers(app, tenantId, params.id, file, mapping));
       const lng = ctx.state.locale;
       const render = (list: typeof r.errors) =>
         list.map((i) => ({ row: i.rowNumber, column: i.column ?? null, value: i.value, reason: i.reason.key, message: renderDetails(lng, [{ path: '', key: i.reason.key, params: { value: i.value, ...(i.reason.params ?? {}) } }])[0]!.message }));

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { badRequest, unauthorized } from '../../../core/errors.js';
+import { unauthorized } from '../../../core/errors.js';
 import { timeZoneSchema } from '../../../core/timezone.js';
-import type { ColumnMapping } from '../../../engine/clientsFile/index.js';
 import { exportAttemptsXlsx } from '../../../engine/campaigns/exportAttempts.js';
 import { getCampaign } from '../../../engine/campaigns/lifecycle.js';
 import { previewImport } from '../../../engine/campaigns/previewImport.js';
@@ -18,11 +17,10 @@ import {
 import { sendTestEmail } from '../../../engine/console/testEmail.js';
 import { listWebhookDeliveries, retryWebhookDelivery, webhookSecretOf } from '../../../engine/outbox/webhookDeliveries.js';
 import { findUser, updateUser } from '../../../store/repositories/users.js';
-import { readMultipart, type UploadedFile } from '../../body.js';
 import { renderIssues } from '../../errors.js';
 import { route, type RouteInput } from '../../route.js';
 import { eventRoutes } from './eventRoutes.js';
-import { mappingOf } from './importMapping.js';
+import { withClientsFile } from './clientsFileUpload.js';
 
 /**
  * What the web console needs beyond the resources every client uses: live updates, the dashboard,
@@ -33,12 +31,6 @@ import { mappingOf } from './importMapping.js';
 const idParams = z.object({ id: z.uuid() });
 const userId = (p: RouteInput<unknown, unknown, unknown>['principal']) => (p?.kind === 'user' ? p.userId : undefined);
 
-async function uploadedFile(app: RouteInput<unknown, unknown, unknown>['app'], ctx: RouteInput<unknown, unknown, unknown>['ctx']): Promise<{ file: UploadedFile; mapping: ColumnMapping[] | undefined }> {
-  const { fields, files } = await readMultipart(ctx, { limitBytes: app.config.uploadLimitBytes });
-  const file = files.find((f) => f.field === 'file');
-  if (!file) throw badRequest('errors.file_missing', { field: 'file' });
-  return { file, mapping: mappingOf(fields) };
-}
 
 export const consoleRoutes = [
   ...eventRoutes,
@@ -159,8 +151,7 @@ export const consoleRoutes = [
     params: idParams,
     bodyDoc: { contentType: 'multipart/form-data', description: 'field "file"; optional field "mapping": JSON [{index, role: phone|variable|externalId|ignored, variable?}]' },
     handler: async ({ app, tenantId, params, ctx }) => {
-      const { file, mapping } = await uploadedFile(app, ctx);
-      const p = await previewImport(app, tenantId, params.id, file, mapping);
+      const p = await withClientsFile(app, ctx, (file, mapping) => previewImport(app, tenantId, params.id, file, mapping));
       const lng = ctx.state.locale;
       const render = (list: typeof p.report.errors) =>
         list.map((i) => ({
