@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate, SchemaTooNewError, schemaVersion } from '../../../src/store/migrate.js';
-import { openTestDatabase } from '../../support/db.js';
+import { onRealPostgres, openTestDatabase } from '../../support/db.js';
 
 const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -19,6 +19,20 @@ describe('migrations', () => {
     expect((await migrate(d)).applied).toEqual([]);
     expect((await migrate(d)).applied).toEqual([]);
     expect(await schemaVersion(d)).toBe(Math.max(...loadMigrations().map((m) => m.id)));
+  });
+
+  // On PGlite one session serves the process (a held client holds it all); on a server, sessions are separate.
+  it.skipIf(!onRealPostgres())('a process starting on an up-to-date database does not wait for another holding the migration lock', async () => {
+    const d = await db();
+    const other = await d.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock(720261121)');
+      const started = migrate(d).then((r) => r.applied);
+      expect(await Promise.race([started, new Promise((r) => setTimeout(() => r('waited'), 3000))])).toEqual([]);
+    } finally {
+      await other.query('SELECT pg_advisory_unlock(720261121)');
+      other.release();
+    }
   });
 
   it('two migrators racing on one database apply each migration exactly once', async () => {
