@@ -22,14 +22,12 @@ import { PGliteStatements } from './pgliteStatements.js';
 /**
  * One statement (or one transaction) at a time: by who waits for it (src/store/dbPriority.ts),
  * then first come first served. PGlite runs a statement synchronously and
- * resolves its promise as a microtask, so statements handed over from promise to promise run back
- * to back without returning to the event loop: under load the process read no socket for hundreds
- * of milliseconds (a platform's webhook waited while other calls' statements ran). The same holds
- * for one caller issuing statements one after another, each when the last resolved (the mutex is
- * free every time): at a restart agenda's start-up statements kept /health from being read until
- * all of them had run. Handing over on every statement would cost a loop turn each; instead, once
- * statements have run for SLICE_MS without the loop turning, the next one waits for the loop's
- * next turn (`setImmediate`), so arriving requests are read at least that often.
+ * resolves its promise as a microtask, so a queue of statements handed over from promise to
+ * promise runs back to back without returning to the event loop: under load the process read no
+ * socket for hundreds of milliseconds (a platform's webhook waited while other calls' statements
+ * ran). Handing over on every statement would cost a loop turn each; instead, once statements
+ * have run back to back for SLICE_MS, the next one waits for the loop's next turn
+ * (`setImmediate`), so arriving requests are read at least that often.
  */
 const SLICE_MS = 10;
 
@@ -37,10 +35,7 @@ class Mutex {
   private held = false;
   // One queue per priority (src/store/dbPriority.ts), the callee on the line first.
   private readonly waiting: (() => void)[][] = [[], [], []];
-  // When the current run of statements began, and whether the loop has turned since.
   private sliceStart = performance.now();
-  private turned = true;
-  private markerPending = false;
   // The real one even where a test fakes timers: handing over must never wait on a fake clock.
   private readonly nextTurn = globalThis.setImmediate;
 
@@ -55,56 +50,28 @@ class Mutex {
           this.handOver();
         });
       };
-      if (this.held) {
-        this.waiting[currentPriority()]!.push(grant);
-        return;
+      if (this.held) this.waiting[currentPriority()]!.push(grant);
+      else {
+        this.sliceStart = performance.now();
+        grant();
       }
-      if (this.turned) this.beginSlice();
-      else if (performance.now() - this.sliceStart >= SLICE_MS) {
-        // Held for the loop's turn, so whoever comes meanwhile queues by priority behind it.
-        this.held = true;
-        this.waiting[currentPriority()]!.push(grant);
-        this.grantAfterTurn();
-        return;
-      }
-      grant();
-    });
-  }
-
-  /** A new run of statements; a marker on the loop's next turn tells when it has turned since. */
-  private beginSlice(): void {
-    this.sliceStart = performance.now();
-    this.turned = false;
-    if (this.markerPending) return;
-    this.markerPending = true;
-    this.nextTurn(() => {
-      this.markerPending = false;
-      this.turned = true;
-    });
-  }
-
-  private takeNext(): (() => void) | undefined {
-    return this.waiting[0]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[2]!.shift();
-  }
-
-  private grantAfterTurn(): void {
-    this.nextTurn(() => {
-      this.beginSlice();
-      this.takeNext()!();
     });
   }
 
   private handOver(): void {
-    if (this.waiting.every((q) => q.length === 0)) {
+    const next = this.waiting[0]!.shift() ?? this.waiting[1]!.shift() ?? this.waiting[2]!.shift();
+    if (!next) {
       this.held = false;
       return;
     }
-    if (this.turned) this.beginSlice();
-    else if (performance.now() - this.sliceStart >= SLICE_MS) {
-      this.grantAfterTurn();
+    if (performance.now() - this.sliceStart < SLICE_MS) {
+      next();
       return;
     }
-    this.takeNext()!();
+    this.nextTurn(() => {
+      this.sliceStart = performance.now();
+      next();
+    });
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
