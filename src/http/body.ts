@@ -57,7 +57,6 @@ export interface SpooledFile {
   filename: string;
   mimeType: string;
   path: string;
-  size: number;
 }
 
 export async function readMultipart(
@@ -78,7 +77,7 @@ export async function readMultipartToDisk(
   o: { limitBytes: number; maxFiles?: number; dir: string },
 ): Promise<{ fields: Record<string, string>; files: SpooledFile[]; dispose(): Promise<void> }> {
   const bb = openBusboy(ctx, o);
-  fs.mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+  await fs.promises.mkdir(o.dir, { recursive: true, mode: 0o700 });
   // Each file with its write stream's end ('close'): removed only once nothing writes it any more.
   const written = new Map<string, Promise<void>>();
   const dispose = async () => {
@@ -121,6 +120,9 @@ function openBusboy(ctx: Context, o: { limitBytes: number; maxFiles?: number }):
  */
 type PartStore<F> = (field: string, stream: Readable & { truncated?: boolean }, info: busboy.FileInfo) => Promise<F | undefined>;
 
+/** What a stored part says about itself, wherever it was stored. */
+const partOf = (field: string, info: busboy.FileInfo) => ({ field, filename: info.filename ?? 'upload', mimeType: info.mimeType });
+
 const toMemory: PartStore<UploadedFile> = (field, stream, info) =>
   new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -128,7 +130,7 @@ const toMemory: PartStore<UploadedFile> = (field, stream, info) =>
       if (!stream.truncated) chunks.push(c);
     });
     stream.on('limit', () => (chunks.length = 0));
-    stream.on('end', () => resolve(stream.truncated ? undefined : { field, filename: info.filename ?? 'upload', mimeType: info.mimeType, data: Buffer.concat(chunks) }));
+    stream.on('end', () => resolve(stream.truncated ? undefined : { ...partOf(field, info), data: Buffer.concat(chunks) }));
   });
 
 function toDisk(dir: string, written: Map<string, Promise<void>>): PartStore<SpooledFile> {
@@ -154,7 +156,7 @@ function toDisk(dir: string, written: Map<string, Promise<void>>): PartStore<Spo
         out.destroy();
         resolve(undefined);
       });
-      out.on('finish', () => resolve(stream.truncated ? undefined : { field, filename: info.filename ?? 'upload', mimeType: info.mimeType, path: file, size: out.bytesWritten }));
+      out.on('finish', () => resolve(stream.truncated ? undefined : { ...partOf(field, info), path: file }));
       stream.pipe(out);
     });
 }

@@ -174,8 +174,7 @@ export async function lockDataDir(dataDir: string, o: LockDataDirOptions): Promi
       await sleep(POLL_MS);
       continue;
     }
-    const firstTry = clean && attempts === 1 && firstSeen === undefined && !gone;
-    if (!firstTry && !(await settled(lockPath))) {
+    if (!(clean && attempts === 1 && !gone) && !(await settled(lockPath))) {
       // A concurrent starter removed the directory we had just created and made its own: it holds
       // it. Forget ours without removing anything (proper-lockfile would rmdir the winner's).
       abandoned = true;

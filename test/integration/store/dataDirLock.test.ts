@@ -67,6 +67,19 @@ function leaveLock(dir: string, owner: LockOwner, ageMs: number): void {
   fs.writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify(owner));
 }
 
+/** Four starters race for the directory: exactly one holds it, the others are refused, and nobody removes the winner's lock under it. */
+async function expectOneHolder(dir: string): Promise<void> {
+  const racers = Array.from({ length: 4 }, () => holdLock(dir));
+  const results = await Promise.all(racers.map((r) => r.first));
+  expect(results.filter((r) => r.event === 'locked')).toHaveLength(1);
+  for (const r of results.filter((x) => x.event !== 'locked')) expect(r.message).toMatch(/Another Dozvon process/);
+  const winner = racers[results.findIndex((r) => r.event === 'locked')]!;
+  const outcome = await Promise.race([winner.compromised.then(() => 'compromised'), new Promise((r) => setTimeout(() => r('held'), 2500))]);
+  expect(outcome).toBe('held');
+  for (const r of racers) r.child.kill('SIGKILL');
+  await Promise.all(racers.map((r) => r.exited));
+}
+
 const owner = (o: Partial<LockOwner>): LockOwner => ({ pid: 999_999, host: os.hostname(), startedAt: new Date().toISOString(), ...o });
 
 describe.skipIf(onRealPostgres())('the PGlite data directory lock (skipped on a real PostgreSQL: DATA_DIR holds no database there)', () => {
@@ -141,16 +154,7 @@ describe.skipIf(onRealPostgres())('the PGlite data directory lock (skipped on a 
   it('several starters racing for one stale lock: exactly one holds it, the others are refused', async () => {
     const dir = tmpDir('lock-race');
     leaveLock(dir, owner({ pid: process.ppid }), 60_000);
-    const racers = Array.from({ length: 4 }, () => holdLock(dir));
-    const results = await Promise.all(racers.map((r) => r.first));
-    expect(results.filter((r) => r.event === 'locked')).toHaveLength(1);
-    for (const r of results.filter((x) => x.event !== 'locked')) expect(r.message).toMatch(/Another Dozvon process/);
-    const winner = racers[results.findIndex((r) => r.event === 'locked')]!;
-    // The winner keeps its lock: nobody removed it under it.
-    const outcome = await Promise.race([winner.compromised.then(() => 'compromised'), new Promise((r) => setTimeout(() => r('held'), 2500))]);
-    expect(outcome).toBe('held');
-    for (const r of racers) r.child.kill('SIGKILL');
-    await Promise.all(racers.map((r) => r.exited));
+    await expectOneHolder(dir);
   }, 60_000);
 
   it('several starters racing on a clean directory (a restart after a clean stop): exactly one holds it, the others are refused', async () => {
@@ -158,15 +162,7 @@ describe.skipIf(onRealPostgres())('the PGlite data directory lock (skipped on a 
     const first = await lockDataDir(dir, { onCompromised: noop });
     await first.release();
     expect(fs.existsSync(path.join(dir, LOCK_DIR)) || fs.existsSync(path.join(dir, OWNER_FILE))).toBe(false);
-    const racers = Array.from({ length: 4 }, () => holdLock(dir));
-    const results = await Promise.all(racers.map((r) => r.first));
-    expect(results.filter((r) => r.event === 'locked')).toHaveLength(1);
-    for (const r of results.filter((x) => x.event !== 'locked')) expect(r.message).toMatch(/Another Dozvon process/);
-    const winner = racers[results.findIndex((r) => r.event === 'locked')]!;
-    const outcome = await Promise.race([winner.compromised.then(() => 'compromised'), new Promise((r) => setTimeout(() => r('held'), 2500))]);
-    expect(outcome).toBe('held');
-    for (const r of racers) r.child.kill('SIGKILL');
-    await Promise.all(racers.map((r) => r.exited));
+    await expectOneHolder(dir);
   }, 60_000);
 
   it('a holder whose lock is removed under it is told at its next heartbeat', async () => {
