@@ -77,7 +77,9 @@ export async function readMultipartToDisk(
   o: { limitBytes: number; maxFiles?: number; dir: string },
 ): Promise<{ fields: Record<string, string>; files: SpooledFile[]; dispose(): Promise<void> }> {
   const bb = openBusboy(ctx, o);
-  await fs.promises.mkdir(o.dir, { recursive: true, mode: 0o700 });
+  // Synchronous on purpose: nothing may come between reading the request and listening to it (a
+  // body that ended meanwhile would go unheard and the request never finish).
+  fs.mkdirSync(o.dir, { recursive: true, mode: 0o700 });
   // Each file with its write stream's end ('close'): removed only once nothing writes it any more.
   const written = new Map<string, Promise<void>>();
   const dispose = async () => {
