@@ -4,6 +4,7 @@
 // on the 2-core bench machine). Rebuilt only when a source file changed (well under two seconds).
 import fs from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

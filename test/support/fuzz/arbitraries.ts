@@ -117,12 +117,13 @@ export const brokenJson: fc.Arbitrary<FuzzBody> = fc
   });
 
 /** A form body with PHP bracket keys (`auth[member_id]`), as CRMs post them, from a base of fields. */
-export function formBody(base: Record<string, string>): fc.Arbitrary<FuzzBody> {
+export function formBody(base: Record<string, string>, neverDropped: readonly string[] = []): fc.Arbitrary<FuzzBody> {
   const keys = Object.keys(base);
+  const droppable = keys.filter((k) => !neverDropped.includes(k));
   const fields = fc.oneof(
     fc.constant(base),
     keys.length ? fc.tuple(fc.constantFrom(...keys), nastyString).map(([k, v]) => ({ ...base, [k]: v })) : fc.constant(base),
-    keys.length ? fc.constantFrom(...keys).map((k) => Object.fromEntries(Object.entries(base).filter(([x]) => x !== k))) : fc.constant(base),
+    droppable.length ? fc.constantFrom(...droppable).map((k) => Object.fromEntries(Object.entries(base).filter(([x]) => x !== k))) : fc.constant(base),
     fc.tuple(fc.constantFrom('a[b][c][d][e][f][g][h]', 'a[]', '[]', 'a[0][__proto__]', '__proto__[x]', 'a[999999]', 'auth', 'data[CLEAN]', 'properties[x][]'), nastyString).map(([k, v]) => ({ ...base, [k]: v })),
     fc.dictionary(nastyString, nastyString, { maxKeys: 8 }),
   );
