@@ -15,6 +15,7 @@ import { startDozvon, type RunningDozvon } from '../src/main.js';
 import { listVersioned, TEMPLATES } from '../src/store/repositories/versioned.js';
 import { databaseEnv, freshDatabaseUrl } from './support/database.js';
 import { print } from './support/server.js';
+import { countStatements } from './support/statements.js';
 import { startBitrix24Emulator, type Bitrix24Emulator, type Portal, type Workflow } from '../test/fakes/bitrix24/index.js';
 
 /**
@@ -95,6 +96,7 @@ async function robotRuns(s: Setup, runs: number): Promise<void> {
   );
   portal.resetLimits();
   const since = portal.calls().at(-1)?.seq ?? 0;
+  const statements = process.env.BENCH_DEBUG ? countStatements(s.dozvon.app.db) : undefined;
   const started = performance.now();
   const flows: Workflow[] = [];
   for (let i = 0; i < deals.length; i += 50) {
@@ -122,6 +124,10 @@ async function robotRuns(s: Setup, runs: number): Promise<void> {
     if (m > 1) doubled++;
   }
   if (process.env.BENCH_DEBUG) printRequestMix(mine);
+  // BENCH_DEBUG: the statements of a robot run, by their first words, with their wall time.
+  for (const line of statements?.lines(runs, 40) ?? []) console.error(`# ${line.replace('×', '/run')}`);
+  console.error(`# statements per run: ${((statements?.total() ?? 0) / runs).toFixed(1)}`);
+  statements?.stop();
   print('b24_robot_runs', runs, 'runs');
   print('b24_robot_runs_completed', settled.filter((x) => x === 'completed').length, 'runs');
   print('b24_robot_requests', requests, 'requests');

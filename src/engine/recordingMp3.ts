@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { AppContext } from '../context.js';
-import { withTransaction } from '../store/db.js';
+import { withTransaction, type Queryable } from '../store/db.js';
 import { newId } from '../store/ids.js';
 import { attachRecordingMp3, listRecordingsWithoutMp3 } from '../store/repositories/attempts.js';
+import { signalOutbox } from '../store/repositories/outbox.js';
 import { findMediaById, findMediaVariant, insertMediaVariant, type Media } from '../store/repositories/media.js';
 import { decodeWav, WavDecodeError, type Pcm } from '../voice/audio/index.js';
 import { encodeMp3 } from '../voice/audio/encodeMp3.js';
@@ -23,7 +24,19 @@ import { decodeRecording, RecordingDecodeError } from '../voice/audio/decodeReco
  */
 export const MP3_VARIANT = 'mp3';
 
-type Deps = Pick<AppContext, 'db' | 'storage' | 'log'>;
+type Deps = Pick<AppContext, 'db' | 'storage' | 'log' | 'clock' | 'wake'>;
+
+/**
+ * The outbox signal of an attempt whose recording is ready for the CRMs: its MP3 is made, or none
+ * can be made. Write-backs waiting to link the recording are woken by it (`signalOutbox`).
+ */
+export const recordingReadySignal = (attemptId: string): string => `recording:${attemptId}`;
+
+/** Links the MP3 (or why there is none) from the recording's attempts and wakes their waiting write-backs. */
+async function linkMp3(d: Deps, db: Queryable, recordingId: string, p: { mp3Id: string } | { error: string }): Promise<number> {
+  const attemptIds = await attachRecordingMp3(db, recordingId, p);
+  return signalOutbox(db, attemptIds.map(recordingReadySignal), d.clock.now());
+}
 
 export class UndecodableRecording extends Error {
   constructor(readonly reason: string) {
@@ -82,19 +95,23 @@ const mp3KeyOf = (original: Media) => `${original.storageKey.replace(/\.[A-Za-z0
  * recorded as such and linked as it is.
  */
 export async function makeRecordingMp3(d: Deps, recordingId: string): Promise<'made' | 'existed' | 'undecodable'> {
+  const outcome = await linkOrMakeMp3(d, recordingId);
+  // After the commit: the woken jobs are visible to this process's outbox worker now.
+  if (outcome.woken > 0) d.wake.outbox();
+  return outcome.made;
+}
+
+async function linkOrMakeMp3(d: Deps, recordingId: string): Promise<{ made: 'made' | 'existed' | 'undecodable'; woken: number }> {
   const original = await findMediaById(d.db, recordingId);
   if (!original) {
-    await attachRecordingMp3(d.db, recordingId, { error: 'the original recording is gone' });
-    return 'undecodable';
+    return { made: 'undecodable', woken: await linkMp3(d, d.db, recordingId, { error: 'the original recording is gone' }) };
   }
   if (original.contentType === 'audio/mpeg') {
-    await attachRecordingMp3(d.db, recordingId, { mp3Id: original.id });
-    return 'existed';
+    return { made: 'existed', woken: await linkMp3(d, d.db, recordingId, { mp3Id: original.id }) };
   }
   const existing = await findMediaVariant(d.db, original.id, MP3_VARIANT);
   if (existing) {
-    await attachRecordingMp3(d.db, recordingId, { mp3Id: existing.id });
-    return 'existed';
+    return { made: 'existed', woken: await linkMp3(d, d.db, recordingId, { mp3Id: existing.id }) };
   }
   const bytes = await readAll(d.storage.read(original.storageKey));
   let mp3: Buffer;
@@ -106,12 +123,11 @@ export async function makeRecordingMp3(d: Deps, recordingId: string): Promise<'m
   } catch (e) {
     if (!(e instanceof UndecodableRecording)) throw e;
     d.log.warn({ recordingId, err: e }, 'recording: no MP3 can be made, CRMs get the original');
-    await attachRecordingMp3(d.db, recordingId, { error: e.message });
-    return 'undecodable';
+    return { made: 'undecodable', woken: await linkMp3(d, d.db, recordingId, { error: e.message }) };
   }
   const key = mp3KeyOf(original);
   await d.storage.put(key, mp3);
-  await withTransaction(d.db, async (tx) => {
+  const woken = await withTransaction(d.db, async (tx) => {
     const { media } = await insertMediaVariant(tx, {
       id: newId(),
       tenantId: original.tenantId,
@@ -124,9 +140,9 @@ export async function makeRecordingMp3(d: Deps, recordingId: string): Promise<'m
       derivedFrom: original.id,
       variant: MP3_VARIANT,
     });
-    await attachRecordingMp3(tx, recordingId, { mp3Id: media.id });
+    return linkMp3(d, tx, recordingId, { mp3Id: media.id });
   });
-  return 'made';
+  return { made: 'made', woken };
 }
 
 /** Makes the MP3s still missing, oldest first; returns how many were handled. */

@@ -1,6 +1,9 @@
 import type { AppContext } from '../../context.js';
 import { signedMediaUrl } from '../../engine/recordingUrls.js';
-import type { Attempt } from '../../store/repositories/attempts.js';
+import { recordingReadySignal } from '../../engine/recordingMp3.js';
+import type { WaitFor } from '../../engine/outbox/outboxWorker.js';
+import type { Queryable } from '../../store/db.js';
+import { findAttemptById, type Attempt } from '../../store/repositories/attempts.js';
 
 /**
  * The recording link a CRM gets (both CRMs): a signed link to the MP3 copy (amoCRM's feed player
@@ -23,6 +26,21 @@ export const recordingFileName = (a: Pick<Attempt, 'id' | 'recordingMp3Id'>): st
 export const recordingPending = (a: Pick<Attempt, 'recordingSource' | 'recordingId' | 'recordingMp3Id' | 'recordingMp3Error'>): boolean =>
   Boolean(a.recordingSource && !a.recordingId) || Boolean(a.recordingId && !a.recordingMp3Id && !a.recordingMp3Error);
 
-/** How long a write-back waits for the recording before writing without it: 1 s, 2 s, … about a minute in all. */
-export const RECORDING_WAITS = 10;
-export const recordingWaitMs = (n: number): number => Math.min(10_000, 1000 * (n + 1));
+/**
+ * How long a write-back waits for the recording before writing without it: a minute in all. It is
+ * woken as soon as the recording is ready (`recordingWait`); these waits are for a wake-up that
+ * never came (the process making the MP3 stopped right then): 10 s, 20 s, 30 s.
+ */
+export const RECORDING_WAITS = 3;
+export const recordingWaitMs = (n: number): number => 10_000 * Math.min(n + 1, RECORDING_WAITS);
+
+/** What a write-back waiting for the attempt's recording waits for: woken when its MP3 is made (or cannot be). */
+export function recordingWait(db: Queryable, attemptId: string): WaitFor {
+  return {
+    signal: recordingReadySignal(attemptId),
+    ready: async () => {
+      const a = await findAttemptById(db, attemptId);
+      return !a || !recordingPending(a);
+    },
+  };
+}

@@ -7,6 +7,7 @@ import {
   extendOutboxLease,
   markOutboxDone,
   markOutboxFailed,
+  signalOutbox,
   type OutboxChannel,
   type OutboxJob,
 } from '../../store/repositories/outbox.js';
@@ -19,9 +20,23 @@ import {
 export type HandlerResult =
   /** `afterDone`: runs once the job is recorded done (e.g. wake a job that waits for this one); its failure is only logged. */
   | { kind: 'done'; state?: Record<string, unknown>; afterDone?: () => Promise<void> }
-  /** `wait`: not a failure but a planned wait (e.g. for a recording): it does not lengthen later backoffs. */
-  | { kind: 'retry'; error: string; retryAt?: Date; wait?: boolean }
+  /**
+   * `wait`: not a failure but a planned wait (e.g. for a recording): it does not lengthen later backoffs.
+   * `waitFor`: what the job waits for, so that it is woken when it happens (`signalOutbox`) rather
+   * than at `retryAt`, which stays as the fallback. `state`: the job's progress, saved with the retry.
+   */
+  | { kind: 'retry'; error: string; retryAt?: Date; wait?: boolean; waitFor?: WaitFor; state?: Record<string, unknown> }
   | { kind: 'dead'; error: string };
+
+/**
+ * Something a job waits for: the signal that will announce it, and a look at whether it has
+ * happened already — asked once the wait is recorded, since the signal may have gone out between
+ * the handler's look and that record (it would have found no job to wake).
+ */
+export interface WaitFor {
+  signal: string;
+  ready(): Promise<boolean>;
+}
 
 export interface HandlerControl {
   /** Saves progress so a retry continues after the last finished step. */
@@ -104,16 +119,28 @@ export function startOutboxWorker(
       return;
     }
     const failure = result;
+    const waitFor = failure.kind === 'retry' ? failure.waitFor : undefined;
     const verdict = await recorded(() =>
       markOutboxFailed(app.db, job.id, app.workerId, {
         error: failure.error,
         retryAt: failure.kind === 'dead' ? null : (failure.retryAt ?? backoff(job.failures + 1, now)),
         now,
         wait: failure.kind === 'retry' && failure.wait === true,
+        state: failure.kind === 'retry' ? failure.state : undefined,
+        waitsFor: waitFor?.signal,
       }),
     );
-    const level = verdict === 'dead' ? 'error' : 'warn';
+    // A planned wait is not a failure worth a warning.
+    const level = verdict === 'dead' ? 'error' : failure.kind === 'retry' && failure.wait ? 'debug' : 'warn';
     jlog[level]({ attempts: job.attempts, error: failure.error }, `outbox: ${verdict}`);
+    if (waitFor && verdict === 'retry') {
+      // Announced before the wait was recorded? Then nobody will: the job wakes itself.
+      const ready = await waitFor.ready().catch((e: unknown) => {
+        jlog.debug({ err: e }, 'outbox: could not look whether a waited-for event happened; the retry time stands');
+        return false;
+      });
+      if (ready) await signalOutbox(app.db, [waitFor.signal], app.clock.now()).catch((e: unknown) => jlog.debug({ err: e }, 'outbox: self-wake failed; the retry time stands'));
+    }
   };
 
   const runOnce = async (): Promise<number> => {

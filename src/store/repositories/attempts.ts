@@ -193,6 +193,16 @@ export async function findAttemptById(db: Queryable, id: string): Promise<Attemp
   return r.rows[0] && toAttempt(r.rows[0]);
 }
 
+/** An attempt with its contact's CRM reference (what a CRM write-back needs), in one statement. */
+export async function findAttemptWithContactCrm(db: Queryable, id: string): Promise<{ attempt: Attempt; crm: Record<string, unknown> | null } | undefined> {
+  const r = await db.query<AttemptRow & { contact_crm: Record<string, unknown> | null }>(
+    'SELECT a.*, c.crm AS contact_crm FROM attempts a LEFT JOIN campaign_contacts c ON c.id = a.contact_id WHERE a.id = $1',
+    [id],
+  );
+  const row = r.rows[0];
+  return row && { attempt: toAttempt(row), crm: row.contact_crm };
+}
+
 export interface AttemptFilter {
   tenantId: string;
   campaignId?: string | undefined;
@@ -324,10 +334,16 @@ export async function listRecordingsWithoutMp3(db: Queryable, limit: number): Pr
   return r.rows.map((x) => ({ id: x.id, tenantId: x.tenant_id, recordingId: x.recording_id }));
 }
 
-/** The MP3 of every attempt that links this original (one recording may serve several attempts in future). */
-export async function attachRecordingMp3(db: Queryable, recordingId: string, p: { mp3Id: string } | { error: string }): Promise<void> {
-  if ('mp3Id' in p) await db.query('UPDATE attempts SET recording_mp3_id = $2, recording_mp3_error = NULL WHERE recording_id = $1', [recordingId, p.mp3Id]);
-  else await db.query('UPDATE attempts SET recording_mp3_error = left($2, 500) WHERE recording_id = $1 AND recording_mp3_id IS NULL', [recordingId, p.error]);
+/**
+ * The MP3 of every attempt that links this original (one recording may serve several attempts in
+ * future), or why there is none. Returns the attempts it changed.
+ */
+export async function attachRecordingMp3(db: Queryable, recordingId: string, p: { mp3Id: string } | { error: string }): Promise<string[]> {
+  const r =
+    'mp3Id' in p
+      ? await db.query<{ id: string }>('UPDATE attempts SET recording_mp3_id = $2, recording_mp3_error = NULL WHERE recording_id = $1 RETURNING id', [recordingId, p.mp3Id])
+      : await db.query<{ id: string }>('UPDATE attempts SET recording_mp3_error = left($2, 500) WHERE recording_id = $1 AND recording_mp3_id IS NULL RETURNING id', [recordingId, p.error]);
+  return r.rows.map((x) => x.id);
 }
 
 /** Completed attempts whose recording is still only at the platform (announced, not yet copied). */

@@ -122,28 +122,31 @@ export async function claimOutboxBatch(
 
 export async function markOutboxDone(db: Queryable, id: string, worker: string, now: Date, state?: Record<string, unknown>): Promise<void> {
   await db.query(
-    `UPDATE outbox SET status = 'done', done_at = $3, locked_by = NULL, locked_until = NULL, last_error = NULL,
+    `UPDATE outbox SET status = 'done', done_at = $3, locked_by = NULL, locked_until = NULL, last_error = NULL, waits_for = NULL,
        state = COALESCE($4::jsonb, state)
      WHERE id = $1 AND locked_by = $2`,
     [id, worker, now, state ? JSON.stringify(state) : null],
   );
 }
 
-/** Schedules a retry, or gives up (dead) when the job has expired or the failure is final. */
+/**
+ * Schedules a retry, or gives up (dead) when the job has expired or the failure is final.
+ * `waitsFor`: what the job waits for — `signalOutbox` with that name makes it due at once.
+ */
 export async function markOutboxFailed(
   db: Queryable,
   id: string,
   worker: string,
-  p: { error: string; retryAt: Date | null; now: Date; state?: Record<string, unknown>; wait?: boolean },
+  p: { error: string; retryAt: Date | null; now: Date; state?: Record<string, unknown> | undefined; wait?: boolean; waitsFor?: string | undefined },
 ): Promise<'retry' | 'dead'> {
   const r = await db.query<{ status: 'pending' | 'dead' }>(
     `UPDATE outbox SET
        status = CASE WHEN $3::timestamptz IS NULL OR (expires_at IS NOT NULL AND $3::timestamptz > expires_at) THEN 'dead' ELSE 'pending' END,
        next_attempt_at = COALESCE($3, next_attempt_at), last_error = left($4, 2000), locked_by = NULL, locked_until = NULL,
        done_at = CASE WHEN $3::timestamptz IS NULL OR (expires_at IS NOT NULL AND $3::timestamptz > expires_at) THEN $5::timestamptz ELSE NULL END,
-       state = COALESCE($6::jsonb, state), failures = failures + CASE WHEN $7::boolean THEN 0 ELSE 1 END
+       state = COALESCE($6::jsonb, state), failures = failures + CASE WHEN $7::boolean THEN 0 ELSE 1 END, waits_for = $8
      WHERE id = $1 AND locked_by = $2 RETURNING status`,
-    [id, worker, p.retryAt, p.error, p.now, p.state ? JSON.stringify(p.state) : null, p.wait === true],
+    [id, worker, p.retryAt, p.error, p.now, p.state ? JSON.stringify(p.state) : null, p.wait === true, p.waitsFor ?? null],
   );
   return r.rows[0]?.status === 'dead' ? 'dead' : 'retry';
 }
@@ -160,4 +163,17 @@ export async function extendOutboxLease(db: Queryable, id: string, worker: strin
 /** Saves progress of a multi-step write so a retry continues where it stopped. */
 export async function checkpointOutbox(db: Queryable, id: string, worker: string, state: Record<string, unknown>): Promise<void> {
   await db.query('UPDATE outbox SET state = $3 WHERE id = $1 AND locked_by = $2', [id, worker, JSON.stringify(state)]);
+}
+
+/**
+ * What pending jobs waited for has happened: those that named one of `signals` (markOutboxFailed's
+ * `waitsFor`) are due now. Returns how many were woken; the caller wakes this process's worker.
+ */
+export async function signalOutbox(db: Queryable, signals: readonly string[], now: Date): Promise<number> {
+  if (signals.length === 0) return 0;
+  const r = await db.query(
+    `UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, $2), waits_for = NULL WHERE waits_for = ANY($1::text[]) AND status = 'pending'`,
+    [signals, now],
+  );
+  return r.rowCount ?? 0;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLink, recordingPending } from '../../../src/crm/shared/recordingLink.js';
-import { makeRecordingMp3, mp3Idle } from '../../../src/engine/recordingMp3.js';
+import { makeRecordingMp3, mp3Idle, recordingReadySignal } from '../../../src/engine/recordingMp3.js';
 import { sweepRecordings } from '../../../src/engine/recordingSweeper.js';
 import { findAttemptById, type Attempt } from '../../../src/store/repositories/attempts.js';
 import { findMediaById } from '../../../src/store/repositories/media.js';
@@ -111,6 +111,36 @@ describe('the MP3 copy of a recording', () => {
     await mp3Idle(app);
     expect((await findAttemptById(app.db, a.id))!.recordingMp3Id).toBeNull();
   });
+  it('wakes the CRM write-backs waiting to link it, in every process (the database) and at once in this one', async () => {
+    const a = await recordedCall();
+    const app = t.dozvon.app;
+    await app.db.query('UPDATE attempts SET recording_mp3_id = NULL WHERE id = $1', [a.id]);
+    // A write-back that waits for this recording (leased elsewhere, so only the signal moves it)
+    // and one that waits for another call's.
+    const waiting = async (key: string, signal: string) =>
+      app.db.query(
+        `INSERT INTO outbox (id, tenant_id, channel, kind, idempotency_key, payload, next_attempt_at, locked_by, locked_until, waits_for)
+         VALUES (gen_random_uuid(), $1, 'bitrix24', 'attempt.writeback', $2, '{}', $3, 'elsewhere', $3, $4)`,
+        [a.tenantId, key, new Date(app.clock.now().getTime() + 3600_000), signal],
+      );
+    await waiting(`test:mine:${a.id}`, recordingReadySignal(a.id));
+    await waiting(`test:other:${a.id}`, recordingReadySignal('another-attempt'));
+    let wakes = 0;
+    expect(await makeRecordingMp3({ ...app, wake: { ...app.wake, outbox: () => wakes++ } }, a.recordingId!)).toBe('existed');
+    const rows = await app.db.query<{ idempotency_key: string; next_attempt_at: Date; waits_for: string | null }>(
+      `SELECT idempotency_key, next_attempt_at, waits_for FROM outbox WHERE idempotency_key LIKE 'test:%' AND idempotency_key LIKE $1`,
+      [`%${a.id}`],
+    );
+    const mine = rows.rows.find((r) => r.idempotency_key.startsWith('test:mine'))!;
+    const other = rows.rows.find((r) => r.idempotency_key.startsWith('test:other'))!;
+    expect(mine.waits_for).toBeNull();
+    expect(mine.next_attempt_at.getTime()).toBeLessThanOrEqual(app.clock.now().getTime());
+    expect(other.waits_for).toBe(recordingReadySignal('another-attempt'));
+    expect(other.next_attempt_at.getTime()).toBeGreaterThan(app.clock.now().getTime() + 3000_000);
+    expect(wakes).toBe(1);
+    await app.db.query(`DELETE FROM outbox WHERE idempotency_key LIKE 'test:%'`);
+  });
+
   it('is made from a stereo FLAC original (Voximplant), both parties in it', async () => {
     const a = await recordedCall();
     const app = t.dozvon.app;

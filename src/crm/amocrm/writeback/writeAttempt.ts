@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { TemplateSettings } from '../../../core/template.js';
+import { templateVersion } from '../../../engine/callVersions.js';
 import type { HandlerControl, HandlerResult } from '../../../engine/outbox/outboxWorker.js';
 import type { Locale } from '../../../i18n.js';
 import type { Queryable } from '../../../store/db.js';
-import { toAttempt, type Attempt, type AttemptRow } from '../../../store/repositories/attempts.js';
+import { findAttemptWithContactCrm, type Attempt } from '../../../store/repositories/attempts.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
-import { findVersionById, TEMPLATES } from '../../../store/repositories/versioned.js';
-import { recordingPending, recordingWaitMs, RECORDING_WAITS } from '../../shared/recordingLink.js';
+import { recordingPending, recordingWait, recordingWaitMs, RECORDING_WAITS } from '../../shared/recordingLink.js';
 import type { AmoContext } from '../amoContext.js';
 import { settingsOf, type AccountSettings } from '../accountSettings.js';
 import { isAmoError } from '../api/amoError.js';
@@ -60,25 +59,6 @@ interface Ctx {
   state: State;
 }
 
-async function attemptWithRef(db: Queryable, id: string): Promise<{ attempt: Attempt; crm: Record<string, unknown> | null } | undefined> {
-  const r = await db.query<AttemptRow & { contact_crm: Record<string, unknown> | null }>(
-    'SELECT a.*, c.crm AS contact_crm FROM attempts a LEFT JOIN campaign_contacts c ON c.id = a.contact_id WHERE a.id = $1',
-    [id],
-  );
-  const row = r.rows[0];
-  return row && { attempt: toAttempt(row), crm: row.contact_crm };
-}
-
-/** Template versions never change: remembered by id (a few hundred at most). */
-const templateVersions = new Map<string, TemplateSettings | undefined>();
-async function templateVersion(db: Queryable, versionId: string): Promise<TemplateSettings | undefined> {
-  if (templateVersions.has(versionId)) return templateVersions.get(versionId);
-  const body = (await findVersionById<TemplateSettings>(db, TEMPLATES, versionId))?.body;
-  if (templateVersions.size > 500) templateVersions.clear();
-  templateVersions.set(versionId, body);
-  return body;
-}
-
 /**
  * The account as write-backs see it, remembered for a second per tenant: fifty write-backs claimed
  * together read it once. (An uninstall drops the queued writes itself; one in flight then meets 401.)
@@ -94,7 +74,7 @@ async function installedAccount(db: Queryable, tenantId: string): Promise<Awaite
 }
 
 export async function writeAttempt(ctx: AmoContext, job: OutboxJob, p: JobPayload<'attempt.writeback'>, ctl: HandlerControl): Promise<HandlerResult> {
-  const found = await attemptWithRef(ctx.db, p.attemptId);
+  const found = await findAttemptWithContactCrm(ctx.db, p.attemptId);
   const attempt = found?.attempt;
   const ref = readContactRef(found?.crm);
   if (!attempt || !ref || attempt.tenantId !== job.tenantId) return { kind: 'dead', error: 'the attempt or its amoCRM reference is gone' };
@@ -103,8 +83,14 @@ export async function writeAttempt(ctx: AmoContext, job: OutboxJob, p: JobPayloa
   const state = stateSchema.parse(job.state ?? {});
   const waits = state.recordingWaits ?? 0;
   if (recordingPending(attempt) && waits < RECORDING_WAITS) {
-    await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
-    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(ctx.clock.now().getTime() + recordingWaitMs(waits)) };
+    return {
+      kind: 'retry',
+      error: 'waiting for the recording to be stored',
+      retryAt: new Date(ctx.clock.now().getTime() + recordingWaitMs(waits)),
+      wait: true,
+      waitFor: recordingWait(ctx.db, attempt.id),
+      state: { ...state, recordingWaits: waits + 1 },
+    };
   }
   const c: Ctx = { ctx, jobId: job.id, tenantId: job.tenantId, lng: installed.locale, attempt, ref, settings: settingsOf(installed.account.settings), ctl, state };
   await writeNote(c);

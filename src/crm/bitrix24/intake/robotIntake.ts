@@ -33,7 +33,7 @@ export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload
   if (!run || !awaitsIntake(run)) return { kind: 'done' };
   const installed = await findInstalledPortal(app.db, job.tenantId);
   if (!installed) return { kind: 'dead', error: 'the app is not installed on the portal' };
-  const lng = installed.tenant.locale;
+  const lng = installed.locale;
   const template = await findVersioned<TemplateSettings>(app.db, TEMPLATES, job.tenantId, run.templateId);
   const ref = parseDocument(run.document)!;
   const props = readRobotProperties(run.properties);

@@ -10,10 +10,10 @@ import { removeRobot, upsertRobots } from './registerRobots.js';
 export async function syncRobot(b24: B24Context, tenantId: string, p: JobPayload<'robot.sync'>): Promise<HandlerResult> {
   const installed = await findInstalledPortal(b24.app.db, tenantId);
   if (!installed) return { kind: 'done' }; // uninstalled since: nothing to sync
-  const { portal, tenant } = installed;
+  const { portal, locale } = installed;
   const template = await findVersioned<TemplateSettings>(b24.app.db, TEMPLATES, tenantId, p.templateId);
   if (template) {
-    await upsertRobots(b24, { tenantId, authUserId: portal.tokenUserId ?? 1, lng: tenant.locale }, [{ id: template.id, name: template.name }]);
+    await upsertRobots(b24, { tenantId, authUserId: portal.tokenUserId ?? 1, lng: locale }, [{ id: template.id, name: template.name }]);
   } else {
     await removeRobot(b24, tenantId, p.templateId);
   }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../../store/db.js';
-import { findTenant, type Tenant } from '../../../store/repositories/tenants.js';
+import type { Locale } from '../../../i18n.js';
 
 /**
  * `b24_portals`: one row per installed portal. Tokens are stored sealed (AES-GCM with
@@ -87,11 +87,18 @@ export async function findPortal(db: Queryable, tenantId: string): Promise<Porta
   return r.rows[0] && toPortal(r.rows[0]);
 }
 
-/** The portal and its tenant while the app is installed there (the portal holds tokens); undefined otherwise. */
-export async function findInstalledPortal(db: Queryable, tenantId: string): Promise<{ portal: PortalRecord; tenant: Tenant } | undefined> {
-  const portal = await findPortal(db, tenantId);
-  const tenant = portal?.accessTokenEnc ? await findTenant(db, tenantId) : undefined;
-  return portal && tenant ? { portal, tenant } : undefined;
+/**
+ * The portal and its tenant's language while the app is installed there (the portal holds tokens);
+ * undefined otherwise. One statement: every Bitrix24 outbox job starts with it.
+ */
+export async function findInstalledPortal(db: Queryable, tenantId: string): Promise<{ portal: PortalRecord; locale: Locale } | undefined> {
+  const r = await db.query<PortalRow & { tenant_locale: Locale }>(
+    `SELECT p.*, t.locale AS tenant_locale FROM b24_portals p JOIN tenants t ON t.id = p.tenant_id
+     WHERE p.tenant_id = $1 AND p.access_token_enc <> ''`,
+    [tenantId],
+  );
+  const row = r.rows[0];
+  return row && { portal: toPortal(row), locale: row.tenant_locale };
 }
 
 export interface SealedTokens {

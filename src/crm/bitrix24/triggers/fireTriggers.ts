@@ -44,7 +44,7 @@ export async function fireTriggers(b24: B24Context, job: OutboxJob, p: JobPayloa
     await ctl.checkpoint(state);
     if (failed.length === 0) break;
     if (round > 0 || !failed.every((f) => notRegistered(f.error))) throw failed[0]!.error;
-    const added = await gateway.callAll(job.tenantId, triggerAddCommands(installed.tenant.locale));
+    const added = await gateway.callAll(job.tenantId, triggerAddCommands(installed.locale));
     for (const r of added) if (!r.ok) throw r.error;
     app.log.info({ tenantId: job.tenantId }, 'bitrix24: app triggers registered on a portal that did not have them');
     todo = failed.map((f) => f.code);

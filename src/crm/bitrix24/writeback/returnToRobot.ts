@@ -11,7 +11,7 @@ import { answerDue } from '../robots/returnDeadline.js';
 import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunFinished, stillWaiting } from '../store/robotRuns.js';
 import { outcomeText } from './callTexts.js';
-import { recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
+import { recordingPending, recordingWait, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
 import { decidingAttempt, returnValues, type RunState } from './returnValues.js';
 
 /**
@@ -84,12 +84,17 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
     }
     const deciding = decidingAttempt(state, attempts);
     if (deciding && recordingPending(deciding) && counted.recordingWaits < RECORDING_WAITS) {
-      await ctl.checkpoint({ ...counted, recordingWaits: counted.recordingWaits + 1 });
-      return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: waitAtMost(recordingWaitMs(counted.recordingWaits)) };
+      return {
+        kind: 'retry',
+        error: 'waiting for the recording to be stored',
+        retryAt: waitAtMost(recordingWaitMs(counted.recordingWaits)),
+        waitFor: recordingWait(app.db, deciding.id),
+        state: { ...counted, recordingWaits: counted.recordingWaits + 1 },
+      };
     }
   }
   const values = returnValues(app, state, attempts, contact?.result ?? null);
-  const lng = installed.tenant.locale;
+  const lng = installed.locale;
   const log = app.log.child({ tenantId: job.tenantId, runId: run.id });
   try {
     await b24.gateway.call(job.tenantId, 'bizproc.event.send', {

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import type { TemplateSettings } from '../../../core/template.js';
+import { templateVersion } from '../../../engine/callVersions.js';
 import type { HandlerControl, HandlerResult } from '../../../engine/outbox/outboxWorker.js';
 import type { Locale } from '../../../i18n.js';
-import { findAttemptById, type Attempt } from '../../../store/repositories/attempts.js';
-import { findContact } from '../../../store/repositories/numbers.js';
+import { findAttemptWithContactCrm, type Attempt } from '../../../store/repositories/attempts.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
-import { findVersionById, TEMPLATES } from '../../../store/repositories/versioned.js';
 import type { B24Context } from '../b24Context.js';
 import { readContactRef, type ContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
@@ -16,7 +14,7 @@ import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
-import { recordingFileName, recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
+import { recordingFileName, recordingLink, recordingPending, recordingWait, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
 
 /**
  * `attempt.writeback` (C6): one finished call becomes, on the deal or lead,
@@ -63,19 +61,25 @@ interface Ctx {
 
 export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayload<'attempt.writeback'>, ctl: HandlerControl): Promise<HandlerResult> {
   const { app } = b24;
-  const attempt = await findAttemptById(app.db, p.attemptId);
-  const contact = attempt?.contactId ? await findContact(app.db, attempt.contactId) : undefined;
-  const ref = readContactRef(contact?.crm);
+  const found = await findAttemptWithContactCrm(app.db, p.attemptId);
+  const attempt = found?.attempt;
+  const ref = readContactRef(found?.crm);
   if (!attempt || !ref) return { kind: 'dead', error: 'the attempt or its CRM reference is gone' };
   const installed = await findInstalledPortal(app.db, job.tenantId);
   if (!installed) return { kind: 'dead', error: 'the app is not installed on the portal' };
   const state = stateSchema.parse(job.state ?? {});
   const waits = state.recordingWaits ?? 0;
   if (recordingPending(attempt) && waits < RECORDING_WAITS) {
-    await ctl.checkpoint({ ...state, recordingWaits: waits + 1 });
-    return { kind: 'retry', error: 'waiting for the recording to be stored', retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)), wait: true };
+    return {
+      kind: 'retry',
+      error: 'waiting for the recording to be stored',
+      retryAt: new Date(app.clock.now().getTime() + recordingWaitMs(waits)),
+      wait: true,
+      waitFor: recordingWait(app.db, attempt.id),
+      state: { ...state, recordingWaits: waits + 1 },
+    };
   }
-  const c: Ctx = { b24, portal: installed.portal, lng: installed.tenant.locale, attempt, ref, ctl, state };
+  const c: Ctx = { b24, portal: installed.portal, lng: installed.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
   await writeTimeline(c);
   // A robot answer waiting for this entry to be in the timeline may go now.
@@ -146,10 +150,10 @@ async function writeTimeline(c: Ctx): Promise<void> {
   const { b24, attempt: a, ref } = c;
   const tenantId = c.portal.tenantId;
   const doc = parseDocument(ref.document)!;
-  const template = await findVersionById<TemplateSettings>(b24.app.db, TEMPLATES, a.templateVersionId);
+  const template = await templateVersion(b24.app.db, a.templateVersionId);
   const url = recordingLink(b24.app, a);
   const run = ref.runId ? await findRobotRun(b24.app.db, tenantId, ref.runId) : undefined;
-  const comment = callComment(c.lng, a, { templateName: template?.body.name ?? '', recordingUrl: url });
+  const comment = callComment(c.lng, a, { templateName: template?.name ?? '', recordingUrl: url });
   // The comment and the workflow's log line went out together and nobody answered: if the
   // comment is on the document, both landed (one unit, one batch).
   if (c.state.commentId === undefined && c.state.commentSent) {
@@ -169,7 +173,7 @@ async function writeTimeline(c: Ctx): Promise<void> {
       accept: (e) => e.code === 'ACTIVITY_IS_ALREADY_BOUND',
     });
   }
-  const fields = dealFields(c.portal, doc.entity, a, template?.body);
+  const fields = dealFields(c.portal, doc.entity, a, template);
   if (fields && !c.state.fields) independent.push({ key: 'fields', value: true, method: `crm.${doc.entity}.update`, params: { id: doc.id, fields } });
   // Writes that would show twice if repeated: one unit, found again by its comment.
   const tied: Step[] = [];
