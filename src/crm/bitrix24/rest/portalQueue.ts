@@ -19,6 +19,11 @@ import type { AccessGrant } from '../tokens/tokenStore.js';
  *    everything else is handed back to the caller, command by command.
  *
  * Methods near their operating-time budget are held back; other methods keep flowing.
+ *
+ * While the portal is busy (work keeps arriving: `BUSY_COMMANDS` in five seconds), a request that is
+ * not full waits up to `SHARE_WAIT_MS` for more work to share it. A request saved is one the portal's
+ * 2 a second (shared with its other apps) has left for something else; a lone command on a quiet
+ * portal still leaves at once, and a full batch never waits.
  */
 export interface QueueDeps {
   tenantId: string;
@@ -37,10 +42,17 @@ interface QueuedUnit extends Unit {
   reject(e: unknown): void;
   refusals: number;
   notBefore: number;
+  /** performance.now() at submit: local timing, not the app's clock (which tests move by hand). */
+  queuedAt: number;
 }
 
 const MAX_IN_FLIGHT = 4;
 const MAX_REFUSALS = 12;
+/** Commands submitted within the last BUSY_WINDOW_MS that make the portal busy (5 a second). */
+export const BUSY_COMMANDS = 25;
+const BUSY_WINDOW_MS = 5000;
+/** The longest a command waits for others to share its request on a busy portal. */
+export const SHARE_WAIT_MS = 1000;
 
 export class PortalQueue {
   private readonly units: QueuedUnit[] = [];
@@ -49,6 +61,8 @@ export class PortalQueue {
   private inFlight = 0;
   private stopped = false;
   private wakeUp: (() => void) | undefined;
+  /** Submit times (performance.now()) and sizes of the units of the last BUSY_WINDOW_MS. */
+  private readonly recent: Array<{ at: number; commands: number }> = [];
 
   constructor(private readonly deps: QueueDeps) {}
 
@@ -58,7 +72,9 @@ export class PortalQueue {
     if (commands.length > MAX_BATCH) return Promise.reject(new Error(`a unit holds at most ${MAX_BATCH} commands`));
     if (this.stopped) return Promise.reject(new B24Error('STOPPED', 'the Bitrix24 adapter is stopping', 0, 'transient'));
     return new Promise((resolve, reject) => {
-      this.units.push({ commands, keys: keys ?? commands.map((_, i) => `c${i}`), resolve, reject, refusals: 0, notBefore: 0 });
+      const queuedAt = performance.now();
+      this.units.push({ commands, keys: keys ?? commands.map((_, i) => `c${i}`), resolve, reject, refusals: 0, notBefore: 0, queuedAt });
+      this.recent.push({ at: queuedAt, commands: commands.length });
       this.kick();
     });
   }
@@ -118,6 +134,11 @@ export class PortalQueue {
         await this.sleep(Math.min(soonest - nowMs, 1000));
         continue;
       }
+      const share = this.shareWait(nowMs);
+      if (share > 0) {
+        await this.sleep(share);
+        continue;
+      }
       let sendAt: Date;
       try {
         sendAt = await this.deps.reserveSlot(this.deps.now());
@@ -136,6 +157,25 @@ export class PortalQueue {
         this.wakeUp?.();
       });
     }
+  }
+
+  /**
+   * How long the ready work should wait for company (ms; 0: send now): while the portal is busy
+   * and the ready commands do not fill a batch, until the oldest of them has waited SHARE_WAIT_MS.
+   */
+  private shareWait(nowMs: number): number {
+    const now = performance.now();
+    while (this.recent.length > 0 && this.recent[0]!.at < now - BUSY_WINDOW_MS) this.recent.shift();
+    if (this.recent.reduce((n, r) => n + r.commands, 0) < BUSY_COMMANDS) return 0;
+    let ready = 0;
+    let oldest = Infinity;
+    for (const u of this.units) {
+      if (this.readyAt(u, nowMs) > nowMs) continue;
+      ready += u.commands.length;
+      oldest = Math.min(oldest, u.queuedAt);
+    }
+    if (ready >= MAX_BATCH) return 0;
+    return Math.max(0, oldest + SHARE_WAIT_MS - now);
   }
 
   /** Ready units in queue order, as many as fit into one batch (a unit is never split). */
