@@ -31,10 +31,16 @@ export async function makeCampaign(
   templateId: string,
   settings: CampaignSettingsInput = {},
   phones: (string | string[])[] = [],
+  o: { startAt?: Date } = {},
 ): Promise<Campaign> {
   // Fast pacing by default: the dispatcher spaces real call starts by 1/intensity, and tests move a
   // manual clock much faster than real time.
-  const c = await createCampaign(app, tenantId, null, { name: 'Test campaign', templateId, settings: { window: ALWAYS, intensity: 50, ...settings } });
+  const c = await createCampaign(app, tenantId, null, {
+    name: 'Test campaign',
+    templateId,
+    settings: { window: ALWAYS, intensity: 50, ...settings },
+    ...(o.startAt ? { startAt: o.startAt.toISOString() } : {}),
+  });
   if (phones.length) {
     const r = await addNumbers(app, tenantId, c.id, phones.map((p, i) => (Array.isArray(p) ? { phones: p, externalId: `c${i}` } : { phone: p, externalId: `c${i}` })));
     expect(r.invalid).toBe(0);

@@ -19,11 +19,17 @@ afterAll(async () => {
   await t.stop();
 });
 
+/**
+ * Campaigns here start in an hour, so their numbers stay queued: a running one is dialled meanwhile,
+ * and on PostgreSQL deleting its tenant could deadlock with the dispatcher's claim (CI met it once).
+ */
+const later = () => ({ startAt: new Date(Date.now() + 3600_000) });
+
 async function campaignOfNewTenant(name: string) {
   const app = t.dozvon.app;
   const { tenant } = await upsertTenant(app.db, { kind: 'bitrix24', externalId: `${name}.bitrix24.ru`, name, locale: 'en' });
   const seeded = await seedStarter(app, tenant.id, 'en');
-  const campaign = await makeCampaign(app, tenant.id, seeded!.templateId, {}, ['+79161234567', ['+79161234568', '+79161234569']]);
+  const campaign = await makeCampaign(app, tenant.id, seeded!.templateId, {}, ['+79161234567', ['+79161234568', '+79161234569']], later());
   return { tenantId: tenant.id, campaign };
 }
 
@@ -33,8 +39,8 @@ const count = async (table: string, campaignId: string) =>
 describe('contacts and numbers stay tied to their campaign and tenant', () => {
   it("refuses a number on another campaign's contact, and a contact under another tenant's campaign", async () => {
     const app = t.dozvon.app;
-    const a = await makeCampaign(app, t.tenantId, await makeTemplate(app, t.tenantId), {}, ['+79161230001']);
-    const b = await makeCampaign(app, t.tenantId, await makeTemplate(app, t.tenantId), {}, ['+79161230002']);
+    const a = await makeCampaign(app, t.tenantId, await makeTemplate(app, t.tenantId), {}, ['+79161230001'], later());
+    const b = await makeCampaign(app, t.tenantId, await makeTemplate(app, t.tenantId), {}, ['+79161230002'], later());
     const contactOfB = (await app.db.query<{ id: string }>('SELECT id FROM campaign_contacts WHERE campaign_id = $1', [b.id])).rows[0]!.id;
     await expect(
       app.db.query(
@@ -60,7 +66,7 @@ describe('contacts and numbers stay tied to their campaign and tenant', () => {
     expect(await count('campaign_numbers', first.campaign.id)).toBe(0);
 
     const second = await campaignOfNewTenant('fk-uninstalled');
-    const kept = await makeCampaign(app, t.tenantId, await makeTemplate(app, t.tenantId), {}, ['+79161230009']);
+    const kept = await makeCampaign(app, t.tenantId, await makeTemplate(app, t.tenantId), {}, ['+79161230009'], later());
     await app.db.query('DELETE FROM tenants WHERE id = $1', [second.tenantId]);
     expect(await count('campaign_contacts', second.campaign.id)).toBe(0);
     expect(await count('campaign_numbers', second.campaign.id)).toBe(0);
