@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { signedMediaUrl } from '../../engine/recordingUrls.js';
 import { recordingReadySignal } from '../../engine/recordingMp3.js';
-import type { WaitFor } from '../../engine/outbox/outboxWorker.js';
+import type { HandlerResult } from '../../engine/outbox/outboxWorker.js';
 import type { Queryable } from '../../store/db.js';
 import { findAttemptById, type Attempt } from '../../store/repositories/attempts.js';
 
@@ -34,13 +34,23 @@ export const recordingPending = (a: Pick<Attempt, 'recordingSource' | 'recording
 export const RECORDING_WAITS = 3;
 export const recordingWaitMs = (n: number): number => 10_000 * Math.min(n + 1, RECORDING_WAITS);
 
-/** What a write-back waiting for the attempt's recording waits for: woken when its MP3 is made (or cannot be). */
-export function recordingWait(db: Queryable, attemptId: string): WaitFor {
+/**
+ * A write-back's planned wait for the attempt's recording: due at `retryAt` at the latest, woken as
+ * soon as the MP3 is made (or cannot be), with the job's progress (`state`) saved with it.
+ */
+export function waitForRecording(db: Queryable, attemptId: string, retryAt: Date, state: Record<string, unknown>): HandlerResult {
   return {
-    signal: recordingReadySignal(attemptId),
-    ready: async () => {
-      const a = await findAttemptById(db, attemptId);
-      return !a || !recordingPending(a);
+    kind: 'retry',
+    error: 'waiting for the recording to be stored',
+    retryAt,
+    wait: true,
+    waitFor: {
+      signal: recordingReadySignal(attemptId),
+      ready: async () => {
+        const a = await findAttemptById(db, attemptId);
+        return !a || !recordingPending(a);
+      },
     },
+    state,
   };
 }

@@ -11,7 +11,7 @@ import { answerDue } from '../robots/returnDeadline.js';
 import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunFinished, stillWaiting } from '../store/robotRuns.js';
 import { outcomeText } from './callTexts.js';
-import { recordingPending, recordingWait, recordingWaitMs, RECORDING_WAITS } from './recordingLink.js';
+import { recordingPending, recordingWaitMs, RECORDING_WAITS, waitForRecording } from './recordingLink.js';
 import { decidingAttempt, returnValues, type RunState } from './returnValues.js';
 
 /**
@@ -84,13 +84,7 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
     }
     const deciding = decidingAttempt(state, attempts);
     if (deciding && recordingPending(deciding) && counted.recordingWaits < RECORDING_WAITS) {
-      return {
-        kind: 'retry',
-        error: 'waiting for the recording to be stored',
-        retryAt: waitAtMost(recordingWaitMs(counted.recordingWaits)),
-        waitFor: recordingWait(app.db, deciding.id),
-        state: { ...counted, recordingWaits: counted.recordingWaits + 1 },
-      };
+      return waitForRecording(app.db, deciding.id, waitAtMost(recordingWaitMs(counted.recordingWaits)), { ...counted, recordingWaits: counted.recordingWaits + 1 });
     }
   }
   const values = returnValues(app, state, attempts, contact?.result ?? null);
