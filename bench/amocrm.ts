@@ -133,7 +133,7 @@ async function writeback(s: Setup, calls: number): Promise<void> {
     };
   }
   const started = performance.now();
-  const worker = startOutboxWorker(app, { amocrm: amocrmOf(app)!.outboxHandler }, { batch: 50 });
+  const worker = startOutboxWorker(app, { amocrm: amocrmOf(app)!.outboxHandler }, { poolSize: 50 });
   try {
     await until('every write-back', async () => {
       const r = await app.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE tenant_id = $1 AND channel = 'amocrm' AND status = 'pending'`, [tenantId]);
@@ -178,7 +178,7 @@ async function intake(s: Setup, count: number): Promise<void> {
   const since = account.lastRequestSeq;
   const started = performance.now();
   // The write-back bench stopped the process's own outbox worker: this one delivers the intake.
-  const worker = startOutboxWorker(app, { amocrm: amocrmOf(app)!.outboxHandler }, { batch: 50 });
+  const worker = startOutboxWorker(app, { amocrm: amocrmOf(app)!.outboxHandler }, { poolSize: 50 });
   const { campaign_id: campaignId } = await callByFilter(amocrmOf(app)!.ctx, tenantId, { template_id: s.templateId, filter: { pipeline_id: pipeline, status_ids: [stage] } });
   // Only the intake is measured: the campaign must not call 100,000 numbers.
   await pauseCampaign(app, tenantId, campaignId, null);

@@ -234,8 +234,9 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
 
     if (config.workers) {
       jobs = await startScheduledJobs(app, crm.scheduled);
-      // Up to 50 jobs at once: Bitrix24 packs concurrent writes of a portal into one batch of ≤ 50.
-      outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { batch: 50, leaseMs: config.outboxLeaseSec * 1000 });
+      // Up to 200 jobs at once: Bitrix24 packs concurrent writes of a portal into one batch of ≤ 50,
+      // and writes waiting to share a batch hold back no other job (a pool, not rounds).
+      outbox = startOutboxWorker(app, { webhook: deliverWebhook, email: deliverEmail, ...crm.outboxHandlers }, { poolSize: 200, leaseMs: config.outboxLeaseSec * 1000 });
       dispatcher = startDispatcher(app);
       cleanups.unshift(
         async () => outbox?.stop(),

@@ -65,7 +65,7 @@ export interface OutboxWorker {
 export function startOutboxWorker(
   app: AppContext,
   handlers: Partial<Record<OutboxChannel, OutboxHandler>>,
-  o: { everyMs?: number; batch?: number; leaseMs?: number; autoStart?: boolean } = {},
+  o: { everyMs?: number; poolSize?: number; leaseMs?: number; autoStart?: boolean } = {},
 ): OutboxWorker {
   const channels = Object.keys(handlers) as OutboxChannel[];
   const leaseMs = o.leaseMs ?? 120_000;
@@ -73,6 +73,9 @@ export function startOutboxWorker(
   let stopped = false;
   let running: Promise<number> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** New work was announced while a run was under way. */
+  let woken = false;
+  let onWake: (() => void) | undefined;
   const log = app.log.child({ component: 'outbox' });
   // While the database is away the worker pauses (one log line), backs off, and resumes by itself.
   const outage = new Outage(log, 'outbox worker');
@@ -143,17 +146,52 @@ export function startOutboxWorker(
     }
   };
 
+  const limit = o.poolSize ?? 20;
+  /**
+   * A pool, not rounds: up to `limit` jobs run at once, and more are claimed as soon as half the
+   * pool is free. A round that waited for its slowest job (a CRM answering slowly, a write waiting
+   * to share a Bitrix24 batch) held every other job back with it.
+   */
   const runOnce = async (): Promise<number> => {
     if (running) return running;
     running = (async () => {
       let total = 0;
+      let failure: { error: unknown } | undefined;
+      // Jobs running now, by id: what the next claim must not take again.
+      const inFlight = new Map<string, Promise<void>>();
+      // After a claim found nothing, the next one waits for new work (a wake) or an empty pool.
+      let drained = false;
       for (;;) {
-        const jobs = await claimOutboxBatch(app.db, { worker: app.workerId, now: app.clock.now(), leaseMs, limit: o.batch ?? 20, channels });
-        if (jobs.length === 0) return total;
-        await Promise.all(jobs.map(handle));
-        total += jobs.length;
-        if (stopped) return total;
+        if (!stopped && failure === undefined && inFlight.size <= limit / 2 && (!drained || woken || inFlight.size === 0)) {
+          woken = false;
+          let jobs: OutboxJob[] = [];
+          try {
+            jobs = await claimOutboxBatch(app.db, { worker: app.workerId, now: app.clock.now(), leaseMs, limit: limit - inFlight.size, channels, running: [...inFlight.keys()] });
+          } catch (e) {
+            failure = { error: e };
+          }
+          for (const job of jobs) {
+            inFlight.set(
+              job.id,
+              handle(job)
+                .catch((e: unknown) => {
+                  failure ??= { error: e };
+                })
+                .finally(() => inFlight.delete(job.id)),
+            );
+          }
+          total += jobs.length;
+          drained = jobs.length === 0;
+          // Nothing more due: what runs now may make more due (a follow-up), so look again after it.
+          if (jobs.length === 0 && inFlight.size === 0) break;
+          if (jobs.length > 0 && inFlight.size <= limit / 2) continue;
+        }
+        if (inFlight.size === 0) break;
+        await Promise.race([...inFlight.values(), new Promise<void>((r) => (onWake = r))]);
+        onWake = undefined;
       }
+      if (failure) throw failure.error;
+      return total;
     })().finally(() => (running = undefined));
     return running;
   };
@@ -177,6 +215,8 @@ export function startOutboxWorker(
     wake() {
       // During an outage the back-off timer decides when to try again.
       if (stopped || outage.isDown) return;
+      woken = true;
+      onWake?.();
       if (timer) clearTimeout(timer);
       timer = setTimeout(loop, 0);
     },

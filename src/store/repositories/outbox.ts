@@ -95,16 +95,19 @@ export async function enqueue(db: Queryable, j: NewOutboxJob): Promise<boolean> 
 /**
  * Claims due jobs for this worker. A job waits while an older pending job of its partition exists
  * (one target's writes in order). Rows are leased, so a crashed worker's jobs come back.
+ * `running`: jobs this worker is still handling — never taken again by it, even when their lease
+ * looks expired (a clock moved ahead of a renewal).
  */
 export async function claimOutboxBatch(
   db: Queryable,
-  p: { worker: string; now: Date; leaseMs: number; limit: number; channels: readonly OutboxChannel[] },
+  p: { worker: string; now: Date; leaseMs: number; limit: number; channels: readonly OutboxChannel[]; running?: readonly string[] },
 ): Promise<OutboxJob[]> {
   const r = await db.query<OutboxRow>(
     `WITH due AS (
        SELECT o.id FROM outbox o
        WHERE o.status = 'pending' AND o.next_attempt_at <= $2 AND o.channel = ANY($5::text[])
          AND (o.locked_until IS NULL OR o.locked_until < $2)
+         AND o.id <> ALL($6::uuid[])
          AND (o.partition_key IS NULL OR NOT EXISTS (
            SELECT 1 FROM outbox e WHERE e.partition_key = o.partition_key AND e.status = 'pending'
              AND (e.created_at, e.id) < (o.created_at, o.id)))
@@ -115,7 +118,7 @@ export async function claimOutboxBatch(
      UPDATE outbox o SET locked_by = $1, locked_until = $2::timestamptz + ($3 || ' milliseconds')::interval, attempts = o.attempts + 1
      FROM due WHERE o.id = due.id
      RETURNING o.*`,
-    [p.worker, p.now, String(p.leaseMs), p.limit, p.channels],
+    [p.worker, p.now, String(p.leaseMs), p.limit, p.channels, p.running ?? []],
   );
   return r.rows.map(toJob);
 }
