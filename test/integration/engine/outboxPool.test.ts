@@ -33,8 +33,8 @@ describe('the outbox pool', () => {
       { autoStart: false, poolSize: 10 },
     );
     const run = worker.runOnce();
-    await waitUntil(() => ran.length === 5);
-    expect(await statusOf(db, 'quick4')).toBe('done');
+    // Marked done once its handler returned (a moment after `ran` saw it; on a server, another connection).
+    await waitUntil(async () => ran.length === 5 && (await statusOf(db, 'quick4')) === 'done');
     // New work while the slow one still runs: it is delivered by the same run, not after it.
     await enqueue(db, { tenantId: tenant, channel: 'amocrm', kind: 'later', idempotencyKey: 'later', payload: {}, now: clock.now() });
     worker.wake();
@@ -53,9 +53,9 @@ describe('the outbox pool', () => {
   });
 });
 
-async function waitUntil(done: () => boolean): Promise<void> {
+async function waitUntil(done: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
   }
