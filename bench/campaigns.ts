@@ -214,6 +214,27 @@ async function startProfile(): Promise<{ stopInto(dir: string, name: string): Pr
   };
 }
 
+const perClaim = (ms: number, claimed: number) => Math.round((ms / Math.max(1, claimed)) * 100) / 100;
+
+/**
+ * 40 ticks at the dispatcher's own interval (200 ms), as in production: the numbers claimed, the
+ * CPU time of this process (the dispatcher, and the embedded database when on PGlite) plus the
+ * PostgreSQL server's backends when they run on this machine (`serverMs`, also inside `ms`).
+ */
+async function tickWindow(d: { tick(): Promise<number> }): Promise<{ claimed: number; ms: number; serverMs: number }> {
+  const dbCpu = postgresCpuMs();
+  const cpu = process.cpuUsage();
+  let claimed = 0;
+  for (let i = 0; i < 40; i++) {
+    claimed += await d.tick();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const used = process.cpuUsage(cpu);
+  const serverMs = dbCpu === undefined ? 0 : (postgresCpuMs() ?? dbCpu) - dbCpu;
+  return { claimed, ms: (used.user + used.system) / 1000 + serverMs, serverMs };
+}
+
 /** Claims due numbers of the 1,000,000-number campaign the way the dispatcher does, and times it. */
 async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefined): Promise<void> {
   const { startDozvon } = await import('../src/main.js');
@@ -232,7 +253,6 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     await app.db.query(`UPDATE campaigns SET settings = jsonb_set(jsonb_set(settings, '{maxConcurrent}', '100000'), '{intensity}', '50') WHERE name = 'One million'`);
     // Calls never end here, so lift the account's line limit (100 by default) out of the way.
     await app.db.query(`UPDATE tenants SET settings = jsonb_set(settings, '{limits}', '{"maxConcurrentCalls": 10000, "minuteBudget": null}')`);
-    let claimed = 0;
     // What the same window costs with no tick (the started app's timers, the database at rest, GC):
     // subtracted below, so that the figure is the claims' own cost.
     const idleDb = postgresCpuMs();
@@ -242,42 +262,20 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     const idleMs = (idleUsed.user + idleUsed.system) / 1000 + (idleDb === undefined ? 0 : (postgresCpuMs() ?? idleDb) - idleDb);
     const profiler = process.env.BENCH_PROF ? await startProfile() : undefined;
     const statements = process.env.BENCH_DEBUG ? countStatements(app.db) : undefined;
-    // CPU time of this process (the dispatcher, and the embedded database when on PGlite) plus the
-    // PostgreSQL server's backends when they run on this machine, while ticking at the
-    // dispatcher's own interval (200 ms), as in production.
-    const dbCpu = postgresCpuMs();
-    const cpu = process.cpuUsage();
-    for (let i = 0; i < 40; i++) {
-      claimed += await d.tick();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    const used = process.cpuUsage(cpu);
-    const serverMs = dbCpu === undefined ? 0 : (postgresCpuMs() ?? dbCpu) - dbCpu;
-    const ms = (used.user + used.system) / 1000 + serverMs;
+    const { claimed, serverMs, ms } = await tickWindow(d);
     if (profiler) await profiler.stopInto(process.env.BENCH_PROF!, 'dispatcher');
     statements?.stop();
     // BENCH_DEBUG: statements per claimed number, by their first words, with their wall time.
     for (const line of statements?.lines(claimed) ?? []) console.error(`# ${line.replace('×', '/claim')}`);
-    const perClaim = (x: number) => Math.round((x / Math.max(1, claimed)) * 100) / 100;
-    print('dispatcher_cpu_per_claimed_number', perClaim(ms), 'ms');
-    print('dispatcher_cpu_per_claimed_number_net_of_idle', perClaim(ms - idleMs), 'ms');
+    print('dispatcher_cpu_per_claimed_number', perClaim(ms, claimed), 'ms');
+    print('dispatcher_cpu_per_claimed_number_net_of_idle', perClaim(ms - idleMs, claimed), 'ms');
     print('dispatcher_idle_cpu_same_window', Math.round(idleMs), 'ms');
-    if (databaseUrl) print('dispatcher_db_server_cpu_per_claimed_number', Math.round((serverMs / Math.max(1, claimed)) * 100) / 100, 'ms');
+    if (databaseUrl) print('dispatcher_db_server_cpu_per_claimed_number', perClaim(serverMs, claimed), 'ms');
     print('dispatcher_claimed_numbers', claimed, 'numbers');
     // The same 40 ticks again, the process warm: the first window also pays for compiling what the
     // claims run (V8 optimising our code, tiering up PGlite's WebAssembly), once per process.
-    const warmDb = postgresCpuMs();
-    const warm = process.cpuUsage();
-    let warmClaimed = 0;
-    for (let i = 0; i < 40; i++) {
-      warmClaimed += await d.tick();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    const warmUsed = process.cpuUsage(warm);
-    const warmMs = (warmUsed.user + warmUsed.system) / 1000 + (warmDb === undefined ? 0 : (postgresCpuMs() ?? warmDb) - warmDb);
-    print('dispatcher_cpu_per_claimed_number_warm', Math.round((warmMs / Math.max(1, warmClaimed)) * 100) / 100, 'ms');
+    const warm = await tickWindow(d);
+    print('dispatcher_cpu_per_claimed_number_warm', perClaim(warm.ms, warm.claimed), 'ms');
     await d.stop();
   } finally {
     await running.stop();
