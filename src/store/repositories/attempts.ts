@@ -194,13 +194,24 @@ export async function findAttemptById(db: Queryable, id: string): Promise<Attemp
 }
 
 /** An attempt with its contact's CRM reference (what a CRM write-back needs), in one statement. */
-export async function findAttemptWithContactCrm(db: Queryable, id: string): Promise<{ attempt: Attempt; crm: Record<string, unknown> | null } | undefined> {
-  const r = await db.query<AttemptRow & { contact_crm: Record<string, unknown> | null }>(
-    'SELECT a.*, c.crm AS contact_crm FROM attempts a LEFT JOIN campaign_contacts c ON c.id = a.contact_id WHERE a.id = $1',
+/**
+ * An attempt with its contact's CRM reference, and whether it is the call that closed its contact:
+ * the contact is finished and no later call of it completed (what a CRM's final answer reports).
+ */
+export async function findAttemptWithContactCrm(
+  db: Queryable,
+  id: string,
+): Promise<{ attempt: Attempt; crm: Record<string, unknown> | null; closesContact: boolean } | undefined> {
+  const r = await db.query<AttemptRow & { contact_crm: Record<string, unknown> | null; closes_contact: boolean | null }>(
+    `SELECT a.*, c.crm AS contact_crm,
+            c.status <> 'open' AND NOT EXISTS (
+              SELECT 1 FROM attempts l WHERE l.contact_id = a.contact_id AND l.status = 'completed' AND (l.created_at, l.id) > (a.created_at, a.id)
+            ) AS closes_contact
+       FROM attempts a LEFT JOIN campaign_contacts c ON c.id = a.contact_id WHERE a.id = $1`,
     [id],
   );
   const row = r.rows[0];
-  return row && { attempt: toAttempt(row), crm: row.contact_crm };
+  return row && { attempt: toAttempt(row), crm: row.contact_crm, closesContact: row.closes_contact === true };
 }
 
 export interface AttemptFilter {

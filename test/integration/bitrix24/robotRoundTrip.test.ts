@@ -74,9 +74,12 @@ describe('robot → call → return values → timeline, for each sandbox magic 
     if (c.result) expect(rv.result).toBe(c.result);
     if (c.outcome === 'human') expect(rv.answers).toContain(':');
     expect(Number(rv.duration)).toBeGreaterThanOrEqual(0);
-    // Workflow log: queued, the call, and the summary.
-    expect(wf.logs.some((l) => l.includes('+7900000000'))).toBe(true);
-    expect(wf.logs.at(-1)).toContain(c.outcomeText);
+    // Workflow log: queued, then the answer naming the call that closed the number (that call's
+    // line travels with the answer: one command fewer on the portal).
+    expect(wf.logs).toHaveLength(2);
+    expect(wf.logs[0]).toContain('+7900000000');
+    expect(wf.logs.at(-1)).toBe(`Dozvon: call 1 to +7900000000${c.digit}: ${c.outcomeText}; done — ${c.outcomeText}, calls made: 1`);
+    expect(portal.calls('bizproc.activity.log').filter((x) => JSON.stringify(x.params).includes(wf.eventToken))).toHaveLength(1);
 
     const timeline = portal.timeline('deal', deal);
     const [comment, ...moreComments] = comments(timeline);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { backoff, type HandlerControl, type HandlerResult } from '../../../engine/outbox/outboxWorker.js';
-import { t } from '../../../i18n.js';
-import { completedAttemptsOfContact } from '../../../store/repositories/attempts.js';
+import { t, type Locale } from '../../../i18n.js';
+import { completedAttemptsOfContact, type Attempt } from '../../../store/repositories/attempts.js';
 import { findContact } from '../../../store/repositories/numbers.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import type { B24Context } from '../b24Context.js';
@@ -12,7 +12,7 @@ import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunFinished, stillWaiting } from '../store/robotRuns.js';
 import { outcomeText } from './callTexts.js';
 import { recordingPending, recordingWaitMs, RECORDING_WAITS, waitForRecording } from './recordingLink.js';
-import { decidingAttempt, returnValues, type RunState } from './returnValues.js';
+import { decidingAttempt, returnValues, type ReturnValues, type RunState } from './returnValues.js';
 
 /**
  * `robot.return` (C2): the workflow gets its values with `bizproc.event.send` and moves on — once
@@ -94,7 +94,7 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
     await b24.gateway.call(job.tenantId, 'bizproc.event.send', {
       EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc),
       RETURN_VALUES: values,
-      LOG_MESSAGE: t(lng, values.final === 'Y' ? 'bitrix24.log.returned' : 'bitrix24.log.returned_interim', { outcome: outcomeText(lng, values.outcome), attempts: values.attempts }),
+      LOG_MESSAGE: answerLogLine(lng, values, state === 'open' ? undefined : attempts.at(-1)),
     });
   } catch (e) {
     if (isAccessDenied(e)) {
@@ -113,4 +113,16 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
   await setRobotRunFinished(app.db, run.id, 'returned', app.clock.now(), values.final === 'Y');
   log.info({ final: values.final, outcome: values.outcome, attempts: values.attempts }, 'bitrix24: robot answered its workflow');
   return { kind: 'done' };
+}
+
+/**
+ * The answer's line in the workflow log. A final answer also names the call that closed the number:
+ * that call's write-back left its line to this one (writeAttempt.ts), so the log tells the same in
+ * one command fewer.
+ */
+function answerLogLine(lng: Locale, values: ReturnValues, closing: Attempt | undefined): string {
+  const summary = { outcome: outcomeText(lng, values.outcome), attempts: values.attempts };
+  if (values.final === 'N') return t(lng, 'bitrix24.log.returned_interim', summary);
+  if (!closing?.placed) return t(lng, 'bitrix24.log.returned', summary);
+  return t(lng, 'bitrix24.log.returned_after_call', { ...summary, attempt: closing.attemptNo, phone: closing.phone, call: outcomeText(lng, closing.outcome) });
 }
