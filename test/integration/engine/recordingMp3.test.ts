@@ -95,6 +95,23 @@ describe('the MP3 copy of a recording', () => {
     expect((await findMediaById(app.db, again!.recordingMp3Id!))?.contentType).toBe('audio/mpeg');
   });
 
+  it('a backlog is made in one sweep, several at once, and a broken original among them holds back none', async () => {
+    const app = t.dozvon.app;
+    const calls = [await recordedCall(), await recordedCall(), await recordedCall(), await recordedCall(), await recordedCall()];
+    for (const a of calls) {
+      await app.db.query('UPDATE attempts SET recording_mp3_id = NULL WHERE id = $1', [a.id]);
+      await app.db.query('DELETE FROM media WHERE id = $1', [a.recordingMp3Id]);
+    }
+    const broken = calls[1]!;
+    await app.storage.put((await findMediaById(app.db, broken.recordingId!))!.storageKey, Buffer.from('not audio'));
+    await sweepRecordings(app);
+    const after = await Promise.all(calls.map(async (a) => (await findAttemptById(app.db, a.id))!));
+    expect(after.map((a) => recordingPending(a))).toEqual([false, false, false, false, false]);
+    expect(after.filter((a) => a.recordingMp3Id).length).toBe(4);
+    expect(after[1]!.recordingMp3Error).toMatch(/no decoder/);
+    for (const a of after.filter((x) => x.recordingMp3Id)) expect((await findMediaById(app.db, a.recordingMp3Id!))?.contentType).toBe('audio/mpeg');
+  });
+
   it('an original no decoder reads is linked as it is, and not tried again', async () => {
     const a = await recordedCall();
     const app = t.dozvon.app;

@@ -30,11 +30,13 @@ import { decidingAttempt, returnValues, type ReturnValues, type RunState } from 
  */
 /**
  * While the document's call write-back is pending, the answer waits for it: the write-back wakes
- * it when it is recorded done (jobs.ts `nudgeRobotReturn`); a look every 15 s in case that wake-up
- * is missed; two minutes at most for a write-back stuck behind a portal's refusals.
+ * it when it is recorded done (jobs.ts `nudgeRobotReturn`); a look every minute in case that
+ * wake-up is missed (this process stopped between the two); two minutes at most for a write-back
+ * stuck behind a portal's refusals. (A look every 15 s ran the answer 7 times a run when 1,000
+ * write-backs queued for their recordings and the portal: bench/README.md.)
  */
-const WRITEBACK_LOOK_MS = 15_000;
-const WRITEBACK_WAITS = 8;
+const WRITEBACK_LOOK_MS = 60_000;
+const WRITEBACK_WAITS = 2;
 /** Past its answer-by time a failed send is tried again soon: Bitrix24's deadline is near. */
 const LATE_RETRY_MS = 5000;
 
