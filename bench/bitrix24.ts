@@ -128,6 +128,8 @@ async function robotRuns(s: Setup, runs: number): Promise<void> {
   for (const line of statements?.lines(runs, 40) ?? []) console.error(`# ${line.replace('×', '/run')}`);
   console.error(`# statements per run: ${((statements?.total() ?? 0) / runs).toFixed(1)}`);
   statements?.stop();
+  if (process.env.BENCH_OUTBOX) console.error('#REC', JSON.stringify(Object.entries(s.portal.externalCalls().reduce((m: Record<string, number>, c) => { const k = String((c.record as { name?: string } | null)?.name ?? 'none').split('.').pop()!; m[k] = (m[k] ?? 0) + 1; return m; }, {}))), JSON.stringify((await s.dozvon.app.db.query(`SELECT percentile_cont(ARRAY[0.1,0.5,0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM m.created_at - o.created_at)) AS mp3_after_orig, percentile_cont(ARRAY[0.1,0.5,0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM o.created_at - a.ended_at)) AS orig_after_end, percentile_cont(ARRAY[0.1,0.5,0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM o.created_at - a.created_at)) AS orig_after_create FROM attempts a JOIN media m ON m.id = a.recording_mp3_id JOIN media o ON o.id = a.recording_id`)).rows));
+  if (process.env.BENCH_OUTBOX) for (const r of (await s.dozvon.app.db.query(`SELECT kind, attempts, state->'writebackWaits' AS ww, state->'recordingWaits' AS rw, count(*)::int AS n, min(last_error) AS e FROM outbox GROUP BY 1,2,3,4 ORDER BY 1,2`)).rows) console.error('#OB', JSON.stringify(r));
   print('b24_robot_runs', runs, 'runs');
   print('b24_robot_runs_completed', settled.filter((x) => x === 'completed').length, 'runs');
   print('b24_robot_requests', requests, 'requests');

@@ -27,12 +27,14 @@ export const recordingPending = (a: Pick<Attempt, 'recordingSource' | 'recording
   Boolean(a.recordingSource && !a.recordingId) || Boolean(a.recordingId && !a.recordingMp3Id && !a.recordingMp3Error);
 
 /**
- * How long a write-back waits for the recording before writing without it: a minute in all. It is
- * woken as soon as the recording is ready (`recordingWait`); these waits are for a wake-up that
- * never came (the process making the MP3 stopped right then): 10 s, 20 s, 30 s.
+ * How long a write-back waits for the recording before writing without it: a minute. It is woken
+ * as soon as the MP3 is made or cannot be (`waitForRecording`: the signal is set in the same
+ * transaction that links the MP3, so no process misses it; the sweeper makes what a stopped process
+ * left). One wait, not looks at 10, 20 and 30 s: when a backlog of recordings ran a minute late,
+ * those looks ran every write-back four times for nothing (bench/README.md).
  */
-export const RECORDING_WAITS = 3;
-export const recordingWaitMs = (n: number): number => 10_000 * Math.min(n + 1, RECORDING_WAITS);
+export const RECORDING_WAITS = 1;
+export const RECORDING_WAIT_MS = 60_000;
 
 /**
  * A write-back's planned wait for the attempt's recording: due at `retryAt` at the latest, woken as

@@ -11,7 +11,7 @@ import { answerDue } from '../robots/returnDeadline.js';
 import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunFinished, stillWaiting } from '../store/robotRuns.js';
 import { outcomeText } from './callTexts.js';
-import { recordingPending, recordingWaitMs, RECORDING_WAITS, waitForRecording } from './recordingLink.js';
+import { recordingPending, RECORDING_WAIT_MS, RECORDING_WAITS, waitForRecording } from './recordingLink.js';
 import { decidingAttempt, returnValues, type ReturnValues, type RunState } from './returnValues.js';
 
 /**
@@ -86,7 +86,7 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
     }
     const deciding = decidingAttempt(state, attempts);
     if (deciding && recordingPending(deciding) && counted.recordingWaits < RECORDING_WAITS) {
-      return waitForRecording(app.db, deciding.id, waitAtMost(recordingWaitMs(counted.recordingWaits)), { ...counted, recordingWaits: counted.recordingWaits + 1 });
+      return waitForRecording(app.db, deciding.id, waitAtMost(RECORDING_WAIT_MS), { ...counted, recordingWaits: counted.recordingWaits + 1 });
     }
   }
   const values = returnValues(app, state, attempts, contact?.result ?? null);

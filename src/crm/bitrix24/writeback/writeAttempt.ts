@@ -14,7 +14,7 @@ import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
-import { recordingFileName, recordingLink, recordingPending, recordingWaitMs, RECORDING_WAITS, waitForRecording } from './recordingLink.js';
+import { recordingFileName, recordingLink, recordingPending, RECORDING_WAIT_MS, RECORDING_WAITS, waitForRecording } from './recordingLink.js';
 
 /**
  * `attempt.writeback` (C6): one finished call becomes, on the deal or lead,
@@ -74,7 +74,7 @@ export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayloa
   const state = stateSchema.parse(job.state ?? {});
   const waits = state.recordingWaits ?? 0;
   if (recordingPending(attempt) && waits < RECORDING_WAITS) {
-    return waitForRecording(app.db, attempt.id, new Date(app.clock.now().getTime() + recordingWaitMs(waits)), { ...state, recordingWaits: waits + 1 });
+    return waitForRecording(app.db, attempt.id, new Date(app.clock.now().getTime() + RECORDING_WAIT_MS), { ...state, recordingWaits: waits + 1 });
   }
   const c: Ctx = { b24, closesContact: found.closesContact, portal: installed.portal, lng: installed.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
