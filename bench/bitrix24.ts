@@ -124,12 +124,11 @@ async function robotRuns(s: Setup, runs: number): Promise<void> {
     if (m > 1) doubled++;
   }
   if (process.env.BENCH_DEBUG) printRequestMix(mine);
+  if (process.env.BENCH_DEBUG) await printRecordingPipeline(s);
   // BENCH_DEBUG: the statements of a robot run, by their first words, with their wall time.
   for (const line of statements?.lines(runs, 40) ?? []) console.error(`# ${line.replace('×', '/run')}`);
   console.error(`# statements per run: ${((statements?.total() ?? 0) / runs).toFixed(1)}`);
   statements?.stop();
-  if (process.env.BENCH_OUTBOX) console.error('#REC', JSON.stringify(Object.entries(s.portal.externalCalls().reduce((m: Record<string, number>, c) => { const k = String((c.record as { name?: string } | null)?.name ?? 'none').split('.').pop()!; m[k] = (m[k] ?? 0) + 1; return m; }, {}))), JSON.stringify((await s.dozvon.app.db.query(`SELECT percentile_cont(ARRAY[0.1,0.5,0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM m.created_at - o.created_at)) AS mp3_after_orig, percentile_cont(ARRAY[0.1,0.5,0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM o.created_at - a.ended_at)) AS orig_after_end, percentile_cont(ARRAY[0.1,0.5,0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM o.created_at - a.created_at)) AS orig_after_create FROM attempts a JOIN media m ON m.id = a.recording_mp3_id JOIN media o ON o.id = a.recording_id`)).rows));
-  if (process.env.BENCH_OUTBOX) for (const r of (await s.dozvon.app.db.query(`SELECT kind, attempts, state->'writebackWaits' AS ww, state->'recordingWaits' AS rw, count(*)::int AS n, min(last_error) AS e FROM outbox GROUP BY 1,2,3,4 ORDER BY 1,2`)).rows) console.error('#OB', JSON.stringify(r));
   print('b24_robot_runs', runs, 'runs');
   print('b24_robot_runs_completed', settled.filter((x) => x === 'completed').length, 'runs');
   print('b24_robot_requests', requests, 'requests');
@@ -168,6 +167,31 @@ function printRequestMix(mine: ReturnType<Portal['calls']>): void {
     if (methods.length <= 10) console.error(`# small at ${((c.at - t0) / 1000).toFixed(1)} s: ${methods.join(' ')}`);
   }
   console.error(`# commands per request (up to): ${[...hist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
+}
+
+/**
+ * BENCH_DEBUG: how the recordings kept up with the calls — what the portal got linked (the MP3, or
+ * the original when the write-back stopped waiting for it), the lags of the pipeline's two stages —
+ * and how many times each outbox job ran (its waits and retries included).
+ */
+async function printRecordingPipeline(s: Setup): Promise<void> {
+  const linked = new Map<string, number>();
+  for (const c of s.portal.externalCalls()) {
+    const ext = c.record?.name.split('.').pop() ?? 'none';
+    linked.set(ext, (linked.get(ext) ?? 0) + 1);
+  }
+  console.error(`# recordings linked: ${[...linked].map(([ext, n]) => `${ext} ${n}`).join(', ')}`);
+  const lag = await s.dozvon.app.db.query<{ stored: number[] | null; mp3: number[] | null }>(
+    `SELECT percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM o.created_at - a.created_at)) AS stored,
+            percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM m.created_at - o.created_at)) AS mp3
+       FROM attempts a JOIN media o ON o.id = a.recording_id LEFT JOIN media m ON m.id = a.recording_mp3_id`,
+  );
+  const p = (v: number[] | null | undefined) => (v ?? []).map((x) => x.toFixed(1)).join(' / ');
+  console.error(`# original stored after the attempt began (p10 / p50 / p90): ${p(lag.rows[0]?.stored)} s; its MP3 after that: ${p(lag.rows[0]?.mp3)} s`);
+  const runs = await s.dozvon.app.db.query<{ kind: string; attempts: number; n: number }>('SELECT kind, attempts, count(*)::int AS n FROM outbox GROUP BY 1, 2 ORDER BY 1, 2');
+  const byKind = new Map<string, string[]>();
+  for (const r of runs.rows) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), `${r.n}×${r.attempts}`]);
+  for (const [kind, counts] of byKind) console.error(`# ${kind}: jobs × runs ${counts.join(', ')}`);
 }
 
 async function bulkIntake(s: Setup, count: number): Promise<void> {

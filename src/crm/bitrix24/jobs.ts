@@ -63,7 +63,7 @@ const EXPIRY_MS: Record<JobKind, number> = {
 export async function enqueueB24<K extends JobKind>(
   app: AppContext,
   tx: Queryable,
-  j: { tenantId: string; kind: K; key: string; partition: string | null; payload: JobPayload<K>; notBefore?: Date },
+  j: { tenantId: string; kind: K; key: string; partition: string | null; payload: JobPayload<K>; notBefore?: Date; state?: Record<string, unknown> },
 ): Promise<boolean> {
   const now = app.clock.now();
   const added = await enqueue(tx, {
@@ -74,6 +74,7 @@ export async function enqueueB24<K extends JobKind>(
     partitionKey: j.partition,
     payload: j.payload as Record<string, unknown>,
     notBefore: j.notBefore,
+    state: j.state,
     expiresAt: new Date(now.getTime() + EXPIRY_MS[j.kind]),
     now,
   });
@@ -104,13 +105,18 @@ export async function nudgeRobotReturn(db: Queryable, runId: string, now: Date):
   );
 }
 
-export async function queueRobotReturn(app: AppContext, tx: Queryable, p: { tenantId: string; runId: string; at: Date; payload: JobPayload<'robot.return'> }): Promise<void> {
+export async function queueRobotReturn(
+  app: AppContext,
+  tx: Queryable,
+  p: { tenantId: string; runId: string; at: Date; payload: JobPayload<'robot.return'>; state?: Record<string, unknown> },
+): Promise<void> {
   const key = robotReturnKey(p.runId);
   const moved = await tx.query(
-    `UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, $2), payload = payload || $3::jsonb WHERE idempotency_key = $1 AND status = 'pending'`,
-    [key, p.at, JSON.stringify(p.payload)],
+    `UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, $2), payload = payload || $3::jsonb, state = COALESCE(state, '{}'::jsonb) || $4::jsonb
+     WHERE idempotency_key = $1 AND status = 'pending'`,
+    [key, p.at, JSON.stringify(p.payload), JSON.stringify(p.state ?? {})],
   );
   if ((moved.rowCount ?? 0) > 0) return;
   // A job that is done or dead already stays so (the enqueue is a no-op on its key).
-  await enqueueB24(app, tx, { tenantId: p.tenantId, kind: 'robot.return', key, partition: null, payload: p.payload, notBefore: p.at });
+  await enqueueB24(app, tx, { tenantId: p.tenantId, kind: 'robot.return', key, partition: null, payload: p.payload, notBefore: p.at, state: p.state });
 }

@@ -79,15 +79,17 @@ export interface NewOutboxJob {
   notBefore?: Date;
   /** Stop retrying (status dead) after this. */
   expiresAt?: Date | null;
+  /** The handler's progress to start from (a job queued already waiting for something). */
+  state?: Record<string, unknown>;
   now: Date;
 }
 
 /** Enqueues a job; false when a job with the same idempotency key already exists. */
 export async function enqueue(db: Queryable, j: NewOutboxJob): Promise<boolean> {
   const r = await db.query(
-    `INSERT INTO outbox (id, tenant_id, channel, kind, idempotency_key, partition_key, payload, next_attempt_at, expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING`,
-    [newId(), j.tenantId, j.channel, j.kind, j.idempotencyKey, j.partitionKey ?? null, JSON.stringify(j.payload), j.notBefore ?? j.now, j.expiresAt ?? null, j.now],
+    `INSERT INTO outbox (id, tenant_id, channel, kind, idempotency_key, partition_key, payload, next_attempt_at, expires_at, created_at, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (idempotency_key) DO NOTHING`,
+    [newId(), j.tenantId, j.channel, j.kind, j.idempotencyKey, j.partitionKey ?? null, JSON.stringify(j.payload), j.notBefore ?? j.now, j.expiresAt ?? null, j.now, JSON.stringify(j.state ?? {})],
   );
   return (r.rowCount ?? 0) > 0;
 }

@@ -48,6 +48,12 @@ function advance(ms: number): void {
   h.app.wake.dispatcher();
 }
 
+/** How many times the newest robot answer's job ran. */
+async function returnRuns(): Promise<number> {
+  const r = await h.app.db.query<{ attempts: number }>(`SELECT attempts FROM outbox WHERE tenant_id = $1 AND kind = 'robot.return' ORDER BY created_at DESC LIMIT 1`, [tenantId]);
+  return r.rows[0]!.attempts;
+}
+
 async function setReturnMode(mode: 'first_attempt' | 'final'): Promise<void> {
   const [tpl] = await listVersioned<TemplateSettings>(h.app.db, TEMPLATES, tenantId);
   await updateTemplate(h.app, tenantId, null, tpl!.id, { ...tpl!.body, crm: { bitrix24: { stageByResult: {}, leadStatusByResult: {}, robotReturn: mode } } });
@@ -154,6 +160,9 @@ describe('"when final" (the default), bounded by the deadline', () => {
     const send = portal.calls('bizproc.event.send').at(-1)!;
     const comment = portal.calls('crm.timeline.comment.add').filter((c) => Number((c.params.fields as { ENTITY_ID: string }).ENTITY_ID) === deal).at(-1)!;
     expect(comment.seq).toBeLessThan(send.seq);
+    // It was queued already waiting for that entry and woken when it was written: one run, not a
+    // first one that only found the write-back pending (the clock here moves only by hand).
+    expect(await returnRuns()).toBe(1);
   }, LONG);
 });
 
@@ -166,6 +175,7 @@ describe('"after the first call"', () => {
     // No deadline came: the first call's end is enough.
     expect(await answered(wf)).toBe('completed');
     expect(values(wf)).toMatchObject({ outcome: 'busy', attempts: '1', final: 'N' });
+    expect(await returnRuns()).toBe(1);
     expect(await redialUntilDone(deal)).toBe(3);
     await settle();
     expect(runsFor(deal)).toEqual(['dozvon_finished', 'dozvon_not_reached']);

@@ -5,6 +5,7 @@ import { readContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
 import { documentPartition, enqueueB24, queueRobotReturn } from '../jobs.js';
 import { isCurrentRobotCampaign } from '../store/robots.js';
+import { awaitingWriteback } from './returnToRobot.js';
 
 /**
  * Engine hooks, both inside the engine's transaction, so nothing is lost with the outcome:
@@ -14,7 +15,7 @@ import { isCurrentRobotCampaign } from '../store/robots.js';
  *   land behind this write-back in the document's partition. A robot run whose template answers
  *   after the first call gets its answer brought forward;
  * - a contact finished (every number done, redials included) → the robot's answer is due now (if
- *   the workflow still waits for one), the app triggers are queued for the deal or lead, and a
+ *   the workflow still waits for one; behind the document's call write-back when one is queued), the app triggers are queued for the deal or lead, and a
  *   replaced robot campaign is retired once nothing is left open in it.
  */
 export function attemptWritebackHook(app: AppContext): AttemptCompletedHook {
@@ -34,7 +35,7 @@ export function attemptWritebackHook(app: AppContext): AttemptCompletedHook {
       const run = await tx.query<{ return_mode: string; status: string }>('SELECT return_mode, status FROM b24_robot_runs WHERE id = $1', [ref.runId]);
       const r = run.rows[0];
       if (r?.return_mode === 'first_attempt' && r.status === 'calling') {
-        await queueRobotReturn(app, tx, { tenantId: attempt.tenantId, runId: ref.runId, at: app.clock.now(), payload: { runId: ref.runId, contactId: attempt.contactId } });
+        await queueRobotReturn(app, tx, { tenantId: attempt.tenantId, runId: ref.runId, ...awaitingWriteback(app.clock.now()), payload: { runId: ref.runId, contactId: attempt.contactId } });
       }
     }
   };
@@ -45,7 +46,12 @@ export function robotReturnHook(app: AppContext): ContactFinishedHook {
     const ref = readContactRef(f.crm);
     if (!ref) return;
     if (ref.runId) {
-      await queueRobotReturn(app, tx, { tenantId: f.tenantId, runId: ref.runId, at: app.clock.now(), payload: { runId: ref.runId, contactId: f.contactId } });
+      const now = app.clock.now();
+      const writeback = await tx.query(`SELECT 1 FROM outbox WHERE partition_key = $1 AND status = 'pending' AND kind = 'attempt.writeback' LIMIT 1`, [
+        documentPartition(f.tenantId, ref.document),
+      ]);
+      const due = writeback.rows.length > 0 ? awaitingWriteback(now) : { at: now };
+      await queueRobotReturn(app, tx, { tenantId: f.tenantId, runId: ref.runId, ...due, payload: { runId: ref.runId, contactId: f.contactId } });
     }
     const doc = parseDocument(ref.document);
     if (doc && doc.entity !== 'contact' && f.status !== 'cancelled') {

@@ -37,6 +37,15 @@ import { decidingAttempt, returnValues, type ReturnValues, type RunState } from 
  */
 const WRITEBACK_LOOK_MS = 60_000;
 const WRITEBACK_WAITS = 2;
+
+/**
+ * An answer made due in the very transaction that queued the document's call write-back is queued
+ * already waiting for it, as its first run would have (that run only found the write-back pending:
+ * six statements and a claim per robot run).
+ */
+export function awaitingWriteback(now: Date): { at: Date; state: Record<string, unknown> } {
+  return { at: new Date(now.getTime() + WRITEBACK_LOOK_MS), state: { awaits: 'writeback', writebackWaits: 1 } };
+}
 /** Past its answer-by time a failed send is tried again soon: Bitrix24's deadline is near. */
 const LATE_RETRY_MS = 5000;
 
