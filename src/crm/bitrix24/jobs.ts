@@ -85,6 +85,8 @@ export const documentPartition = (tenantId: string, document: string) => `b24:${
 
 export const robotReturnKey = (runId: string) => `b24:robot.return:${runId}`;
 
+export const attemptWritebackKey = (attemptId: string) => `b24:attempt:${attemptId}`;
+
 /**
  * Makes a run's answer due at `at` (or sooner, if it already is): the job created when the call
  * arrived is brought forward, with what the caller learned merged into its payload; a run without

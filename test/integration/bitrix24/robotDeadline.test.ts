@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { TemplateSettings } from '../../../src/core/template.js';
 import { updateTemplate } from '../../../src/engine/catalog/templates.js';
+import { completeCampaign } from '../../../src/engine/campaigns/lifecycle.js';
 import { listVersioned, TEMPLATES } from '../../../src/store/repositories/versioned.js';
 import type { Portal, Workflow } from '../../fakes/bitrix24/index.js';
 import { b24Jobs, settleOutbox, startHarness, waitFor, type B24Harness } from './support.js';
@@ -222,5 +223,25 @@ describe('an answer Bitrix24 no longer takes', () => {
     expect(await redialUntilDone(deal)).toBe(3);
     await settle();
     expect(runsFor(deal)).toEqual(['dozvon_finished', 'dozvon_not_reached']);
+  }, LONG);
+});
+
+describe('a campaign stopped after a call was in the workflow log', () => {
+  it('answers final with the outcome so far, and names that call in the log once', async () => {
+    const deal = dealWith('+79040000001');
+    syncClocks();
+    const wf = await portal.runRobot({ code, document: `DEAL_${deal}`, timeoutDuration: 660 });
+    await callsMade(deal, 1);
+    await settle();
+    // The number is still open (a redial is due later): the call's own line is in the log.
+    expect(wf.status).toBe('waiting');
+    expect(wf.logs.filter((l) => /call 1 to \+79040000001/.test(l))).toHaveLength(1);
+    const c = await h.app.db.query<{ campaign_id: string }>(`SELECT campaign_id FROM campaign_contacts WHERE external_id = $1 AND tenant_id = $2`, [`DEAL_${deal}`, tenantId]);
+    await completeCampaign(h.app, tenantId, c.rows[0]!.campaign_id, null);
+    expect(await answered(wf)).toBe('completed');
+    expect(values(wf)).toMatchObject({ outcome: 'busy', attempts: '1', final: 'Y' });
+    // Closed without a call: the answer's line is the summary alone, the call is not named again.
+    expect(wf.logs.filter((l) => /call 1 to \+79040000001/.test(l))).toHaveLength(1);
+    expect(wf.logs.at(-1)).toBe('Dozvon: done — Busy, calls made: 1');
   }, LONG);
 });

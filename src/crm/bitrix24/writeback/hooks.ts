@@ -3,7 +3,7 @@ import { setCampaignStatus, findCampaignById } from '../../../store/repositories
 import { countOpenNumbers } from '../../../store/repositories/numbers.js';
 import { readContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
-import { documentPartition, enqueueB24, queueRobotReturn } from '../jobs.js';
+import { attemptWritebackKey, documentPartition, enqueueB24, queueRobotReturn } from '../jobs.js';
 import { isCurrentRobotCampaign } from '../store/robots.js';
 import { awaitingWriteback } from './returnToRobot.js';
 
@@ -27,7 +27,7 @@ export function attemptWritebackHook(app: AppContext): AttemptCompletedHook {
     await enqueueB24(app, tx, {
       tenantId: attempt.tenantId,
       kind: 'attempt.writeback',
-      key: `b24:attempt:${attempt.id}`,
+      key: attemptWritebackKey(attempt.id),
       partition: documentPartition(attempt.tenantId, ref.document),
       payload: { attemptId: attempt.id, document: ref.document },
     });

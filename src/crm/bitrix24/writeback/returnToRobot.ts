@@ -3,9 +3,10 @@ import { backoff, type HandlerControl, type HandlerResult } from '../../../engin
 import { t, type Locale } from '../../../i18n.js';
 import { completedAttemptsOfContact, type Attempt } from '../../../store/repositories/attempts.js';
 import { findContact } from '../../../store/repositories/numbers.js';
+import type { Queryable } from '../../../store/db.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import type { B24Context } from '../b24Context.js';
-import { documentPartition, type JobPayload } from '../jobs.js';
+import { attemptWritebackKey, documentPartition, type JobPayload } from '../jobs.js';
 import { isAccessDenied, isB24Error } from '../rest/b24Error.js';
 import { answerDue } from '../robots/returnDeadline.js';
 import { findInstalledPortal } from '../store/portals.js';
@@ -105,7 +106,7 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
     await b24.gateway.call(job.tenantId, 'bizproc.event.send', {
       EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc),
       RETURN_VALUES: values,
-      LOG_MESSAGE: answerLogLine(lng, values, state === 'open' ? undefined : attempts.at(-1)),
+      LOG_MESSAGE: answerLogLine(lng, values, state === 'open' ? undefined : await unloggedClosingCall(app.db, attempts.at(-1))),
     });
   } catch (e) {
     if (isAccessDenied(e)) {
@@ -124,6 +125,16 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
   await setRobotRunFinished(app.db, run.id, 'returned', app.clock.now(), values.final === 'Y');
   log.info({ final: values.final, outcome: values.outcome, attempts: values.attempts }, 'bitrix24: robot answered its workflow');
   return { kind: 'done' };
+}
+
+/**
+ * The call that closed the number, unless its write-back already put its line in the workflow log
+ * (it ran while the number was still open — a campaign stopped afterwards closes it without a call).
+ */
+async function unloggedClosingCall(db: Queryable, closing: Attempt | undefined): Promise<Attempt | undefined> {
+  if (!closing?.placed) return undefined;
+  const r = await db.query<{ logged: string | null }>(`SELECT state->>'logged' AS logged FROM outbox WHERE idempotency_key = $1`, [attemptWritebackKey(closing.id)]);
+  return r.rows[0]?.logged === 'true' ? undefined : closing;
 }
 
 /**

@@ -43,6 +43,8 @@ const stateSchema = z.object({
   commentId: z.number().optional(),
   /** The comment (and the log line with it) was sent and no answer told whether it landed. */
   commentSent: z.boolean().optional(),
+  /** The log line travelled with that comment (not when the robot's answer carries it). */
+  logTied: z.boolean().optional(),
   fields: z.boolean().optional(),
   logged: z.boolean().optional(),
   recordingWaits: z.number().optional(),
@@ -155,7 +157,9 @@ async function writeTimeline(c: Ctx): Promise<void> {
   // comment is on the document, both landed (one unit, one batch).
   if (c.state.commentId === undefined && c.state.commentSent) {
     const found = await findComment(b24, tenantId, doc, comment);
-    await save(c, found === undefined ? { commentSent: false } : { commentId: found, commentSent: false, ...(run ? { logged: true } : {}) });
+    // (A job saved before `logTied` existed sent the line whenever there was a run.)
+    const logTied = c.state.logTied ?? Boolean(run);
+    await save(c, found === undefined ? { commentSent: false } : { commentId: found, commentSent: false, ...(logTied ? { logged: true } : {}) });
   }
 
   // Writes that are harmless to repeat (attach, bind, fields), each on its own.
@@ -188,7 +192,7 @@ async function writeTimeline(c: Ctx): Promise<void> {
       accept: (e) => e.code === 'ACCESS_DENIED',
     });
   }
-  if (tied.some((s) => s.key === 'commentId')) await save(c, { commentSent: true });
+  if (tied.some((s) => s.key === 'commentId')) await save(c, { commentSent: true, logTied: tied.some((s) => s.key === 'logged') });
   const command = (s: Step) => ({ method: s.method, params: s.params });
   const [independentResults, tiedResults] = await Promise.all([b24.gateway.callSettled(tenantId, independent.map(command)), sendTogether(b24, tenantId, tied.map(command))]);
   const steps = [...independent, ...tied];
