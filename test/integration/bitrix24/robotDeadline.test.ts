@@ -190,7 +190,9 @@ describe('when nothing could be called before the deadline', () => {
     portal.failNext('crm.deal.get', { status: 500, error: 'INTERNAL_SERVER_ERROR', times: 1000 });
     syncClocks();
     const wf = await portal.runRobot({ code, document: `DEAL_${deal}`, timeoutDuration: 660 });
-    await waitFor('the intake to have failed once', async () => (await b24Jobs(h.app, tenantId)).some((j) => j.kind === 'robot.intake' && j.status === 'pending' && j.attempts > 0));
+    // Its failure recorded, not just its first try claimed: a try still in flight when the clock
+    // jumps would record its failure, and its retry, two hours on — where the clock then stands.
+    await waitFor('the intake to have failed once', async () => (await b24Jobs(h.app, tenantId)).some((j) => j.kind === 'robot.intake' && j.status === 'pending' && j.attempts > 0 && j.last_error !== null));
     advance(600_000);
     expect(await wf.settled(20_000)).toBe('completed');
     expect(values(wf)).toMatchObject({ outcome: 'pending', attempts: '0', final: 'N' });
