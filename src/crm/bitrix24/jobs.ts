@@ -87,6 +87,12 @@ export const robotReturnKey = (runId: string) => `b24:robot.return:${runId}`;
 
 export const attemptWritebackKey = (attemptId: string) => `b24:attempt:${attemptId}`;
 
+/** The document's call write-back is still to be written (a robot's answer lets it go first). */
+export async function writebackPending(db: Queryable, tenantId: string, document: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM outbox WHERE partition_key = $1 AND status = 'pending' AND kind = 'attempt.writeback' LIMIT 1`, [documentPartition(tenantId, document)]);
+  return r.rows.length > 0;
+}
+
 /**
  * Makes a run's answer due at `at` (or sooner, if it already is): the job created when the call
  * arrived is brought forward, with what the caller learned merged into its payload; a run without

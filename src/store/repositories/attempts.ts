@@ -193,9 +193,8 @@ export async function findAttemptById(db: Queryable, id: string): Promise<Attemp
   return r.rows[0] && toAttempt(r.rows[0]);
 }
 
-/** An attempt with its contact's CRM reference (what a CRM write-back needs), in one statement. */
 /**
- * An attempt with its contact's CRM reference, and whether it is the call that closed its contact:
+ * An attempt with its contact's CRM reference (what a CRM write-back needs), in one statement, and whether it is the call that closed its contact:
  * the contact is finished and no later call of it completed (what a CRM's final answer reports).
  */
 export async function findAttemptWithContactCrm(

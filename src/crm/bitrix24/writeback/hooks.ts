@@ -3,7 +3,7 @@ import { setCampaignStatus, findCampaignById } from '../../../store/repositories
 import { countOpenNumbers } from '../../../store/repositories/numbers.js';
 import { readContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
-import { attemptWritebackKey, documentPartition, enqueueB24, queueRobotReturn } from '../jobs.js';
+import { attemptWritebackKey, documentPartition, enqueueB24, queueRobotReturn, writebackPending } from '../jobs.js';
 import { isCurrentRobotCampaign } from '../store/robots.js';
 import { awaitingWriteback } from './returnToRobot.js';
 
@@ -15,8 +15,9 @@ import { awaitingWriteback } from './returnToRobot.js';
  *   land behind this write-back in the document's partition. A robot run whose template answers
  *   after the first call gets its answer brought forward;
  * - a contact finished (every number done, redials included) → the robot's answer is due now (if
- *   the workflow still waits for one; behind the document's call write-back when one is queued), the app triggers are queued for the deal or lead, and a
- *   replaced robot campaign is retired once nothing is left open in it.
+ *   the workflow still waits for one; behind the document's call write-back when one is queued),
+ *   the app triggers are queued for the deal or lead, and a replaced robot campaign is retired once
+ *   nothing is left open in it.
  */
 export function attemptWritebackHook(app: AppContext): AttemptCompletedHook {
   return async (tx, attempt) => {
@@ -47,10 +48,7 @@ export function robotReturnHook(app: AppContext): ContactFinishedHook {
     if (!ref) return;
     if (ref.runId) {
       const now = app.clock.now();
-      const writeback = await tx.query(`SELECT 1 FROM outbox WHERE partition_key = $1 AND status = 'pending' AND kind = 'attempt.writeback' LIMIT 1`, [
-        documentPartition(f.tenantId, ref.document),
-      ]);
-      const due = writeback.rows.length > 0 ? awaitingWriteback(now) : { at: now };
+      const due = (await writebackPending(tx, f.tenantId, ref.document)) ? awaitingWriteback(now) : { at: now };
       await queueRobotReturn(app, tx, { tenantId: f.tenantId, runId: ref.runId, ...due, payload: { runId: ref.runId, contactId: f.contactId } });
     }
     const doc = parseDocument(ref.document);

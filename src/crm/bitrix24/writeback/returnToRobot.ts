@@ -6,7 +6,7 @@ import { findContact } from '../../../store/repositories/numbers.js';
 import type { Queryable } from '../../../store/db.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import type { B24Context } from '../b24Context.js';
-import { attemptWritebackKey, documentPartition, type JobPayload } from '../jobs.js';
+import { attemptWritebackKey, writebackPending, type JobPayload } from '../jobs.js';
 import { isAccessDenied, isB24Error } from '../rest/b24Error.js';
 import { answerDue } from '../robots/returnDeadline.js';
 import { findInstalledPortal } from '../store/portals.js';
@@ -86,11 +86,7 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
   const spare = run.answerBy ? run.answerBy.getTime() - now.getTime() : Infinity;
   const waitAtMost = (ms: number) => new Date(now.getTime() + Math.min(ms, Math.max(0, spare)));
   if (spare > 0) {
-    const writeback = await app.db.query(
-      `SELECT 1 FROM outbox WHERE partition_key = $1 AND status = 'pending' AND kind = 'attempt.writeback' LIMIT 1`,
-      [documentPartition(job.tenantId, run.document)],
-    );
-    if (writeback.rows.length > 0 && counted.writebackWaits < WRITEBACK_WAITS) {
+    if (counted.writebackWaits < WRITEBACK_WAITS && (await writebackPending(app.db, job.tenantId, run.document))) {
       await ctl.checkpoint({ ...counted, writebackWaits: counted.writebackWaits + 1, awaits: 'writeback' });
       return { kind: 'retry', error: 'the call write-back goes first', retryAt: waitAtMost(WRITEBACK_LOOK_MS) };
     }
