@@ -13,6 +13,7 @@ import { enqueue } from '../../store/repositories/outbox.js';
  * | ------------------- | -------------------------------------------- | ---------------------------- |
  * | `robot.sync`        | `b24:robot.sync:<templateId>:<changeId>`     | `b24:<tenant>:robots`        |
  * | `robot.intake`      | `b24:robot.intake:<runId>`                   | `b24:<tenant>:<DEAL_1>`      |
+ * | `robot.queued`      | `b24:robot.queued:<runId>`                   | none (due a minute later)    |
  * | `intake`            | `b24:intake:<campaignId>:<fromId>`           | `b24:<tenant>:intake:<cid>`  |
  * | `attempt.writeback` | `b24:attempt:<attemptId>`                    | `b24:<tenant>:<DEAL_1>`      |
  * | `robot.return`      | `b24:robot.return:<runId>`                   | none (see queueRobotReturn)  |
@@ -23,6 +24,8 @@ import { enqueue } from '../../store/repositories/outbox.js';
 export const jobPayloads = {
   'robot.sync': z.object({ templateId: z.uuid() }),
   'robot.intake': z.object({ runId: z.uuid() }),
+  /** The workflow-log line of a run not called within a minute of its intake (intake/queuedLine.ts). */
+  'robot.queued': z.object({ runId: z.uuid() }),
   intake: z.object({ campaignId: z.uuid() }),
   'attempt.writeback': z.object({ attemptId: z.uuid(), document: z.string() }),
   /**
@@ -47,6 +50,7 @@ export type JobPayload<K extends JobKind> = z.infer<(typeof jobPayloads)[K]>;
 const EXPIRY_MS: Record<JobKind, number> = {
   'robot.sync': 7 * 24 * 3600_000,
   'robot.intake': 24 * 3600_000,
+  'robot.queued': 24 * 3600_000,
   intake: 24 * 3600_000,
   'attempt.writeback': 7 * 24 * 3600_000,
   'robot.return': 7 * 24 * 3600_000,

@@ -6,6 +6,7 @@ import type { B24Context } from './b24Context.js';
 import { confirmUninstall } from './install/confirmUninstall.js';
 import { purgePortal } from './install/purgePortal.js';
 import { bulkIntake } from './intake/bulkIntake.js';
+import { queuedLine } from './intake/queuedLine.js';
 import { robotIntake } from './intake/robotIntake.js';
 import { jobPayloads, type JobKind, type JobPayload } from './jobs.js';
 import { isB24Error } from './rest/b24Error.js';
@@ -31,6 +32,7 @@ type JobHandler<K extends JobKind> = (b24: B24Context, job: OutboxJob, p: JobPay
 const HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'robot.sync': (b24, job, p) => syncRobot(b24, job.tenantId, p),
   'robot.intake': robotIntake,
+  'robot.queued': queuedLine,
   intake: bulkIntake,
   'attempt.writeback': writeAttempt,
   'robot.return': returnToRobot,

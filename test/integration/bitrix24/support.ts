@@ -106,10 +106,12 @@ export async function b24Jobs(app: AppContext, tenantId?: string): Promise<B24Jo
 
 /**
  * Waits until no bitrix24 job of the tenant is pending — but a robot's answer scheduled for its
- * deadline (minutes ahead, its number still being called) is future work, not something to wait for.
+ * deadline (minutes ahead, its number still being called), or its "queued" line due a minute after
+ * the intake, is future work, not something to wait for.
  */
 export async function settleOutbox(app: AppContext, tenantId: string, timeoutMs = 120_000, o: { nudge?: () => void } = {}): Promise<void> {
-  const scheduledLater = (j: B24JobRow) => j.kind === 'robot.return' && j.next_attempt_at.getTime() > app.clock.now().getTime() + 60_000;
+  const later = (j: B24JobRow, ms: number) => j.next_attempt_at.getTime() > app.clock.now().getTime() + ms;
+  const scheduledLater = (j: B24JobRow) => (j.kind === 'robot.return' && later(j, 60_000)) || (j.kind === 'robot.queued' && later(j, 0));
   await waitFor(
     'the Bitrix24 outbox to drain',
     async () => {

@@ -39,7 +39,7 @@ describe('a write-back whose answer is lost after the portal did the work', () =
     expect(portal.calls('crm.timeline.comment.list')).toHaveLength(1);
     const comments = portal.timeline('deal', deal).filter((e) => e.kind === 'comment');
     expect(comments).toHaveLength(1);
-    // "calling …" at intake, one line per call, the summary with the return values: none twice.
+    // One line per call, the last with the summary and the return values: none twice.
     expect(wf.logs.filter((l) => /call 1 to \+79003330004/.test(l))).toHaveLength(1);
     expect(new Set(wf.logs).size).toBe(wf.logs.length);
     const [call] = portal.externalCalls().filter((c) => c.phoneNumber === '+79003330004');

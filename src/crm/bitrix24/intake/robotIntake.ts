@@ -1,23 +1,23 @@
 import type { TemplateSettings } from '../../../core/template.js';
 import type { HandlerResult } from '../../../engine/outbox/outboxWorker.js';
-import { t } from '../../../i18n.js';
 import { withTransaction } from '../../../store/db.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import type { B24Context } from '../b24Context.js';
-import { queueRobotReturn, type JobPayload } from '../jobs.js';
-import { isAccessDenied } from '../rest/b24Error.js';
+import { enqueueB24, queueRobotReturn, type JobPayload } from '../jobs.js';
 import { readRobotProperties } from '../robots/robotProperties.js';
 import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunCalling, type RobotRun } from '../store/robotRuns.js';
 import { parseDocument } from './crmRecords.js';
+import { QUEUED_LINE_AFTER_MS } from './queuedLine.js';
 import { readDocument } from './readDocument.js';
 import { addToRobotCampaign } from './robotCampaign.js';
 import { toContactInput } from './toContactInput.js';
 
 /**
  * `robot.intake` (C5): a robot call was acknowledged; now read its document (a deal's contacts and
- * their phones, or a lead's), put it into the template's robot campaign and tell the workflow log.
+ * their phones, or a lead's) and put it into the template's robot campaign. The workflow log hears
+ * of it only if no call has started a minute later (`robot.queued`, see queuedLine.ts).
  * A run whose workflow already got its answer (Bitrix24's deadline came before the intake did) is
  * still called: the outcome then reaches automation through the triggers.
  * The run's status moves to `calling` in the same transaction that adds the contact, so a retry
@@ -56,21 +56,14 @@ export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload
       intake.contact,
     );
     await setRobotRunCalling(tx, run.id, campaign.id, contactId);
-    return intake.contact.phones;
+    // A workflow that already has its answer has no log to write into (its token is stale).
+    if (fresh.status === 'queued') {
+      const at = new Date(app.clock.now().getTime() + QUEUED_LINE_AFTER_MS);
+      await enqueueB24(app, tx, { tenantId: job.tenantId, kind: 'robot.queued', key: `b24:robot.queued:${run.id}`, partition: null, payload: { runId: run.id }, notBefore: at });
+    }
+    return true;
   });
   app.wake.outbox();
-  if (!added) return { kind: 'done' };
-  app.wake.dispatcher();
-  // A workflow that already has its answer has no log to write into (its token is stale).
-  if (run.status !== 'queued') return { kind: 'done' };
-  try {
-    await b24.gateway.call(job.tenantId, 'bizproc.activity.log', {
-      EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc),
-      LOG_MESSAGE: t(lng, 'bitrix24.log.queued', { phones: added.join(', '), template: template!.name }),
-    });
-  } catch (e) {
-    // A progress line is a courtesy: a stale token or a failure here must not re-run the intake.
-    if (!isAccessDenied(e)) app.log.warn({ tenantId: job.tenantId, runId: run.id, err: e }, 'bitrix24: robot log line not written');
-  }
+  if (added) app.wake.dispatcher();
   return { kind: 'done' };
 }
