@@ -135,8 +135,9 @@ async function robotRuns(s: Setup, runs: number): Promise<void> {
   print('b24_robot_commands', commands, 'commands');
   print('b24_robot_requests_minimum', minimum, 'requests');
   print('b24_robot_requests_vs_minimum', requests / minimum, 'ratio');
-  // Against what was really sent: the workflow's log lines (bizproc.activity.log, two a run) are
-  // commands the minimum above leaves out; this ratio is the packing alone.
+  // Against what was really sent: workflow-log lines (bizproc.activity.log: one per call that does
+  // not close its number, one for a run not called within a minute) are commands the minimum above
+  // leaves out; this ratio is the packing alone.
   print('b24_robot_requests_vs_commands_packed', requests / Math.ceil(commands / 50), 'ratio');
   print('b24_robot_requests_per_run', requests / runs, 'requests');
   print('b24_robot_wall_time', seconds, 's');
