@@ -27,14 +27,24 @@ export const recordingPending = (a: Pick<Attempt, 'recordingSource' | 'recording
   Boolean(a.recordingSource && !a.recordingId) || Boolean(a.recordingId && !a.recordingMp3Id && !a.recordingMp3Error);
 
 /**
- * How long a write-back waits for the recording before writing without it: a minute. It is woken
- * as soon as the MP3 is made or cannot be (`waitForRecording`: the signal is set in the same
- * transaction that links the MP3, so no process misses it; the sweeper makes what a stopped process
- * left). One wait, not looks at 10, 20 and 30 s: when a backlog of recordings ran a minute late,
- * those looks ran every write-back four times for nothing (bench/README.md).
+ * How long a CRM write waits for the call's recording before writing without it: until a minute
+ * after the call ended. It is woken as soon as the MP3 is made or cannot be (`waitForRecording`: the
+ * signal is set in the same transaction that links the MP3, so no process misses it; the sweeper
+ * makes what a stopped process left). One wait, not looks at 10, 20 and 30 s: when a backlog of
+ * recordings ran a minute late, those looks ran every write-back four times for nothing. One
+ * deadline for every job that writes the call (its write-back, the robot's answer), counted from the
+ * call's end: a robot's answer does not wait a second minute for a copy its write-back gave up on
+ * (bench/README.md).
  */
 export const RECORDING_WAITS = 1;
 export const RECORDING_WAIT_MS = 60_000;
+
+/** The moment a write of this call stops waiting for its recording (a call without an end: from now). */
+export const recordingWaitUntil = (a: Pick<Attempt, 'endedAt'>, now: Date): Date => new Date((a.endedAt ?? now).getTime() + RECORDING_WAIT_MS);
+
+/** The call's recording is not ready and a write of it may still wait for it (its one wait unused). */
+export const mayWaitForRecording = (a: Pick<Attempt, 'endedAt' | 'recordingSource' | 'recordingId' | 'recordingMp3Id' | 'recordingMp3Error'>, waits: number, now: Date): boolean =>
+  recordingPending(a) && waits < RECORDING_WAITS && recordingWaitUntil(a, now).getTime() > now.getTime();
 
 /**
  * A write-back's planned wait for the attempt's recording: due at `retryAt` at the latest, woken as

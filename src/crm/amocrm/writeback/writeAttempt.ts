@@ -5,7 +5,7 @@ import type { Locale } from '../../../i18n.js';
 import type { Queryable } from '../../../store/db.js';
 import { findAttemptWithContactCrm, type Attempt } from '../../../store/repositories/attempts.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
-import { recordingPending, RECORDING_WAIT_MS, RECORDING_WAITS, waitForRecording } from '../../shared/recordingLink.js';
+import { mayWaitForRecording, recordingWaitUntil, waitForRecording } from '../../shared/recordingLink.js';
 import type { AmoContext } from '../amoContext.js';
 import { settingsOf, type AccountSettings } from '../accountSettings.js';
 import { isAmoError } from '../api/amoError.js';
@@ -82,8 +82,9 @@ export async function writeAttempt(ctx: AmoContext, job: OutboxJob, p: JobPayloa
   if (!installed?.account.refreshTokenEnc || installed.status === 'uninstalled') return { kind: 'dead', error: 'the integration is not installed on the account' };
   const state = stateSchema.parse(job.state ?? {});
   const waits = state.recordingWaits ?? 0;
-  if (recordingPending(attempt) && waits < RECORDING_WAITS) {
-    return waitForRecording(ctx.db, attempt.id, new Date(ctx.clock.now().getTime() + RECORDING_WAIT_MS), { ...state, recordingWaits: waits + 1 });
+  const now = ctx.clock.now();
+  if (mayWaitForRecording(attempt, waits, now)) {
+    return waitForRecording(ctx.db, attempt.id, recordingWaitUntil(attempt, now), { ...state, recordingWaits: waits + 1 });
   }
   const c: Ctx = { ctx, jobId: job.id, tenantId: job.tenantId, lng: installed.locale, attempt, ref, settings: settingsOf(installed.account.settings), ctl, state };
   await writeNote(c);

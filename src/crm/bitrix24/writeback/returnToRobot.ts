@@ -12,7 +12,7 @@ import { answerDue } from '../robots/returnDeadline.js';
 import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunFinished, stillWaiting } from '../store/robotRuns.js';
 import { outcomeText } from './callTexts.js';
-import { recordingPending, RECORDING_WAIT_MS, RECORDING_WAITS, waitForRecording } from './recordingLink.js';
+import { mayWaitForRecording, recordingWaitUntil, waitForRecording } from './recordingLink.js';
 import { decidingAttempt, returnValues, type ReturnValues, type RunState } from './returnValues.js';
 
 /**
@@ -91,8 +91,9 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
       return { kind: 'retry', error: 'the call write-back goes first', retryAt: waitAtMost(WRITEBACK_LOOK_MS) };
     }
     const deciding = decidingAttempt(state, attempts);
-    if (deciding && recordingPending(deciding) && counted.recordingWaits < RECORDING_WAITS) {
-      return waitForRecording(app.db, deciding.id, waitAtMost(RECORDING_WAIT_MS), { ...counted, recordingWaits: counted.recordingWaits + 1 });
+    if (deciding && mayWaitForRecording(deciding, counted.recordingWaits, now)) {
+      const until = recordingWaitUntil(deciding, now).getTime() - now.getTime();
+      return waitForRecording(app.db, deciding.id, waitAtMost(until), { ...counted, recordingWaits: counted.recordingWaits + 1 });
     }
   }
   const values = returnValues(app, state, attempts, contact?.result ?? null);
