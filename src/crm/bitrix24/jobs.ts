@@ -89,6 +89,8 @@ export const documentPartition = (tenantId: string, document: string) => `b24:${
 
 export const robotReturnKey = (runId: string) => `b24:robot.return:${runId}`;
 
+export const robotQueuedKey = (runId: string) => `b24:robot.queued:${runId}`;
+
 export const attemptWritebackKey = (attemptId: string) => `b24:attempt:${attemptId}`;
 
 /** The document's call write-back is still to be written (a robot's answer lets it go first). */

@@ -4,7 +4,7 @@ import { withTransaction } from '../../../store/db.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
 import type { B24Context } from '../b24Context.js';
-import { enqueueB24, queueRobotReturn, type JobPayload } from '../jobs.js';
+import { enqueueB24, queueRobotReturn, robotQueuedKey, type JobPayload } from '../jobs.js';
 import { readRobotProperties } from '../robots/robotProperties.js';
 import { findInstalledPortal } from '../store/portals.js';
 import { findRobotRun, setRobotRunCalling, type RobotRun } from '../store/robotRuns.js';
@@ -59,7 +59,7 @@ export async function robotIntake(b24: B24Context, job: OutboxJob, p: JobPayload
     // A workflow that already has its answer has no log to write into (its token is stale).
     if (fresh.status === 'queued') {
       const at = new Date(app.clock.now().getTime() + QUEUED_LINE_AFTER_MS);
-      await enqueueB24(app, tx, { tenantId: job.tenantId, kind: 'robot.queued', key: `b24:robot.queued:${run.id}`, partition: null, payload: { runId: run.id }, notBefore: at });
+      await enqueueB24(app, tx, { tenantId: job.tenantId, kind: 'robot.queued', key: robotQueuedKey(run.id), partition: null, payload: { runId: run.id }, notBefore: at });
     }
     return true;
   });

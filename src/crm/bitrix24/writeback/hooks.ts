@@ -3,7 +3,7 @@ import { setCampaignStatus, findCampaignById } from '../../../store/repositories
 import { countOpenNumbers } from '../../../store/repositories/numbers.js';
 import { readContactRef } from '../intake/contactRef.js';
 import { parseDocument } from '../intake/crmRecords.js';
-import { attemptWritebackKey, documentPartition, enqueueB24, queueRobotReturn, writebackPending } from '../jobs.js';
+import { attemptWritebackKey, documentPartition, enqueueB24, queueRobotReturn, robotQueuedKey, writebackPending } from '../jobs.js';
 import { isCurrentRobotCampaign } from '../store/robots.js';
 import { awaitingWriteback } from './returnToRobot.js';
 
@@ -13,7 +13,7 @@ import { awaitingWriteback } from './returnToRobot.js';
  * - a call to a Bitrix24 contact finished → queue its timeline write-back. Registered *before*
  *   the campaign bookkeeping hook, so when that hook finishes the contact, the triggers it queues
  *   land behind this write-back in the document's partition. A robot run whose template answers
- *   after the first call gets its answer brought forward;
+ *   after the first call gets its answer brought forward; its "queued" line is dropped;
  * - a contact finished (every number done, redials included) → the robot's answer is due now (if
  *   the workflow still waits for one; behind the document's call write-back when one is queued),
  *   the app triggers are queued for the deal or lead, and a replaced robot campaign is retired once
@@ -33,7 +33,13 @@ export function attemptWritebackHook(app: AppContext): AttemptCompletedHook {
       payload: { attemptId: attempt.id, document: ref.document },
     });
     if (ref.runId) {
-      const run = await tx.query<{ return_mode: string; status: string }>('SELECT return_mode, status FROM b24_robot_runs WHERE id = $1', [ref.runId]);
+      // One statement: the run's answer mode — and its "queued" line, not due yet, is not needed any
+      // more (this call's own line follows): done now rather than claimed a minute later for nothing.
+      const run = await tx.query<{ return_mode: string; status: string }>(
+        `WITH called AS (UPDATE outbox SET status = 'done', done_at = $3 WHERE idempotency_key = $2 AND status = 'pending' AND locked_by IS NULL)
+         SELECT return_mode, status FROM b24_robot_runs WHERE id = $1`,
+        [ref.runId, robotQueuedKey(ref.runId), app.clock.now()],
+      );
       const r = run.rows[0];
       if (r?.return_mode === 'first_attempt' && r.status === 'calling') {
         await queueRobotReturn(app, tx, { tenantId: attempt.tenantId, runId: ref.runId, ...awaitingWriteback(app.clock.now()), payload: { runId: ref.runId, contactId: attempt.contactId } });
