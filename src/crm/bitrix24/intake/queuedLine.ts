@@ -1,4 +1,4 @@
-import type { HandlerResult } from '../../../engine/outbox/outboxWorker.js';
+import type { HandlerControl, HandlerResult } from '../../../engine/outbox/outboxWorker.js';
 import { t, type Locale } from '../../../i18n.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
 import { findVersioned, TEMPLATES } from '../../../store/repositories/versioned.js';
@@ -25,8 +25,11 @@ interface Waiting {
   started: boolean;
 }
 
-export async function queuedLine(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.queued'>): Promise<HandlerResult> {
+export async function queuedLine(b24: B24Context, job: OutboxJob, p: JobPayload<'robot.queued'>, ctl: HandlerControl): Promise<HandlerResult> {
   const { app } = b24;
+  // Tried once already (this process stopped after sending it, or before): a courtesy line is better
+  // missing than written twice.
+  if (job.state?.['tried']) return { kind: 'done' };
   const run = await findRobotRun(app.db, job.tenantId, p.runId);
   // Answered already (or gone): the workflow's token is stale, the log closed.
   if (!run || run.status !== 'calling' || !run.contactId) return { kind: 'done' };
@@ -36,6 +39,7 @@ export async function queuedLine(b24: B24Context, job: OutboxJob, p: JobPayload<
   if (!installed) return { kind: 'done' };
   const template = await findVersioned<{ name: string }>(app.db, TEMPLATES, job.tenantId, run.templateId);
   const params = { phones: w.phones.join(', '), template: template?.name ?? '' };
+  await ctl.checkpoint({ tried: true });
   try {
     await b24.gateway.call(job.tenantId, 'bizproc.activity.log', { EVENT_TOKEN: b24.sealer.open(run.eventTokenEnc), LOG_MESSAGE: lineFor(installed.locale, w, app.clock.now(), params) });
   } catch (e) {
