@@ -45,7 +45,18 @@ const BENCHES: Record<string, () => Promise<void>> = {
 };
 
 const args = process.argv.slice(2);
-const only = args.filter((a) => !a.startsWith('--') && a !== 'pg');
+const only = args.filter((a) => !a.startsWith('-') && a !== 'pg');
+const USAGE = `npm run bench -- [pg] [--quick] [group …]\ngroups: ${Object.keys(BENCHES).join(', ')} (none named: all of them)`;
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// A mistyped group or flag would otherwise run nothing, or everything, for many minutes.
+const unknown = [...only.filter((n) => !(n in BENCHES)), ...args.filter((a) => a.startsWith('-') && a !== '--quick')];
+if (unknown.length) {
+  console.error(`unknown: ${unknown.join(' ')}\n${USAGE}`);
+  process.exit(2);
+}
 if (args.includes('pg') && !onPostgres) {
   // Re-run this very command inside a throwaway PostgreSQL cluster.
   const r = spawnSync('.ci/with-postgres', [process.execPath, '--import', 'tsx', 'bench/run.ts', ...args.filter((a) => a !== 'pg')], {
