@@ -5,7 +5,7 @@ import { updateTemplate } from '../../../src/engine/catalog/templates.js';
 import { completeCampaign } from '../../../src/engine/campaigns/lifecycle.js';
 import { listVersioned, TEMPLATES } from '../../../src/store/repositories/versioned.js';
 import type { Portal, Workflow } from '../../fakes/bitrix24/index.js';
-import { b24Jobs, settleOutbox, startHarness, waitFor, type B24Harness } from './support.js';
+import { b24Jobs, settleOutbox, sharedTime, startHarness, waitFor, type B24Harness, type SharedTime } from './support.js';
 import { freshOutboxRound } from '../../support/workerRounds.js';
 
 /**
@@ -24,30 +24,20 @@ let tenantId: string;
 let code: string;
 const clock = new ManualClock(Date.now());
 const LONG = 120_000;
+let time: SharedTime;
 
 beforeAll(async () => {
   h = await startHarness({}, { clock });
   portal = await h.newPortal({ rateLimit: null });
   tenantId = await h.install(portal);
   code = portal.robots()[0]!.code;
+  time = sharedTime(h, clock);
 });
 afterAll(async () => h?.stop());
 
-/**
- * The portal's clock runs on real time (plus what tests add), Dozvon's stands still: each test starts
- * with both at the same moment, so "660 s after the robot call" means the same to both.
- */
-function syncClocks(): void {
-  h.emu.clock.advance(clock.now().getTime() - h.emu.clock.now());
-}
-
-/** Moves Dozvon's and the portal's time together. */
-function advance(ms: number): void {
-  clock.advance(ms);
-  h.emu.clock.advance(ms);
-  h.app.wake.outbox();
-  h.app.wake.dispatcher();
-}
+/** Each test starts with both clocks at the same moment, so "660 s after the robot call" means the same to both. */
+const syncClocks = () => time.sync();
+const advance = (ms: number) => time.advance(ms);
 
 /** How many times the newest robot answer's job ran. */
 async function returnRuns(): Promise<number> {
@@ -88,18 +78,7 @@ async function redialUntilDone(deal: number): Promise<number> {
   }
 }
 
-/**
- * Waits for the workflow to stop waiting while time moves a second per poll: short waits of the
- * adapter (the answer lets the call's write-back go first, 1 s at a time) pass on the manual clock.
- */
-async function answered(wf: Workflow): Promise<string> {
-  await waitFor('the workflow to get its answer', () => {
-    if (wf.status !== 'waiting') return true;
-    advance(1000);
-    return false;
-  }, 30_000, 100);
-  return wf.status;
-}
+const answered = (wf: Workflow) => time.answered(wf);
 
 /** The outbox drained, time moving a second per poll (see `answered`). */
 const settle = () => settleOutbox(h.app, tenantId, 30_000, { nudge: () => advance(1000) });

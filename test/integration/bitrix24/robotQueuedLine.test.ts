@@ -6,7 +6,7 @@ import { pauseCampaign, resumeCampaign } from '../../../src/engine/campaigns/lif
 import { listVersioned, TEMPLATES } from '../../../src/store/repositories/versioned.js';
 import type { Portal, Workflow } from '../../fakes/bitrix24/index.js';
 import { freshOutboxRound } from '../../support/workerRounds.js';
-import { settleOutbox, startHarness, waitFor, type B24Harness } from './support.js';
+import { settleOutbox, sharedTime, startHarness, waitFor, type B24Harness, type SharedTime } from './support.js';
 
 /**
  * The workflow log of a robot run that is not called at once (C5). A run called within a minute of
@@ -21,6 +21,7 @@ let portal: Portal;
 let tenantId: string;
 let code: string;
 const clock = new ManualClock(Date.parse('2026-12-06T00:00:00Z'));
+let time: SharedTime;
 
 beforeAll(async () => {
   h = await startHarness({}, { clock });
@@ -29,16 +30,10 @@ beforeAll(async () => {
   code = portal.robots()[0]!.code;
   const [tpl] = await listVersioned<TemplateSettings>(h.app.db, TEMPLATES, tenantId);
   await updateTemplate(h.app, tenantId, null, tpl!.id, { ...tpl!.body, callingWindow: { from: '09:00', to: '21:00' } });
-  h.emu.clock.advance(clock.now().getTime() - h.emu.clock.now());
+  time = sharedTime(h, clock);
+  time.sync();
 });
 afterAll(async () => h?.stop());
-
-function advance(ms: number): void {
-  clock.advance(ms);
-  h.emu.clock.advance(ms);
-  h.app.wake.outbox();
-  h.app.wake.dispatcher();
-}
 
 async function runOn(phone: string, timeoutDuration = 660): Promise<{ wf: Workflow; deal: number }> {
   const deal = portal.addDeal({ title: phone, contactIds: [portal.addContact({ name: 'Client', phones: [phone] })] });
@@ -60,14 +55,7 @@ async function nextCallAt(deal: number): Promise<Date> {
   return r.rows[0]!.next_attempt_at;
 }
 
-/** Waits for the workflow's answer while time moves a second per poll (the answer's short waits pass). */
-async function answered(wf: Workflow): Promise<void> {
-  await waitFor('the workflow to get its answer', () => {
-    if (wf.status !== 'waiting') return true;
-    advance(1000);
-    return false;
-  }, 60_000, 100);
-}
+const answered = (wf: Workflow) => time.answered(wf, 60_000);
 
 const queuedJobs = async () =>
   (await h.app.db.query<{ status: string }>(`SELECT status FROM outbox WHERE tenant_id = $1 AND kind = 'robot.queued' ORDER BY created_at`, [tenantId])).rows.map((r) => r.status);
@@ -79,10 +67,10 @@ describe('the workflow log while a robot run waits for its first call', () => {
     const opens = await nextCallAt(deal);
     expect(opens.getTime()).toBeGreaterThan(clock.now().getTime() + 3600_000);
 
-    advance(50_000);
+    time.advance(50_000);
     await freshOutboxRound(h.t.dozvon);
     expect(wf.logs).toEqual([]);
-    advance(11_000);
+    time.advance(11_000);
     await waitFor('the queued line', () => wf.logs.length === 1);
     const at = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Moscow', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }).format(opens);
     expect(wf.logs[0]).toMatch(/^Dozvon: \+79000000004 queued with ".+"; the calling window opens /);
@@ -95,7 +83,7 @@ describe('the workflow log while a robot run waits for its first call', () => {
     await settleOutbox(h.app, tenantId);
     expect(wf.logs).toHaveLength(1);
 
-    advance(opens.getTime() - clock.now().getTime() + 1000);
+    time.advance(opens.getTime() - clock.now().getTime() + 1000);
     await answered(wf);
     expect(wf.status).toBe('completed');
     expect(wf.logs).toHaveLength(2);
@@ -106,7 +94,7 @@ describe('the workflow log while a robot run waits for its first call', () => {
     const before = portal.calls('bizproc.activity.log').length;
     const { wf } = await runOn('+79000000014');
     await answered(wf);
-    advance(61_000);
+    time.advance(61_000);
     await settleOutbox(h.app, tenantId);
     expect(wf.logs).toHaveLength(1);
     expect(wf.logs[0]).toMatch(/^Dozvon: call 1 to \+79000000014: .+; done — /);
@@ -121,7 +109,7 @@ describe('the workflow log while a robot run waits for its first call', () => {
     await pauseCampaign(h.app, tenantId, campaignId, null);
 
     const { wf } = await runOn('+79000000024');
-    advance(61_000);
+    time.advance(61_000);
     await waitFor('the paused line', () => wf.logs.length === 1);
     expect(wf.logs[0]).toMatch(/^Dozvon: \+79000000024 queued with ".+"; the campaign is paused, calls start when it resumes$/);
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'vitest';
-import type { Clock } from '../../../src/core/clock.js';
+import type { Clock, ManualClock } from '../../../src/core/clock.js';
 import type { AppContext } from '../../../src/context.js';
 import { bitrix24Of } from '../../../src/crm/bitrix24/index.js';
 import { updatePortalSettings } from '../../../src/crm/bitrix24/portalSettings.js';
@@ -8,7 +8,7 @@ import { findPortalByMember } from '../../../src/crm/bitrix24/store/portals.js';
 import type { TemplateSettings } from '../../../src/core/template.js';
 import { updateTemplate } from '../../../src/engine/catalog/templates.js';
 import { listVersioned, TEMPLATES } from '../../../src/store/repositories/versioned.js';
-import { startBitrix24Emulator, type Bitrix24Emulator, type Portal, type PortalOptions } from '../../fakes/bitrix24/index.js';
+import { startBitrix24Emulator, type Bitrix24Emulator, type Portal, type PortalOptions, type Workflow } from '../../fakes/bitrix24/index.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 
 /**
@@ -126,3 +126,38 @@ export async function settleOutbox(app: AppContext, tenantId: string, timeoutMs 
 }
 
 export const gatewayStats = (app: AppContext, tenantId: string) => bitrix24Of(app)!.gateway.stats(tenantId);
+
+/**
+ * Dozvon on a manual clock with the portal's clock moved along with it, so waits of minutes and
+ * hours (deadlines, redials, calling windows) pass without waiting. The portal's clock runs on real
+ * time plus what tests add; Dozvon's stands still.
+ */
+export interface SharedTime {
+  /** Brings the portal's clock to Dozvon's moment (at the start of a test). */
+  sync(): void;
+  /** Moves both clocks and wakes Dozvon's workers. */
+  advance(ms: number): void;
+  /** Waits for the workflow to stop waiting while time moves a second per poll (short waits of the adapter pass); its status. */
+  answered(wf: Workflow, timeoutMs?: number): Promise<string>;
+}
+
+export function sharedTime(h: B24Harness, clock: ManualClock): SharedTime {
+  const advance = (ms: number) => {
+    clock.advance(ms);
+    h.emu.clock.advance(ms);
+    h.app.wake.outbox();
+    h.app.wake.dispatcher();
+  };
+  return {
+    sync: () => h.emu.clock.advance(clock.now().getTime() - h.emu.clock.now()),
+    advance,
+    async answered(wf, timeoutMs = 30_000) {
+      await waitFor('the workflow to get its answer', () => {
+        if (wf.status !== 'waiting') return true;
+        advance(1000);
+        return false;
+      }, timeoutMs, 100);
+      return wf.status;
+    },
+  };
+}

@@ -92,8 +92,8 @@ export async function returnToRobot(b24: B24Context, job: OutboxJob, p: JobPaylo
     }
     const deciding = decidingAttempt(state, attempts);
     if (deciding && mayWaitForRecording(deciding, counted.recordingWaits, now)) {
-      const until = recordingWaitUntil(deciding, now).getTime() - now.getTime();
-      return waitForRecording(app.db, deciding.id, waitAtMost(until), { ...counted, recordingWaits: counted.recordingWaits + 1 });
+      const left = recordingWaitUntil(deciding, now).getTime() - now.getTime();
+      return waitForRecording(app.db, deciding.id, waitAtMost(left), { ...counted, recordingWaits: counted.recordingWaits + 1 });
     }
   }
   const values = returnValues(app, state, attempts, contact?.result ?? null);
