@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { benchImportAndDispatch, benchPacing } from './campaigns.js';
 import { onPostgres } from './support/database.js';
-import { quick } from './support/server.js';
+import { firstTouchMicrosPerPage, sha256MbPerSec } from './support/machine.js';
+import { print, quick } from './support/server.js';
 import { benchStartup } from './startup.js';
 import { benchTestCalls } from './testCalls.js';
 
@@ -65,6 +66,9 @@ if (args.includes('pg') && !onPostgres) {
   });
   process.exit(r.status ?? 1);
 }
+// The machine first: the same code runs much slower in some hours of a shared VM than in others.
+print('machine_sha256_mb_per_sec', sha256MbPerSec(), 'MB/s');
+print('machine_first_touch_us_per_page', firstTouchMicrosPerPage(), 'us');
 for (const [name, run] of Object.entries(BENCHES)) {
   if (only.length && !only.includes(name)) continue;
   await run();

@@ -34,6 +34,11 @@ export function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Minor page faults of a process so far: each is a page of memory touched for the first time. */
+export function minorPageFaults(pid: number): number {
+  return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
+}
+
 /** The highest resident set size a process has had, in MB (Linux VmHWM). */
 export function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
