@@ -202,6 +202,14 @@ async function printRecordingPipeline(s: Setup): Promise<void> {
   const byKind = new Map<string, string[]>();
   for (const r of runs.rows) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), `${r.n}×${r.attempts}`]);
   for (const [kind, counts] of byKind) console.error(`# ${kind}: jobs × runs ${counts.join(', ')}`);
+  // When each kind of job was queued and done, in seconds from the first job (p10 / p50 / p90).
+  const when = await s.dozvon.app.db.query<{ kind: string; queued: number[]; done: number[] }>(
+    `WITH t0 AS (SELECT min(created_at) AS t FROM outbox)
+     SELECT kind, percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - t0.t)) AS queued,
+            percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM done_at - t0.t)) AS done
+       FROM outbox, t0 GROUP BY kind ORDER BY kind`,
+  );
+  for (const r of when.rows) console.error(`# ${r.kind}: queued at ${p(r.queued)} s, done at ${p(r.done)} s`);
 }
 
 async function bulkIntake(s: Setup, count: number): Promise<void> {
