@@ -174,7 +174,10 @@ function printRequestMix(mine: ReturnType<Portal['calls']>): void {
   console.error(`# commands per request (up to): ${[...hist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
   // When the requests went: a portal kept busy sends RATE a second; a thin stretch is Dozvon's.
   const perTen = new Map<number, number>();
-  for (const c of mine.filter((x) => x.batch === null)) perTen.set(Math.floor((c.at - t0) / 10_000), (perTen.get(Math.floor((c.at - t0) / 10_000)) ?? 0) + 1);
+  for (const c of mine.filter((x) => x.batch === null)) {
+    const k = Math.floor((c.at - t0) / 10_000);
+    perTen.set(k, (perTen.get(k) ?? 0) + 1);
+  }
   const last = Math.max(...perTen.keys(), 0);
   console.error(`# requests per 10 s from the first: ${Array.from({ length: last + 1 }, (_, i) => perTen.get(i) ?? 0).join(' ')}`);
 }

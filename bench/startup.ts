@@ -29,13 +29,13 @@ export async function benchStartup(): Promise<void> {
     print('startup_restart_cpu', restartCpu, 'ms');
     print('startup_restart_vs_first', restart.msToHealthy / first.msToHealthy, 'ratio');
     // Memory touched for the first time costs the kernel a page fault per page: on PGlite a restart
-    // touches ~400 MB (PostgreSQL's 145 MB of shared memory zeroed at start among it). The machine's
-    // price per page, measured here, shows how much of the restart is that.
+    // touches ~300 MB (PostgreSQL's shared memory, zeroed at every start, among it). The machine's
+    // price per page, measured right after the starts, shows how much of each start that is.
     print('startup_first_page_faults', firstFaults, 'pages');
     print('startup_restart_page_faults', restartFaults, 'pages');
     print('startup_first_touch_us_per_page', perPage, 'us');
-    print('startup_first_first_touch_share', (firstFaults * perPage) / 1000 / first.msToHealthy, 'ratio');
-    print('startup_restart_first_touch_share', (restartFaults * perPage) / 1000 / restart.msToHealthy, 'ratio');
+    print('startup_first_page_fault_share', (firstFaults * perPage) / 1000 / first.msToHealthy, 'ratio');
+    print('startup_restart_page_fault_share', (restartFaults * perPage) / 1000 / restart.msToHealthy, 'ratio');
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

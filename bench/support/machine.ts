@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 /**
  * What this machine charges for touching fresh memory, in µs per 4 KB page: 64 MB allocated and
  * written once (first touch: the kernel supplies and zeroes each page), less the same write again.
- * Median of three. Bare-metal Linux is well under 1 µs; a virtual machine may be far more.
+ * Median of three. 64 MB is above glibc's largest mmap threshold (32 MB), so each allocation is
+ * fresh pages rather than memory the process already had. Bare-metal Linux is well under 1 µs; a virtual machine may be far more.
  */
 export function firstTouchMicrosPerPage(): number {
   const bytes = 64 << 20;
