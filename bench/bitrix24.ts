@@ -39,7 +39,8 @@ import { startBitrix24Emulator, type Bitrix24Emulator, type Portal, type Workflo
  */
 const RATE = Number(process.env.B24_RATE ?? (quick ? 20 : 2));
 const BURST = 50;
-const SCALE = 10;
+// Operating-time costs as at 20 req/s, whatever RATE (see above).
+const OPERATING_COST_SCALE = 1 / 10;
 
 
 interface Setup {
@@ -61,7 +62,7 @@ async function setup(): Promise<Setup> {
   };
   const dozvon = await startDozvon(env, { log: createLogger('silent') });
   const emu = await startBitrix24Emulator({ app: { clientId, clientSecret, handlerUrl: `${dozvon.url}/bitrix24/app`, installUrl: `${dozvon.url}/bitrix24/install` } });
-  const portal = await emu.createPortal({ rateLimit: { drainPerSecond: RATE, burst: BURST }, costScale: 1 / SCALE });
+  const portal = await emu.createPortal({ rateLimit: { drainPerSecond: RATE, burst: BURST }, costScale: OPERATING_COST_SCALE });
   const page = await portal.installApp();
   if (page.page?.status !== 200) throw new Error(`install failed: ${page.page?.body}`);
   await portal.installFinish();

@@ -36,8 +36,8 @@ export const recordingPending = (a: Pick<Attempt, 'recordingSource' | 'recording
  * call's end: a robot's answer does not wait a second minute for a copy its write-back gave up on
  * (bench/README.md).
  */
-export const RECORDING_WAITS = 1;
-export const RECORDING_WAIT_MS = 60_000;
+const RECORDING_WAITS = 1;
+const RECORDING_WAIT_MS = 60_000;
 
 /** The moment a write of this call stops waiting for its recording (a call without an end: from now). */
 export const recordingWaitUntil = (a: Pick<Attempt, 'endedAt'>, now: Date): Date => new Date((a.endedAt ?? now).getTime() + RECORDING_WAIT_MS);
@@ -65,4 +65,20 @@ export function waitForRecording(db: Queryable, attemptId: string, retryAt: Date
     },
     state,
   };
+}
+
+/**
+ * A call write-back's wait for its recording (its one wait, until the call's deadline, counted in
+ * the job's `state`), or undefined when it writes now: the recording is ready, cannot be, or the
+ * deadline passed.
+ */
+export function writebackRecordingWait(
+  db: Queryable,
+  attempt: Pick<Attempt, 'id' | 'endedAt' | 'recordingSource' | 'recordingId' | 'recordingMp3Id' | 'recordingMp3Error'>,
+  state: Record<string, unknown> & { recordingWaits?: number | undefined },
+  now: Date,
+): HandlerResult | undefined {
+  const waits = state.recordingWaits ?? 0;
+  if (!mayWaitForRecording(attempt, waits, now)) return undefined;
+  return waitForRecording(db, attempt.id, recordingWaitUntil(attempt, now), { ...state, recordingWaits: waits + 1 });
 }

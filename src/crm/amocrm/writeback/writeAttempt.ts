@@ -5,7 +5,7 @@ import type { Locale } from '../../../i18n.js';
 import type { Queryable } from '../../../store/db.js';
 import { findAttemptWithContactCrm, type Attempt } from '../../../store/repositories/attempts.js';
 import type { OutboxJob } from '../../../store/repositories/outbox.js';
-import { mayWaitForRecording, recordingWaitUntil, waitForRecording } from '../../shared/recordingLink.js';
+import { writebackRecordingWait } from '../../shared/recordingLink.js';
 import type { AmoContext } from '../amoContext.js';
 import { settingsOf, type AccountSettings } from '../accountSettings.js';
 import { isAmoError } from '../api/amoError.js';
@@ -81,11 +81,8 @@ export async function writeAttempt(ctx: AmoContext, job: OutboxJob, p: JobPayloa
   const installed = await installedAccount(ctx.db, job.tenantId);
   if (!installed?.account.refreshTokenEnc || installed.status === 'uninstalled') return { kind: 'dead', error: 'the integration is not installed on the account' };
   const state = stateSchema.parse(job.state ?? {});
-  const waits = state.recordingWaits ?? 0;
-  const now = ctx.clock.now();
-  if (mayWaitForRecording(attempt, waits, now)) {
-    return waitForRecording(ctx.db, attempt.id, recordingWaitUntil(attempt, now), { ...state, recordingWaits: waits + 1 });
-  }
+  const wait = writebackRecordingWait(ctx.db, attempt, state, ctx.clock.now());
+  if (wait) return wait;
   const c: Ctx = { ctx, jobId: job.id, tenantId: job.tenantId, lng: installed.locale, attempt, ref, settings: settingsOf(installed.account.settings), ctl, state };
   await writeNote(c);
   try {

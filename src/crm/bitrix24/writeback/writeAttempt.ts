@@ -14,7 +14,7 @@ import { findInstalledPortal, type PortalRecord } from '../store/portals.js';
 import { findRobotRun, stillWaiting } from '../store/robotRuns.js';
 import { attemptLogLine, callComment, STATUS_CODE, talkSeconds } from './callTexts.js';
 import { dealFields } from './dealFields.js';
-import { mayWaitForRecording, recordingFileName, recordingLink, recordingWaitUntil, waitForRecording } from './recordingLink.js';
+import { recordingFileName, recordingLink, writebackRecordingWait } from './recordingLink.js';
 
 /**
  * `attempt.writeback` (C6): one finished call becomes, on the deal or lead,
@@ -74,11 +74,8 @@ export async function writeAttempt(b24: B24Context, job: OutboxJob, p: JobPayloa
   const installed = await findInstalledPortal(app.db, job.tenantId);
   if (!installed) return { kind: 'dead', error: 'the app is not installed on the portal' };
   const state = stateSchema.parse(job.state ?? {});
-  const waits = state.recordingWaits ?? 0;
-  const now = app.clock.now();
-  if (mayWaitForRecording(attempt, waits, now)) {
-    return waitForRecording(app.db, attempt.id, recordingWaitUntil(attempt, now), { ...state, recordingWaits: waits + 1 });
-  }
+  const wait = writebackRecordingWait(app.db, attempt, state, app.clock.now());
+  if (wait) return wait;
   const c: Ctx = { b24, closesContact: found.closesContact, portal: installed.portal, lng: installed.locale, attempt, ref, ctl, state };
   await registerAndFinish(c);
   await writeTimeline(c);
