@@ -2,6 +2,7 @@
 // module graph of a few files, instead of ~400 of ours and a few thousand in node_modules resolved,
 // read and linked one by one at every start (bench `startup`: importing the server 1.25 → 0.64 s
 // on the 2-core bench machine). Rebuilt only when a source file changed (well under two seconds).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -14,7 +15,7 @@ const stamp = path.join(distDir, '.compiled-from-src');
 
 // Modules started on their own: the server, and the worker threads src/spawnWorker.ts starts by
 // these same paths.
-const ENTRIES = ['main', 'engine/clientsFile/worker/parseWorker', 'voice/audio/mp3Worker'];
+const ENTRIES = ['main', 'engine/clientsFile/worker/parseWorker', 'voice/audio/mp3Worker', 'store/pgliteTemplateBuild'];
 
 // Left to Node's own loader: packages that find their files (WebAssembly, data, scripts) next to
 // their own modules, which a bundle would move.
@@ -29,12 +30,54 @@ function newestSource(dir) {
   return newest;
 }
 
-/** Builds dist/ when it is older than a file under src/ or package-lock.json (a dependency changed). */
+/**
+ * Builds dist/ when it is older than a file under src/ or package-lock.json (a dependency changed),
+ * and the new embedded database when the one this build made is gone (node_modules reinstalled).
+ */
 export async function buildServerIfStale() {
   const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
-  if (built >= Math.max(newestSource(src), fs.statSync(path.join(root, 'package-lock.json')).mtimeMs)) return false;
+  if (built >= Math.max(newestSource(src), fs.statSync(path.join(root, 'package-lock.json')).mtimeMs)) {
+    const template = recordedTemplate();
+    if (template === undefined) {
+      // A stamp from before the build made a database: built again, once.
+      await buildServer();
+      return true;
+    }
+    if (template && !fs.existsSync(template)) writeStamp(buildPgliteTemplate());
+    return false;
+  }
   await buildServer();
   return true;
+}
+
+/**
+ * The new embedded database a first start unpacks instead of running initdb and every migration
+ * (src/store/pgliteTemplate.ts), made in a process of its own: initdb's memory is not the
+ * server's. Without it (it failed) a first start runs initdb, as it always could.
+ */
+function buildPgliteTemplate() {
+  const r = spawnSync(process.execPath, [path.join(distDir, 'store', 'pgliteTemplateBuild.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    if (r.status === 0) return JSON.parse(r.stdout.trim().split('\n').pop()).file;
+  } catch {
+    // reported below
+  }
+  process.stderr.write('dozvon build: the new embedded database was not prepared; a first start will create it (initdb, a few seconds longer)\n');
+  return undefined;
+}
+
+/** The tarball the last build made: its path, null when it failed, undefined for an older stamp. */
+function recordedTemplate() {
+  try {
+    const recorded = JSON.parse(fs.readFileSync(stamp, 'utf8'));
+    return recorded && typeof recorded === 'object' && 'template' in recorded ? recorded.template : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeStamp(template) {
+  fs.writeFileSync(stamp, JSON.stringify({ builtAt: new Date().toISOString(), template: template ?? null }));
 }
 
 /** Builds dist/ (`npm run build`). */
@@ -58,7 +101,7 @@ export async function buildServer() {
     sourcesContent: false,
     logLevel: 'warning',
   });
-  fs.writeFileSync(stamp, new Date().toISOString());
+  writeStamp(buildPgliteTemplate());
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();

@@ -44,6 +44,7 @@ import { createOutboundHttp } from './net/outboundHttp.js';
 import { migrate } from './store/migrate.js';
 import { secureDataDir, type TightenReport } from './store/dataDirPermissions.js';
 import { openDatabase } from './store/openDatabase.js';
+import { builtPgliteTemplate } from './store/pgliteTemplate.js';
 import { FileRecordingStorage } from './store/recordingStorage.js';
 import { findTenantByExternalId, upsertTenant } from './store/repositories/tenants.js';
 import { loadSecretKey } from './store/secretKey.js';
@@ -77,7 +78,7 @@ export interface RunningDozvon {
 export interface StartOptions {
   clock?: Clock;
   log?: Logger;
-  /** Start an empty PGlite directory from this migrated tarball (tests). */
+  /** Start an empty PGlite directory from this migrated tarball (tests); by default the one the build made. */
   pgliteTemplate?: Blob;
 }
 
@@ -108,7 +109,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
-    pgliteTemplate: opts.pgliteTemplate,
+    pgliteTemplate: opts.pgliteTemplate ?? builtPgliteTemplate,
+    onCreated: (how) => log.info({ dataDir: config.dataDir }, how === 'template' ? 'new embedded database, unpacked from the build' : 'new embedded database (initdb)'),
     log,
     onLockTakeover: (previous) => log.warn({ dataDir: config.dataDir, previous }, 'the previous holder of the data directory is gone: its lock was taken over'),
     onTightened: (r) => reportTightened(log, r, 'debug'),

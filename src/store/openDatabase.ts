@@ -20,8 +20,14 @@ export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolSize?: number;
-  /** A PGlite data-directory tarball to start from when the directory is empty (tests clone a migrated template). */
-  pgliteTemplate?: Blob | undefined;
+  /**
+   * A PGlite data-directory tarball to start from when the directory is empty (tests clone a
+   * migrated template; `npm start` the one its build made, src/store/pgliteTemplate.ts). A function
+   * is asked only then: a restart does not read it.
+   */
+  pgliteTemplate?: Blob | (() => Blob | undefined) | undefined;
+  /** Whether an empty directory was started from the template or by initdb (for the log). */
+  onCreated?: (how: 'template' | 'initdb') => void;
   /** Where connection losses are reported (once per outage). */
   log?: Logger | undefined;
   /**
@@ -91,11 +97,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
     const pgDir = path.join(opts.dataDir, 'pg');
     fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     const empty = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
+    const template = empty ? (typeof opts.pgliteTemplate === 'function' ? opts.pgliteTemplate() : opts.pgliteTemplate) : undefined;
+    if (empty) opts.onCreated?.(template ? 'template' : 'initdb');
     const pgliteWasmModule = await pgliteModule;
     const pglite = await PGlite.create({
       dataDir: pgDir,
       ...(pgliteWasmModule ? { pgliteWasmModule } : {}),
-      ...(empty && opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}),
+      ...(template ? { loadDataDir: template } : {}),
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     });
     // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask (the files the
