@@ -98,14 +98,32 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
     fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
     const empty = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
     const template = empty ? (typeof opts.pgliteTemplate === 'function' ? opts.pgliteTemplate() : opts.pgliteTemplate) : undefined;
-    if (empty) opts.onCreated?.(template ? 'template' : 'initdb');
     const pgliteWasmModule = await pgliteModule;
-    const pglite = await PGlite.create({
-      dataDir: pgDir,
-      ...(pgliteWasmModule ? { pgliteWasmModule } : {}),
-      ...(template ? { loadDataDir: template } : {}),
-      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-    });
+    const create = (from: Blob | undefined) =>
+      PGlite.create({
+        dataDir: pgDir,
+        ...(pgliteWasmModule ? { pgliteWasmModule } : {}),
+        ...(from ? { loadDataDir: from } : {}),
+        startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+      });
+    let pglite: PGlite;
+    if (template) {
+      try {
+        pglite = await create(template);
+        opts.onCreated?.('template');
+      } catch (err) {
+        // A template that does not unpack (damaged on disk) must not stop a first start: what it left
+        // in the still-new directory goes, and initdb makes the database as it always could.
+        opts.log?.warn({ err }, 'the new embedded database from the build did not open; creating it with initdb');
+        fs.rmSync(pgDir, { recursive: true, force: true });
+        fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+        pglite = await create(undefined);
+        opts.onCreated?.('initdb');
+      }
+    } else {
+      pglite = await create(undefined);
+      if (empty) opts.onCreated?.('initdb');
+    }
     // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask (the files the
     // server creates later are 0600): tightened here, so every opener — the server, the CLI — leaves
     // none open to others.

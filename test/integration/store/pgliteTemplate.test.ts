@@ -69,4 +69,16 @@ describe.skipIf(onRealPostgres())('the new embedded database made at build time 
     await close();
     expect(how).toEqual(['initdb']);
   });
+
+  it('a damaged template does not stop a first start: the directory is made by initdb instead', async () => {
+    const how: string[] = [];
+    const dataDir = dir('template-damaged-');
+    const { db, close } = await openDatabase({ databaseUrl: undefined, dataDir, pgliteTemplate: new Blob([Buffer.from('not a tarball at all')]), onCreated: (h) => how.push(h) });
+    try {
+      expect(how).toEqual(['initdb']);
+      expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+    } finally {
+      await close();
+    }
+  });
 });
