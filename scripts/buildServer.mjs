@@ -43,7 +43,15 @@ export async function buildServerIfStale() {
       await buildServer();
       return true;
     }
-    if (template && !fs.existsSync(template)) writeStamp(buildPgliteTemplate());
+    if (template && !fs.existsSync(template)) {
+      const made = buildPgliteTemplate();
+      try {
+        writeStamp(made);
+      } catch (e) {
+        // A build the server may not write (installed by another user): it starts all the same.
+        process.stderr.write(`dozvon build: ${e.message}\n`);
+      }
+    }
     return false;
   }
   await buildServer();
@@ -56,7 +64,13 @@ export async function buildServerIfStale() {
  * server's. Without it (it failed) a first start runs initdb, as it always could.
  */
 function buildPgliteTemplate() {
-  const r = spawnSync(process.execPath, [path.join(distDir, 'store', 'pgliteTemplateBuild.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // initdb and the migrations take ~5 s on the 2-core bench machine; a child stuck far beyond that
+  // must not hold the start.
+  const r = spawnSync(process.execPath, [path.join(distDir, 'store', 'pgliteTemplateBuild.js')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 180_000,
+  });
   try {
     if (r.status === 0) return JSON.parse(r.stdout.trim().split('\n').pop()).file;
   } catch {

@@ -107,10 +107,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
         startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
       });
     let pglite: PGlite;
+    let how: 'template' | 'initdb' | undefined = empty ? 'initdb' : undefined;
     if (template) {
       try {
         pglite = await create(template);
-        opts.onCreated?.('template');
+        how = 'template';
       } catch (err) {
         // A template that does not unpack (damaged on disk) must not stop a first start: what it left
         // in the still-new directory goes, and initdb makes the database as it always could.
@@ -118,12 +119,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
         fs.rmSync(pgDir, { recursive: true, force: true });
         fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
         pglite = await create(undefined);
-        opts.onCreated?.('initdb');
       }
     } else {
       pglite = await create(undefined);
-      if (empty) opts.onCreated?.('initdb');
     }
+    if (how) opts.onCreated?.(how);
     // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask (the files the
     // server creates later are 0600): tightened here, so every opener — the server, the CLI — leaves
     // none open to others.

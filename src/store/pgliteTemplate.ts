@@ -22,6 +22,15 @@ import { PGlitePool } from './pglitePool.js';
  */
 export const TEMPLATE_DIR = path.join(appRoot, 'node_modules', '.cache', 'dozvon');
 
+/**
+ * Part of the name: raised by hand when how the tarball is made changes in a way the migrations do
+ * not show (migrate's own bookkeeping table, the options the builder opens PGlite with).
+ */
+const TEMPLATE_FORMAT = 1;
+
+/** A half-written tarball older than this belongs to a build that was stopped, not to one running now. */
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
 function pgliteVersion(): string {
   const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
   for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
@@ -36,7 +45,7 @@ function pgliteVersion(): string {
 
 /** The name of the tarball made from this PGlite and these migrations. */
 export function templateFile(migrations: Migration[] = loadMigrations(), dir = TEMPLATE_DIR): string {
-  const h = createHash('sha256').update(`pglite ${pgliteVersion()}\n`);
+  const h = createHash('sha256').update(`format ${TEMPLATE_FORMAT}\npglite ${pgliteVersion()}\n`);
   for (const m of migrations) h.update(`${m.name}\n${m.sql}\n`);
   return path.join(dir, `pglite-${h.digest('hex').slice(0, 16)}.tar.gz`);
 }
@@ -44,7 +53,7 @@ export function templateFile(migrations: Migration[] = loadMigrations(), dir = T
 /** The build's new database for the current code, or undefined (none built, or made from other code). */
 export function builtPgliteTemplate(dir = TEMPLATE_DIR): Blob | undefined {
   try {
-    return new Blob([fs.readFileSync(templateFile(loadMigrations(), dir))]);
+    return new Blob([fs.readFileSync(templateFile(loadMigrations(), dir))], { type: 'application/x-gzip' });
   } catch {
     return undefined;
   }
@@ -72,8 +81,11 @@ export async function buildPgliteTemplate(dir = TEMPLATE_DIR): Promise<{ file: s
     const partial = `${file}.${process.pid}.partial`;
     fs.writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
     fs.renameSync(partial, file);
-    for (const old of fs.readdirSync(dir)) {
-      if (/^pglite-[0-9a-f]{16}\.tar\.gz$/.test(old) && path.join(dir, old) !== file) fs.rmSync(path.join(dir, old), { force: true });
+    for (const name of fs.readdirSync(dir)) {
+      const other = path.join(dir, name);
+      const older = /^pglite-[0-9a-f]{16}\.tar\.gz$/.test(name) && other !== file;
+      const abandoned = /^pglite-[0-9a-f]{16}\.tar\.gz\.\d+\.partial$/.test(name) && Date.now() - fs.statSync(other).mtimeMs > ABANDONED_AFTER_MS;
+      if (older || abandoned) fs.rmSync(other, { force: true });
     }
     return { file, built: true };
   } finally {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { templateFile } from '../../src/store/pgliteTemplate.js';
 import { walkMp3 } from '../support/mp3.js';
 import { apiClient, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from '../support/dozvonProcess.js';
 
@@ -17,7 +18,7 @@ let token: string;
 
 beforeAll(async () => {
   dataDir = tempDir('npm-start');
-  server = await startDozvonProcess({ dataDir, compiled: true, timeoutMs: 120_000, env: { SANDBOX_TIME_SCALE: '0.05', SANDBOX_TTS: 'generated' } });
+  server = await startDozvonProcess({ dataDir, compiled: true, timeoutMs: 120_000, env: { SANDBOX_TIME_SCALE: '0.05', SANDBOX_TTS: 'generated', LOG_LEVEL: 'info' } });
   token = await setupAdmin(server);
   api = apiClient(server.url, token);
 }, 150_000);
@@ -34,6 +35,14 @@ describe('npm start (the bundled server)', () => {
     expect(health).toMatchObject({ status: 'ok', db: 'pglite' });
     const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths).some((p) => p.endsWith('/test-calls'))).toBe(true);
+  });
+
+  it('made the new embedded database at build time, and its first start unpacked it instead of running initdb', () => {
+    // The bundle names the tarball as the sources do: the same PGlite, the same migrations.
+    const stamp = JSON.parse(fs.readFileSync(path.join('dist', '.compiled-from-src'), 'utf8')) as { template: string | null };
+    expect(stamp.template).toBe(templateFile());
+    expect(fs.existsSync(stamp.template!)).toBe(true);
+    expect(server.output()).toContain('new embedded database, unpacked from the build');
   });
 
   it('answers in the caller’s language from the locale files', async () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate, schemaVersion } from '../../../src/store/migrate.js';
 import { openDatabase } from '../../../src/store/openDatabase.js';
@@ -15,6 +16,8 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
+/** The tarball the second test makes, for the last one to damage. */
+let madeFile: string | undefined;
 const dir = (prefix: string) => {
   const d = tmpDir(prefix);
   dirs.push(d);
@@ -37,6 +40,7 @@ describe.skipIf(onRealPostgres())('the new embedded database made at build time 
     fs.writeFileSync(path.join(cache, 'pglite-0000000000000000.tar.gz'), 'made by older code');
 
     const made = await buildPgliteTemplate(cache);
+    madeFile = made.file;
     expect(made.built).toBe(true);
     expect(fs.readdirSync(cache)).toEqual([path.basename(made.file)]);
     expect(await buildPgliteTemplate(cache)).toEqual({ file: made.file, built: false });
@@ -70,15 +74,38 @@ describe.skipIf(onRealPostgres())('the new embedded database made at build time 
     expect(how).toEqual(['initdb']);
   });
 
-  it('a damaged template does not stop a first start: the directory is made by initdb instead', async () => {
-    const how: string[] = [];
-    const dataDir = dir('template-damaged-');
-    const { db, close } = await openDatabase({ databaseUrl: undefined, dataDir, pgliteTemplate: new Blob([Buffer.from('not a tarball at all')]), onCreated: (h) => how.push(h) });
-    try {
-      expect(how).toEqual(['initdb']);
-      expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
-    } finally {
-      await close();
+  it('a template that unpacks but does not start (its control file missing) leaves nothing behind: the directory is made by initdb', async () => {
+    expect(madeFile).toBeDefined();
+    const damaged = new Blob([zlib.gzipSync(withoutEntry(zlib.gunzipSync(fs.readFileSync(madeFile!)), 'global/pg_control'))], { type: 'application/x-gzip' });
+    for (const template of [damaged, new Blob([Buffer.from('not a tarball at all')])]) {
+      const how: string[] = [];
+      const dataDir = dir('template-damaged-');
+      const { db, close } = await openDatabase({ databaseUrl: undefined, dataDir, pgliteTemplate: template, onCreated: (h) => how.push(h) });
+      try {
+        expect(how).toEqual(['initdb']);
+        // initdb's database, not the template's remains: no migration has run in it.
+        expect(await migrate(db)).toEqual({ applied: loadMigrations().map((m) => m.name) });
+      } finally {
+        await close();
+      }
     }
   });
 });
+
+/** A tar archive without the entry whose name ends with `name` (512-byte headers, contents padded to 512). */
+function withoutEntry(tar: Buffer, name: string): Buffer {
+  const kept: Buffer[] = [];
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) {
+      kept.push(tar.subarray(at));
+      break;
+    }
+    const entry = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(header.subarray(124, 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
+    const end = at + 512 + Math.ceil(size / 512) * 512;
+    if (!entry.endsWith(name)) kept.push(tar.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(kept);
+}
