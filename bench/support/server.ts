@@ -27,16 +27,20 @@ export function print(name: string, value: number, unit: string): void {
 /** Flags after `npm run bench --`: `--quick` shortens the long runs. */
 export const quick = process.argv.includes('--quick');
 
+/** The fields of /proc/<pid>/stat after "(comm) ": state is the 1st, minflt the 8th, utime the 12th, stime the 13th. */
+function procStat(pid: number): string[] {
+  return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
 export function processCpuMs(pid: number): number {
-  // Fields after "(comm) ": state is the 1st, utime the 12th, stime the 13th.
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = procStat(pid);
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Minor page faults of a process so far: each is a page of memory touched for the first time. */
 export function minorPageFaults(pid: number): number {
-  return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
+  return Number(procStat(pid)[7]);
 }
 
 /** The highest resident set size a process has had, in MB (Linux VmHWM). */

@@ -14,8 +14,12 @@ let compiled: Promise<WebAssembly.Module | undefined> | undefined;
  */
 export function compilePgliteModule(): Promise<WebAssembly.Module | undefined> {
   compiled ??= (async () => {
-    const dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
-    return WebAssembly.compile(await fs.promises.readFile(path.join(dir, 'pglite.wasm')));
+    return WebAssembly.compile(await fs.promises.readFile(path.join(pgliteDistDir(), 'pglite.wasm')));
   })().catch(() => undefined);
   return compiled;
+}
+
+/** Where the installed PGlite keeps its built files (its WebAssembly; its package.json one level up). */
+export function pgliteDistDir(): string {
+  return path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
 }

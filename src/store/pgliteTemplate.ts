@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { appRoot } from '../appFiles.js';
 import { loadMigrations, migrate, type Migration } from './migrate.js';
+import { pgliteDistDir } from './pgliteModule.js';
 import { PGlitePool } from './pglitePool.js';
 
 /**
@@ -32,15 +32,8 @@ const TEMPLATE_FORMAT = 1;
 const ABANDONED_AFTER_MS = 10 * 60_000;
 
 function pgliteVersion(): string {
-  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
-  for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === '@electric-sql/pglite' && pkg.version) return pkg.version;
-    }
-  }
-  throw new Error('PGlite: package.json not found');
+  const pkg = JSON.parse(fs.readFileSync(path.join(pgliteDistDir(), '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 /** The name of the tarball made from this PGlite and these migrations. */
