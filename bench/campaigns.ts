@@ -4,7 +4,7 @@ import type { Queryable } from '../src/store/db.js';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { databaseEnv, freshDatabaseUrl, postgresCpuMs } from './support/database.js';
 import { countStatements } from './support/statements.js';
-import { apiClient, peakRssMb, percentile, print, processCpuMs, rssMb, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
+import { apiClient, peakRssMb, percentile, print, processCpuMs, rssMb, setupAdmin, startDozvonProcess, tempDir, threadCpuMs, type DozvonProcess } from './support/server.js';
 
 /**
  * The campaign engine's figures, measured on a Dozvon process started as a user starts it:
@@ -221,8 +221,9 @@ const perClaim = (ms: number, claimed: number) => Math.round((ms / Math.max(1, c
  * CPU time of this process (the dispatcher, and the embedded database when on PGlite) plus the
  * PostgreSQL server's backends when they run on this machine (`serverMs`, also inside `ms`).
  */
-async function tickWindow(d: { tick(): Promise<number> }): Promise<{ claimed: number; ms: number; serverMs: number }> {
+async function tickWindow(d: { tick(): Promise<number> }): Promise<{ claimed: number; ms: number; serverMs: number; mainMs: number }> {
   const dbCpu = postgresCpuMs();
+  const threads = threadCpuMs(process.pid);
   const cpu = process.cpuUsage();
   let claimed = 0;
   for (let i = 0; i < 40; i++) {
@@ -232,7 +233,35 @@ async function tickWindow(d: { tick(): Promise<number> }): Promise<{ claimed: nu
   await new Promise((r) => setTimeout(r, 500));
   const used = process.cpuUsage(cpu);
   const serverMs = dbCpu === undefined ? 0 : (postgresCpuMs() ?? dbCpu) - dbCpu;
-  return { claimed, ms: (used.user + used.system) / 1000 + serverMs, serverMs };
+  return { claimed, ms: (used.user + used.system) / 1000 + serverMs, serverMs, mainMs: threadCpuMs(process.pid).main - threads.main };
+}
+
+/**
+ * What one of a start's own writes costs (the attempt marked placed, by primary key), run back to
+ * back and then 20 ms apart — the spacing of a 50/s campaign's starts: the median time from
+ * sending the statement to its answer, in a process otherwise at rest (the dispatcher stopped, no
+ * workers). On a shared virtual machine the second is several times the first: the database's code
+ * and data leave the CPU's caches between two starts (the same with a busy-wait in between, so not
+ * the idle core waking up).
+ */
+async function spacedStatementPrice(db: Queryable): Promise<void> {
+  const ids = (await db.query<{ id: string }>(`SELECT id FROM attempts ORDER BY created_at DESC LIMIT 300`)).rows.map((r) => r.id);
+  const run = async (gapMs: number) => {
+    const took: number[] = [];
+    for (const id of ids) {
+      const t = performance.now();
+      await db.query(`UPDATE attempts SET dialed_at = $2 WHERE id = $1`, [id, new Date()]);
+      took.push((performance.now() - t) * 1000);
+      if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+    }
+    return percentile(took, 50);
+  };
+  await run(0);
+  const together = await run(0);
+  const spaced = await run(20);
+  print('dispatcher_update_us_back_to_back', Math.round(together), 'us');
+  print('dispatcher_update_us_20ms_apart', Math.round(spaced), 'us');
+  print('dispatcher_update_20ms_apart_vs_back_to_back', Math.round((spaced / together) * 100) / 100, 'ratio');
 }
 
 /** Claims due numbers of the 1,000,000-number campaign the way the dispatcher does, and times it. */
@@ -262,7 +291,7 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     const idleMs = (idleUsed.user + idleUsed.system) / 1000 + (idleDb === undefined ? 0 : (postgresCpuMs() ?? idleDb) - idleDb);
     const profiler = process.env.BENCH_PROF ? await startProfile() : undefined;
     const statements = process.env.BENCH_DEBUG ? countStatements(app.db) : undefined;
-    const { claimed, serverMs, ms } = await tickWindow(d);
+    const { claimed, serverMs, ms, mainMs } = await tickWindow(d);
     if (profiler) await profiler.stopInto(process.env.BENCH_PROF!, 'dispatcher');
     statements?.stop();
     // BENCH_DEBUG: statements per claimed number, by their first words, with their wall time.
@@ -271,12 +300,16 @@ async function benchClaimOverhead(dataDir: string, databaseUrl: string | undefin
     print('dispatcher_cpu_per_claimed_number_net_of_idle', perClaim(ms - idleMs, claimed), 'ms');
     print('dispatcher_idle_cpu_same_window', Math.round(idleMs), 'ms');
     if (databaseUrl) print('dispatcher_db_server_cpu_per_claimed_number', perClaim(serverMs, claimed), 'ms');
+    // The event loop's share (on PGlite the statements too): what one process's thread can give.
+    print('dispatcher_main_thread_cpu_per_claimed_number', perClaim(mainMs, claimed), 'ms');
     print('dispatcher_claimed_numbers', claimed, 'numbers');
     // The same 40 ticks again, the process warm: the first window also pays for compiling what the
     // claims run (V8 optimising our code, tiering up PGlite's WebAssembly), once per process.
     const warm = await tickWindow(d);
     print('dispatcher_cpu_per_claimed_number_warm', perClaim(warm.ms, warm.claimed), 'ms');
+    print('dispatcher_main_thread_cpu_per_claimed_number_warm', perClaim(warm.mainMs, warm.claimed), 'ms');
     await d.stop();
+    await spacedStatementPrice(app.db);
   } finally {
     await running.stop();
   }

@@ -38,6 +38,29 @@ export function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/**
+ * CPU time per kind of thread of a process so far, in ms: its main thread (the event loop, and
+ * PGlite's statements), V8's helpers (garbage collection, compilation), libuv's pool (file I/O,
+ * crypto, zlib), and the rest (worker threads such as the MP3 encoder's).
+ */
+export function threadCpuMs(pid: number): Record<'main' | 'v8' | 'libuv' | 'other', number> {
+  const out = { main: 0, v8: 0, libuv: 0, other: 0 };
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let fields: string[];
+    let name: string;
+    try {
+      fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+    const kind = Number(tid) === pid ? 'main' : name.startsWith('V8 ') ? 'v8' : name.startsWith('libuv') ? 'libuv' : 'other';
+    out[kind] += ms;
+  }
+  return out;
+}
+
 /** Minor page faults of a process so far: each is a page of memory touched for the first time. */
 export function minorPageFaults(pid: number): number {
   return Number(procStat(pid)[7]);
