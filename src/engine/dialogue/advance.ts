@@ -8,7 +8,6 @@ import { findAttemptById, saveConversation, type Attempt } from '../../store/rep
 import { appendInput, findDialogue, markDialogueFinished, pinScenario, startDialogue, type Dialogue } from '../../store/repositories/dialogues.js';
 import { findVersioned, SCENARIOS } from '../../store/repositories/versioned.js';
 import type { CallAction, DialogueInput, SpeechProfile, StepReply } from '../../voice/port.js';
-import { announce } from '../events/consoleEvents.js';
 import { scenarioVersion, templateVersion } from '../callVersions.js';
 import { replayScenario, type ReplayResult } from './replay.js';
 import { speechProfileOf } from './speechProfile.js';
@@ -184,17 +183,16 @@ function withTemplateHints(actions: CallAction[], s: TemplateSettings): CallActi
 }
 
 /**
- * The console follows a call's dialogue as it happens (src/engine/events/transcriptTap.ts): what
- * the callee was heard to say, then what the bot says next. Best effort: the attempt's stored
- * steps stay the record; a line that could not be announced is only missing from the live view.
+ * The console follows a call's dialogue as it happens: what the callee was heard to say, then what
+ * the bot says next. Best effort: the attempt's stored steps stay the record; a line that could
+ * not be announced is only missing from the live view.
  */
 function announceStep(ctx: AppContext, a: Attempt, input: DialogueInput, actions: CallAction[], atMs: number, log: AppContext['log']): void {
   const lines: { who: 'bot' | 'callee'; text: string }[] = [];
   if (input.kind === 'heard') lines.push({ who: 'callee', text: input.text });
   for (const x of actions) if (x.kind === 'say') lines.push({ who: 'bot', text: x.text });
-  for (const l of lines) {
-    announce(ctx.db, { type: 'transcript', tenantId: a.tenantId, attemptId: a.id, who: l.who, text: l.text, atMs: Math.round(atMs) }).catch((err: unknown) =>
-      log.debug({ err }, 'live transcript line not announced'),
-    );
-  }
+  const at = Math.round(atMs);
+  ctx.events
+    .publish(lines.map((l) => ({ type: 'transcript', tenantId: a.tenantId, attemptId: a.id, who: l.who, text: l.text, atMs: at })))
+    .catch((err: unknown) => log.debug({ err }, 'live transcript lines not announced'));
 }

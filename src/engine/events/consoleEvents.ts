@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import type { Queryable } from '../../store/db.js';
 
 /**
  * Live updates for the console (`GET /api/v1/events`, Server-Sent Events). Each event says *what*
- * changed, small enough for a NOTIFY payload; the console reads the details through the API. They
- * travel on the PostgreSQL channel `dozvon_console` when their transaction commits — announced by
- * triggers (attempt and campaign states, numbers added; migration 0060) or by `announce()` (what
- * the bot and the callee say during a call) — so every Dozvon process sharing the database sees
- * them, whichever process made the change.
+ * changed, small enough for a NOTIFY payload; the console reads the details through the API. State
+ * changes travel on the PostgreSQL channel `dozvon_console` when their transaction commits,
+ * announced by triggers (attempt and campaign states, numbers added; migration 0060), so every
+ * Dozvon process sharing the database sees them, whichever process made the change. What the bot
+ * and the callee say during a call is published by the event hub (src/engine/events/eventHub.ts).
  */
 export const CONSOLE_CHANNEL = 'dozvon_console';
 
@@ -27,8 +26,8 @@ export type ConsoleEvent = z.infer<typeof consoleEventSchema>;
 /** NOTIFY payloads are limited to 8000 bytes: a long utterance is cut, never the event. */
 const MAX_TEXT = 2000;
 
-/** Announces an event to every process's console streams when `q`'s transaction commits (at once outside one). */
-export async function announce(q: Queryable, event: ConsoleEvent): Promise<void> {
+/** The NOTIFY payload of an event. */
+export function notifyPayload(event: ConsoleEvent): string {
   const e = event.type === 'transcript' && event.text.length > MAX_TEXT ? { ...event, text: `${event.text.slice(0, MAX_TEXT)}…` } : event;
-  await q.query('SELECT pg_notify($1, $2)', [CONSOLE_CHANNEL, JSON.stringify(e)]);
+  return JSON.stringify(e);
 }

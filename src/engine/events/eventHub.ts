@@ -1,6 +1,6 @@
 import type { Db, DbClient, Notification } from '../../store/db.js';
 import type { Logger } from '../../log.js';
-import { CONSOLE_CHANNEL, consoleEventSchema, type ConsoleEvent } from './consoleEvents.js';
+import { CONSOLE_CHANNEL, consoleEventSchema, notifyPayload, type ConsoleEvent } from './consoleEvents.js';
 
 /**
  * This process's end of the console channel: one listening database session, fanned out to the
@@ -12,6 +12,14 @@ export type ConsoleListener = (event: ConsoleEvent) => void;
 
 export interface EventHub {
   subscribe(tenantId: string, fn: ConsoleListener): () => void;
+  /**
+   * Publishes events outside any transaction (a live call's dialogue lines), to the console
+   * streams of every process. On PostgreSQL, one NOTIFY statement for them all. On PGlite the
+   * database belongs to this process alone (its data directory is locked), so they go straight to
+   * this process's streams: a statement per line cost the event loop ~0.5 ms even with no console
+   * open (2.9 lines a call, bench `pacing`).
+   */
+  publish(events: readonly ConsoleEvent[]): Promise<void>;
   /** Streams open in this process (for tests and /health-like views). */
   size(): number;
   stop(): Promise<void>;
@@ -34,6 +42,10 @@ export async function startEventHub(db: Db, log: Logger): Promise<EventHub> {
     } catch {
       return; // not ours to understand: another writer on the channel
     }
+    deliver(event);
+  };
+
+  const deliver = (event: ConsoleEvent): void => {
     for (const fn of byTenant.get(event.tenantId) ?? []) {
       try {
         fn(event);
@@ -85,6 +97,15 @@ export async function startEventHub(db: Db, log: Logger): Promise<EventHub> {
         set.delete(fn);
         if (set.size === 0) byTenant.delete(tenantId);
       };
+    },
+    async publish(events) {
+      if (events.length === 0) return;
+      if (db.kind === 'pglite') {
+        // As a notification would arrive: parsed from its payload (a long line cut the same way).
+        for (const e of events) dispatch({ channel: CONSOLE_CHANNEL, payload: notifyPayload(e), processId: 0 });
+        return;
+      }
+      await db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS x(p, i) ORDER BY i', [CONSOLE_CHANNEL, events.map(notifyPayload)]);
     },
     size: () => [...byTenant.values()].reduce((n, s) => n + s.size, 0),
     async stop() {
