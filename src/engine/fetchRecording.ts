@@ -20,11 +20,12 @@ const EXTENSION = { 'audio/wav': 'wav', 'audio/mpeg': 'mp3', 'audio/flac': 'flac
  * platform made it (stereo WAV, FLAC, MP3). Idempotent: an attempt that already has its recording
  * is left alone; the bytes are written before the row that points at them. The platform's copy is
  * deleted afterwards where the platform allows it (our copy is the one CRMs link to). Its MP3 copy
- * for the CRMs is made next, in the background (src/engine/recordingMp3.ts).
+ * for the CRMs is made next, in the background (src/engine/recordingMp3.ts). Returns the attempt
+ * with its recording linked, when this call linked it.
  */
-export async function fetchRecording(ctx: AppContext, attemptId: string): Promise<void> {
+export async function fetchRecording(ctx: AppContext, attemptId: string): Promise<Attempt | undefined> {
   const attempt = await findAttemptById(ctx.db, attemptId);
-  if (!attempt?.recordingSource || attempt.recordingId || isRecordingPendingMarker(attempt.recordingSource)) return;
+  if (!attempt?.recordingSource || attempt.recordingId || isRecordingPendingMarker(attempt.recordingSource)) return undefined;
   const platform = ctx.voice.get(attempt.platform);
   if (!platform) throw new Error(`voice platform "${attempt.platform}" is not configured here; its recording waits`);
   const rec = await platform.downloadRecording(attempt.recordingSource, { maxBytes: MAX_RECORDING_BYTES });
@@ -37,9 +38,7 @@ export async function fetchRecording(ctx: AppContext, attemptId: string): Promis
   const key = `recordings/${attempt.tenantId}/${month}/${id}.${ext}`;
   await ctx.storage.put(key, rec.bytes);
   const source = attempt.recordingSource;
-  await withTransaction(ctx.db, async (tx) => {
-    const fresh = await findAttemptById(tx, attemptId);
-    if (fresh?.recordingId) return;
+  const stored = await withTransaction(ctx.db, async (tx) => {
     await insertMedia(tx, {
       id,
       tenantId: attempt.tenantId,
@@ -52,17 +51,26 @@ export async function fetchRecording(ctx: AppContext, attemptId: string): Promis
       channels: info.channels,
       calleeChannel: info.channels > 1 ? rec.calleeChannel : null,
     });
-    await attachRecording(tx, attemptId, id);
     // With the recording, so every write-back that waited for the recording sees the gender too.
-    if (gender) await tx.query(`UPDATE attempts SET gender = $2 WHERE id = $1 AND (gender IS NULL OR gender = 'unknown')`, [attemptId, gender]);
+    const linked = await attachRecording(tx, attemptId, id, gender);
+    // Another worker linked its copy first: ours is not recorded anywhere (the media row rolls back).
+    if (!linked) throw new AlreadyLinked();
+    return linked;
+  }).catch((e: unknown) => {
+    if (e instanceof AlreadyLinked) return undefined;
+    throw e;
   });
+  if (!stored) return undefined;
   // The MP3 for the CRMs follows off this path (a platform callback may be waiting on us).
   nudgeMp3(ctx);
   if (platform.deleteRecording) {
     // Our copy is stored: the platform's is only a cost now. A failed delete leaves it to expire there.
     await platform.deleteRecording(source).catch((e: unknown) => ctx.log.warn({ attemptId, err: e }, 'could not delete the platform’s copy of a recording'));
   }
+  return stored;
 }
+
+class AlreadyLinked extends Error {}
 
 /**
  * T11 where the platform reports no gender: estimated from the callee's own channel of the

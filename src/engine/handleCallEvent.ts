@@ -73,8 +73,7 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
   if (completed === 'fetch') {
     // The platform's callback is answered now; the download (seconds for a long call) follows.
     inBackground(async () => {
-      await fetchNow(ctx, event.attemptId);
-      await announceStored(ctx, event.attemptId);
+      await announceStored(ctx, event.attemptId, await fetchNow(ctx, event.attemptId));
     }, ctx, log);
   } else if (completed) {
     // A client reached on this number: its other numbers' live calls were marked; hang them up now.
@@ -85,8 +84,7 @@ export async function handleCallEvent(ctx: AppContext, event: CallEvent): Promis
       // write-backs hear of the attempt once its recording is stored. Downloading, decoding and
       // storing a long call took longer than Twilio's 15 s for a status callback under load.
       inBackground(async () => {
-        await fetchNow(ctx, completed.id);
-        await announceStored(ctx, completed.id, completed);
+        await announceStored(ctx, completed.id, await fetchNow(ctx, completed.id), completed);
       }, ctx, log);
     } else {
       // The row the completion returned: the completion hooks change other tables, not the attempt.
@@ -101,9 +99,12 @@ function announce(ctx: AppContext, attempt: Attempt): void {
   for (const fn of ctx.hooks.afterAttemptCompleted) fn(attempt);
 }
 
-/** The same with the attempt as stored now (its recording attached); `fallback` if the row is gone. */
-async function announceStored(ctx: AppContext, attemptId: string, fallback?: Attempt): Promise<void> {
-  const latest = (await findAttemptById(ctx.db, attemptId)) ?? fallback;
+/**
+ * The same with the attempt as stored now, its recording attached: the row that attached it, else
+ * read again (another worker attached it, or the download failed); `fallback` if the row is gone.
+ */
+async function announceStored(ctx: AppContext, attemptId: string, linked: Attempt | undefined, fallback?: Attempt): Promise<void> {
+  const latest = linked ?? (await findAttemptById(ctx.db, attemptId)) ?? fallback;
   if (latest) announce(ctx, latest);
 }
 
@@ -129,8 +130,11 @@ export async function settleBackgroundWork(ctx: AppContext): Promise<void> {
 }
 
 /** Best effort now; the sweeper retries whatever fails (src/engine/recordingSweeper.ts). */
-async function fetchNow(ctx: AppContext, attemptId: string): Promise<void> {
-  await fetchRecording(ctx, attemptId).catch((e: unknown) => ctx.log.warn({ attemptId, err: e }, 'recording download failed; will retry'));
+async function fetchNow(ctx: AppContext, attemptId: string): Promise<Attempt | undefined> {
+  return fetchRecording(ctx, attemptId).catch((e: unknown) => {
+    ctx.log.warn({ attemptId, err: e }, 'recording download failed; will retry');
+    return undefined;
+  });
 }
 
 async function finishAttempt(

@@ -330,8 +330,19 @@ export async function completeAttempt(db: Queryable, id: string, c: Closing): Pr
   return r.rows[0] && toAttempt(r.rows[0]);
 }
 
-export async function attachRecording(db: Queryable, id: string, recordingId: string): Promise<void> {
-  await db.query('UPDATE attempts SET recording_id = $2, recording_source = NULL WHERE id = $1', [id, recordingId]);
+/**
+ * Links a stored recording to an attempt that has none yet, with the callee's gender estimated from
+ * it (kept where the platform already said). The attempt as it is now, or `undefined` when another
+ * copy was linked first.
+ */
+export async function attachRecording(db: Queryable, id: string, recordingId: string, gender?: 'female' | 'male'): Promise<Attempt | undefined> {
+  const r = await db.query<AttemptRow>(
+    `UPDATE attempts SET recording_id = $2, recording_source = NULL,
+       gender = CASE WHEN $3::text IS NOT NULL AND (gender IS NULL OR gender = 'unknown') THEN $3::text ELSE gender END
+     WHERE id = $1 AND recording_id IS NULL RETURNING *`,
+    [id, recordingId, gender ?? null],
+  );
+  return r.rows[0] && toAttempt(r.rows[0]);
 }
 
 /** Attempts whose stored recording has no MP3 copy yet (and no reason why it cannot have one), oldest first. */
