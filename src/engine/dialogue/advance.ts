@@ -32,6 +32,11 @@ interface CallContext {
 async function loadCall(ctx: AppContext, attemptId: string): Promise<CallContext> {
   const attempt = await findAttemptById(ctx.db, attemptId);
   if (!attempt) throw notFound('attempt', attemptId);
+  return callOf(ctx, attempt);
+}
+
+/** What a step needs besides the attempt: its template and scenario versions (cached per process). */
+async function callOf(ctx: AppContext, attempt: Attempt): Promise<CallContext> {
   const settings = await templateVersion(ctx.db, attempt.templateVersionId);
   if (!settings) throw notFound('template', attempt.templateVersionId);
   const graph = (await scenarioVersion(ctx.db, attempt.scenarioVersionId))?.graph;
@@ -48,17 +53,25 @@ export async function advanceDialogue(
 ): Promise<StepReply> {
   if (!Number.isInteger(step) || step < 0) throw badRequest('errors.dialogue_step', { step });
   if (input && (step === 0) !== (input.kind === 'answered')) throw badRequest('errors.dialogue_step', { step });
-  const call = await loadCall(ctx, attemptId);
-  const log = ctx.log.child({ tenantId: call.attempt.tenantId, campaignId: call.attempt.campaignId, attemptId });
-  // Resolved before the transaction: it reads the catalogue, and a PGlite transaction holds the only session.
-  const pin: RedirectPin | undefined = step === 0 ? await pinRedirect(ctx.db, call.attempt.tenantId, call.settings) : undefined;
+  // The first step pins the transfer target, resolved before the transaction: it reads the
+  // catalogue, and a PGlite transaction holds the only session. Later steps read the attempt once,
+  // under the lock that serialises them.
+  const first = step === 0 ? await loadCall(ctx, attemptId) : undefined;
+  const pin: RedirectPin | undefined = first ? await pinRedirect(ctx.db, first.attempt.tenantId, first.settings) : undefined;
 
   let fresh = false;
+  let attempt = first?.attempt;
   const dialogue = await withTransaction(ctx.db, async (tx) => {
     fresh = false;
     // The attempt row serialises the steps of one call across processes.
-    const locked = await tx.query<{ status: string }>('SELECT status FROM attempts WHERE id = $1 FOR UPDATE', [attemptId]);
-    if (locked.rows[0]?.status === 'completed') return 'over' as const;
+    if (first) {
+      const locked = await tx.query<{ status: string }>('SELECT status FROM attempts WHERE id = $1 FOR UPDATE', [attemptId]);
+      if (locked.rows[0]?.status === 'completed') return 'over' as const;
+    } else {
+      attempt = await findAttemptById(tx, attemptId, { forUpdate: true });
+      if (!attempt) throw notFound('attempt', attemptId);
+      if (attempt.status === 'completed') return 'over' as const;
+    }
     const now = ctx.clock.now();
     let d = await findDialogue(tx, attemptId, { forUpdate: true });
     // Without an input only a step already taken can be re-read.
@@ -69,8 +82,7 @@ export async function advanceDialogue(
     if (!d) {
       if (step !== 0) throw conflict('errors.dialogue_out_of_step', { step, expected: 0 });
       fresh = true;
-      await startDialogue(tx, { attemptId, first: { input, atMs: 0 }, pins: { redirect: pin!.redirect, ...(pin!.transfer ? { transfer: pin!.transfer } : {}) }, answeredAt: now });
-      return (await findDialogue(tx, attemptId))!;
+      return (await startDialogue(tx, { attemptId, first: { input, atMs: 0 }, pins: { redirect: pin!.redirect, ...(pin!.transfer ? { transfer: pin!.transfer } : {}) }, answeredAt: now }))!;
     }
     if (step < d.inputs.length) return d; // a repeated step: answered from what is stored
     if (step > d.inputs.length) throw conflict('errors.dialogue_out_of_step', { step, expected: d.inputs.length });
@@ -80,7 +92,9 @@ export async function advanceDialogue(
     d = { ...d, inputs: [...d.inputs, { input, atMs }] };
     return d;
   });
+  const call = first ?? (await callOf(ctx, attempt!));
   if (dialogue === 'over') return { actions: HANG_UP, speech: call.speech };
+  const log = ctx.log.child({ tenantId: call.attempt.tenantId, campaignId: call.attempt.campaignId, attemptId });
 
   const prefix = dialogue.inputs.slice(0, step + 1);
   const result = await replay(ctx, call, dialogue, prefix, undefined);

@@ -188,8 +188,8 @@ export async function findAttempt(db: Queryable, tenantId: string, id: string): 
 }
 
 /** For platform callbacks, which identify the attempt by id and prove it with a signature. */
-export async function findAttemptById(db: Queryable, id: string): Promise<Attempt | undefined> {
-  const r = await db.query<AttemptRow>('SELECT * FROM attempts WHERE id = $1', [id]);
+export async function findAttemptById(db: Queryable, id: string, o: { forUpdate?: boolean } = {}): Promise<Attempt | undefined> {
+  const r = await db.query<AttemptRow>(`SELECT * FROM attempts WHERE id = $1${o.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   return r.rows[0] && toAttempt(r.rows[0]);
 }
 

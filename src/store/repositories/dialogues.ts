@@ -40,12 +40,13 @@ export async function findDialogue(db: Queryable, attemptId: string, o: { forUpd
   return r.rows[0] && toDialogue(r.rows[0]);
 }
 
-/** Starts a dialogue with its "answered" input; a concurrent start of the same call is a no-op. */
-export async function startDialogue(db: Queryable, d: { attemptId: string; first: StoredInput; pins: DialoguePins; answeredAt: Date }): Promise<void> {
-  await db.query(
-    `INSERT INTO call_dialogues (attempt_id, inputs, pins, answered_at) VALUES ($1, $2, $3, $4) ON CONFLICT (attempt_id) DO NOTHING`,
+/** Starts a dialogue with its "answered" input; a concurrent start of the same call is a no-op. The dialogue as stored. */
+export async function startDialogue(db: Queryable, d: { attemptId: string; first: StoredInput; pins: DialoguePins; answeredAt: Date }): Promise<Dialogue | undefined> {
+  const r = await db.query<Row>(
+    `INSERT INTO call_dialogues (attempt_id, inputs, pins, answered_at) VALUES ($1, $2, $3, $4) ON CONFLICT (attempt_id) DO NOTHING RETURNING *`,
     [d.attemptId, JSON.stringify([d.first]), JSON.stringify(d.pins), d.answeredAt],
   );
+  return r.rows[0] ? toDialogue(r.rows[0]) : findDialogue(db, d.attemptId);
 }
 
 /** Appends input number `step`, only if it is the next one (the caller holds the row lock). */
