@@ -83,6 +83,7 @@ export async function benchPacing(
     await upload(first.url, token, campaign.id, csv(Math.ceil(intensity * seconds * 1.5)), 'numbers.csv');
     for (const dataDir of dataDirs.slice(1)) servers.push(await startDozvonProcess({ dataDir, env, compiled: true }));
     await api('POST', `/campaigns/${campaign.id}/resume`);
+    const threadsBefore = servers.map((x) => threadCpuMs(x.child.pid!));
     const latencies: number[] = [];
     const endAt = Date.now() + seconds * 1000;
     if (o.probeApi) {
@@ -95,6 +96,7 @@ export async function benchPacing(
     } else {
       await new Promise((r) => setTimeout(r, seconds * 1000));
     }
+    const threadsAfter = servers.map((x) => threadCpuMs(x.child.pid!));
     await api('POST', `/campaigns/${campaign.id}/pause`);
     await new Promise((r) => setTimeout(r, 2000));
     for (const s of servers) await s.stop();
@@ -121,6 +123,11 @@ export async function benchPacing(
       print(`pacing_max_starts_in_1s_vs_set${suffix}`, Number(burst.rows[0]!.peak) / intensity, 'ratio');
       print(`concurrency_peak_vs_cap${suffix}`, Number(peak.rows[0]!.peak) / cap, 'ratio');
       print(`pacing_calls_placed${suffix}`, Number(s.n), 'calls');
+      // What a call costs the processes' event loops (on PGlite its statements too), and all their threads.
+      const used = (pick: (t: ReturnType<typeof threadCpuMs>) => number) =>
+        threadsAfter.reduce((sum, t, i) => sum + pick(t) - pick(threadsBefore[i]!), 0) / Math.max(1, Number(s.n));
+      print(`pacing_main_thread_ms_per_call${suffix}`, Math.round(used((t) => t.main) * 100) / 100, 'ms');
+      print(`pacing_process_cpu_ms_per_call${suffix}`, Math.round(used((t) => t.main + t.v8 + t.libuv + t.other) * 100) / 100, 'ms');
       if (o.probeApi) {
         print('api_p99_ms_during_campaign', percentile(latencies, 99), 'ms');
         print('api_p50_ms_during_campaign', percentile(latencies, 50), 'ms');
