@@ -42,10 +42,6 @@ export async function startEventHub(db: Db, log: Logger): Promise<EventHub> {
     } catch {
       return; // not ours to understand: another writer on the channel
     }
-    deliver(event);
-  };
-
-  const deliver = (event: ConsoleEvent): void => {
     for (const fn of byTenant.get(event.tenantId) ?? []) {
       try {
         fn(event);

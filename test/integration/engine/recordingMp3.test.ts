@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLink, recordingPending } from '../../../src/crm/shared/recordingLink.js';
 import { makeRecordingMp3, mp3Idle, recordingReadySignal } from '../../../src/engine/recordingMp3.js';
 import { sweepRecordings } from '../../../src/engine/recordingSweeper.js';
+import { fetchRecording } from '../../../src/engine/fetchRecording.js';
 import { findAttemptById, type Attempt } from '../../../src/store/repositories/attempts.js';
 import { findMediaById } from '../../../src/store/repositories/media.js';
 import { walkMp3 } from '../../support/mp3.js';
@@ -177,5 +178,31 @@ describe('the MP3 copy of a recording', () => {
     const walk = walkMp3(Buffer.concat(chunks));
     expect(walk.garbage).toBe(0);
     expect(Math.abs(walk.durationMs - 2000)).toBeLessThan(200);
+  });
+});
+
+describe('storing a recording', () => {
+  it('links it once when two workers fetch it at once: one media row, the other copy rolled back', async () => {
+    const a = await recordedCall();
+    const app = t.dozvon.app;
+    const ended = await app.db.query<{ url: string }>(
+      `SELECT payload->>'recordingUrl' AS url FROM call_events WHERE attempt_id = $1 AND payload->>'recordingUrl' IS NOT NULL`,
+      [a.id],
+    );
+    const source = ended.rows[0]!.url;
+    // The recording waits at the platform again, as if its link had never been written.
+    await app.db.query('UPDATE attempts SET recording_id = NULL, recording_mp3_id = NULL, recording_source = $2 WHERE id = $1', [a.id, source]);
+    const originals = async () =>
+      Number((await app.db.query<{ n: string }>('SELECT count(*) AS n FROM media WHERE tenant_id = $1 AND derived_from IS NULL', [a.tenantId])).rows[0]!.n);
+    const before = await originals();
+
+    const both = await Promise.all([fetchRecording(app, a.id), fetchRecording(app, a.id)]);
+
+    const linked = both.filter((x) => x !== undefined);
+    expect(linked).toHaveLength(1);
+    expect(await originals()).toBe(before + 1);
+    const stored = await findAttemptById(app.db, a.id);
+    expect(stored).toMatchObject({ recordingId: linked[0]!.recordingId, recordingSource: null });
+    expect(linked[0]!.recordingId).not.toBe(a.recordingId);
   });
 });
