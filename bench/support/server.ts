@@ -27,15 +27,20 @@ export function print(name: string, value: number, unit: string): void {
 /** Flags after `npm run bench --`: `--quick` shortens the long runs. */
 export const quick = process.argv.includes('--quick');
 
-/** The fields of /proc/<pid>/stat after "(comm) ": state is the 1st, minflt the 8th, utime the 12th, stime the 13th. */
-function procStat(pid: number): string[] {
-  return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/**
+ * The fields of a /proc stat file (a process's or one of its threads') after "(comm) ": state is
+ * the 1st, minflt the 8th, utime the 12th, stime the 13th.
+ */
+function procStat(file: string): string[] {
+  return fs.readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
 }
 
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+/** User + system CPU time from stat fields, in ms (clock ticks of 10 ms). */
+const cpuMsOf = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) * 10;
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
 export function processCpuMs(pid: number): number {
-  const fields = procStat(pid);
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return cpuMsOf(procStat(`/proc/${pid}/stat`));
 }
 
 /**
@@ -46,15 +51,14 @@ export function processCpuMs(pid: number): number {
 export function threadCpuMs(pid: number): Record<'main' | 'v8' | 'libuv' | 'other', number> {
   const out = { main: 0, v8: 0, libuv: 0, other: 0 };
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    let fields: string[];
+    let ms: number;
     let name: string;
     try {
-      fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ms = cpuMsOf(procStat(`/proc/${pid}/task/${tid}/stat`));
       name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
     } catch {
       continue; // the thread ended meanwhile
     }
-    const ms = (Number(fields[11]) + Number(fields[12])) * 10;
     const kind = Number(tid) === pid ? 'main' : name.startsWith('V8 ') ? 'v8' : name.startsWith('libuv') ? 'libuv' : 'other';
     out[kind] += ms;
   }
@@ -63,7 +67,7 @@ export function threadCpuMs(pid: number): Record<'main' | 'v8' | 'libuv' | 'othe
 
 /** Minor page faults of a process so far: each is a page of memory touched for the first time. */
 export function minorPageFaults(pid: number): number {
-  return Number(procStat(pid)[7]);
+  return Number(procStat(`/proc/${pid}/stat`)[7]);
 }
 
 /** The highest resident set size a process has had, in MB (Linux VmHWM). */

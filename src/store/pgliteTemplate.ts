@@ -62,14 +62,7 @@ export async function buildPgliteTemplate(dir = TEMPLATE_DIR): Promise<{ file: s
   if (fs.existsSync(file)) return { file, built: false };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dozvon-template-'));
   try {
-    const pglite = await PGlite.create({ dataDir: path.join(work, 'pg') });
-    let tarball: Blob;
-    try {
-      await migrate(new PGlitePool(pglite), migrations);
-      tarball = await pglite.dumpDataDir('gzip');
-    } finally {
-      await pglite.close();
-    }
+    const tarball = await migratedPgliteTarball(path.join(work, 'pg'), 'gzip', migrations);
     fs.mkdirSync(dir, { recursive: true });
     const partial = `${file}.${process.pid}.partial`;
     fs.writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
@@ -83,5 +76,19 @@ export async function buildPgliteTemplate(dir = TEMPLATE_DIR): Promise<{ file: s
     return { file, built: true };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A new PGlite database in `dataDir` (initdb), migrated, packed as a data-directory tarball: the
+ * build's template (gzip, 5 MB) and the test suite's (plain tar, unpacked by every test file).
+ */
+export async function migratedPgliteTarball(dataDir: string, compression: 'gzip' | 'none', migrations: Migration[] = loadMigrations()): Promise<Blob> {
+  const pglite = await PGlite.create({ dataDir });
+  try {
+    await migrate(new PGlitePool(pglite), migrations);
+    return await pglite.dumpDataDir(compression);
+  } finally {
+    await pglite.close();
   }
 }

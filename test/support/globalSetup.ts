@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
 import { migrate } from '../../src/store/migrate.js';
-import { PGlitePool } from '../../src/store/pglitePool.js';
+import { migratedPgliteTarball } from '../../src/store/pgliteTemplate.js';
 
 /**
  * Runs once per test run: migrates one template database, so each test file starts from a copy
@@ -28,10 +27,7 @@ export default async function setup({ provide }: { provide: (key: string, value:
     await pool.end();
     provide('pgTemplateUrl', tplUrl);
   } else {
-    const db = await PGlite.create({ dataDir: path.join(dir, 'template') });
-    await migrate(new PGlitePool(db));
-    const tar = await db.dumpDataDir('none');
-    await db.close();
+    const tar = await migratedPgliteTarball(path.join(dir, 'template'), 'none');
     const file = path.join(dir, 'template.tar');
     fs.writeFileSync(file, Buffer.from(await tar.arrayBuffer()));
     provide('pgliteTemplateFile', file);
