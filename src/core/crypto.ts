@@ -11,6 +11,31 @@ export function deriveKey(master: string, purpose: KeyPurpose): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', Buffer.from(master, 'utf8'), Buffer.from('dozvon'), Buffer.from(purpose), 32));
 }
 
+/**
+ * A shared secret as the KeyObject the JWT library takes. Given raw bytes or a string, jsonwebtoken
+ * first tries to read them as a PEM public or private key and only takes them as a secret once
+ * OpenSSL has failed and thrown: ~0.7 ms of the event loop for every console request and widget
+ * call (profile of the 50/s pacing run). Made once per secret; the secrets are few (the session key,
+ * one per configured amoCRM integration), and a string secret no longer configured is kept at most
+ * until 64 others have come.
+ */
+const bufferKeys = new WeakMap<Buffer, crypto.KeyObject>();
+const stringKeys = new Map<string, crypto.KeyObject>();
+
+export function hmacSecretKey(secret: Buffer | string): crypto.KeyObject {
+  if (typeof secret !== 'string') {
+    let key = bufferKeys.get(secret);
+    if (!key) bufferKeys.set(secret, (key = crypto.createSecretKey(Buffer.from(secret))));
+    return key;
+  }
+  let key = stringKeys.get(secret);
+  if (!key) {
+    if (stringKeys.size >= 64) stringKeys.clear();
+    stringKeys.set(secret, (key = crypto.createSecretKey(Buffer.from(secret, 'utf8'))));
+  }
+  return key;
+}
+
 export function hmacHex(key: Buffer | string, data: string): string {
   return crypto.createHmac('sha256', key).update(data).digest('hex');
 }

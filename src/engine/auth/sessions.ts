@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
+import { hmacSecretKey } from '../../core/crypto.js';
 import type { Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import {
@@ -39,12 +40,12 @@ export interface ClientInfo {
 
 export function issueSession(key: Buffer, claims: SessionClaims): string {
   const { jti, ...rest } = claims;
-  return jwt.sign(rest, key, { algorithm: 'HS256', expiresIn: SESSION_TTL_SEC, issuer: ISSUER, audience: AUDIENCE, jwtid: jti });
+  return jwt.sign(rest, hmacSecretKey(key), { algorithm: 'HS256', expiresIn: SESSION_TTL_SEC, issuer: ISSUER, audience: AUDIENCE, jwtid: jti });
 }
 
 export function readSession(key: Buffer, token: string): SessionClaims | undefined {
   try {
-    const payload = jwt.verify(token, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+    const payload = jwt.verify(token, hmacSecretKey(key), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
     const r = claimsSchema.safeParse(payload);
     return r.success ? r.data : undefined;
   } catch {

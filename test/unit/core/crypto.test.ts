@@ -1,5 +1,7 @@
+import crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, deriveKey, encryptSecret, hmacHex, randomToken, safeEqual, sha256Hex } from '../../../src/core/crypto.js';
+import { decryptSecret, deriveKey, encryptSecret, hmacHex, hmacSecretKey, randomToken, safeEqual, sha256Hex } from '../../../src/core/crypto.js';
 
 const master = 'a long random master key for tests';
 const key = deriveKey(master, 'token-encryption');
@@ -106,5 +108,20 @@ describe('hashes and tokens', () => {
     expect(a).toMatch(/^[\w-]{32}$/);
     expect(randomToken()).not.toBe(a);
     expect(randomToken(8)).toHaveLength(11);
+  });
+});
+
+describe('hmacSecretKey', () => {
+  it('is the same key as the raw secret, made once per secret', () => {
+    const raw = crypto.randomBytes(32);
+    const key = hmacSecretKey(raw);
+    expect(hmacSecretKey(raw)).toBe(key);
+    expect(hmacSecretKey('client-secret')).toBe(hmacSecretKey('client-secret'));
+    // A token signed with the raw bytes verifies with the key object, and the other way round.
+    const signed = jwt.sign({ a: 1 }, raw, { algorithm: 'HS256' });
+    expect(jwt.verify(signed, key, { algorithms: ['HS256'] })).toMatchObject({ a: 1 });
+    const back = jwt.sign({ b: 2 }, hmacSecretKey('client-secret'), { algorithm: 'HS256' });
+    expect(jwt.verify(back, 'client-secret', { algorithms: ['HS256'] })).toMatchObject({ b: 2 });
+    expect(() => jwt.verify(back, hmacSecretKey('another secret'), { algorithms: ['HS256'] })).toThrow(/invalid signature/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
+import { hmacSecretKey } from '../../../core/crypto.js';
 import { DomainError } from '../../../core/errors.js';
 import type { AmoContext } from '../../../crm/amocrm/amoContext.js';
 import { audiences, integrationById, type Integration, type Platform } from '../../../crm/amocrm/config.js';
@@ -60,7 +61,7 @@ export async function authenticateWidget(ctx: AmoContext, koa: Context): Promise
   const nowSec = Math.floor(ctx.clock.now().getTime() / 1000);
   let verified: unknown;
   try {
-    verified = jwt.verify(token, integration.clientSecret, {
+    verified = jwt.verify(token, hmacSecretKey(integration.clientSecret), {
       algorithms: ['HS256'],
       audience: audiences(ctx.cfg) as [string, ...string[]],
       clockTolerance: LEEWAY_SEC,
