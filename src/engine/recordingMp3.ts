@@ -5,9 +5,8 @@ import { newId } from '../store/ids.js';
 import { attachRecordingMp3, listRecordingsWithoutMp3 } from '../store/repositories/attempts.js';
 import { signalOutbox } from '../store/repositories/outbox.js';
 import { findMediaById, findMediaVariant, insertMediaVariant, type Media } from '../store/repositories/media.js';
-import { decodeWav, WavDecodeError, type Pcm } from '../voice/audio/index.js';
-import { encodeMp3 } from '../voice/audio/encodeMp3.js';
-import { decodeRecording, RecordingDecodeError } from '../voice/audio/decodeRecording.js';
+import { encodeRecordingMp3 } from '../voice/audio/encodeMp3.js';
+import { UndecodableRecording } from '../voice/audio/recordingPcm.js';
 
 /**
  * The MP3 copy of a stored call recording (C6): what the CRM write-backs link (amoCRM's feed plays
@@ -18,9 +17,8 @@ import { decodeRecording, RecordingDecodeError } from '../voice/audio/decodeReco
  * Idempotent: the copy's storage key is derived from the original's id and the row is unique per
  * (original, variant), so two processes making it at once store the same bytes and keep one row.
  *
- * Decoding: `pcmOf` is where originals become PCM: WAV (every codec `decodeWav` reads) and FLAC
- * (Voximplant's stereo recordings, both parties mixed into the one channel a CRM player needs); an
- * original that already is MP3 is its own copy.
+ * Decoding and encoding run in the encoder's thread (`encodeRecordingMp3`): WAV and FLAC originals
+ * are read there (src/voice/audio/recordingPcm.ts); an original that already is MP3 is its own copy.
  */
 export const MP3_VARIANT = 'mp3';
 
@@ -36,49 +34,6 @@ export const recordingReadySignal = (attemptId: string): string => `recording:${
 async function linkMp3(d: Deps, db: Queryable, recordingId: string, p: { mp3Id: string } | { error: string }): Promise<number> {
   const attemptIds = await attachRecordingMp3(db, recordingId, p);
   return signalOutbox(db, attemptIds.map(recordingReadySignal), d.clock.now());
-}
-
-export class UndecodableRecording extends Error {
-  constructor(readonly reason: string) {
-    super(`no decoder for this recording: ${reason}`);
-    this.name = 'UndecodableRecording';
-  }
-}
-
-/** PCM of an original recording; UndecodableRecording when no decoder reads it (a permanent state). */
-export async function pcmOf(bytes: Buffer, contentType: string): Promise<Pcm> {
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  if (type === 'audio/wav' || type === 'audio/x-wav' || type === 'audio/wave') {
-    try {
-      return decodeWav(bytes);
-    } catch (e) {
-      if (e instanceof WavDecodeError) throw new UndecodableRecording(e.reason);
-      throw e;
-    }
-  }
-  if (type === 'audio/flac') {
-    try {
-      const audio = await decodeRecording(bytes, 'audio/flac');
-      return { sampleRate: audio.sampleRate, samples: mixDown(audio.channels) };
-    } catch (e) {
-      if (e instanceof RecordingDecodeError) throw new UndecodableRecording(e.message);
-      throw e;
-    }
-  }
-  throw new UndecodableRecording(`unsupported type ${type}`);
-}
-
-/** Both parties of a stereo call in one channel (the mean, so neither clips). */
-function mixDown(channels: Int16Array[]): Int16Array {
-  if (channels.length === 1) return channels[0]!;
-  const n = Math.max(0, ...channels.map((c) => c.length));
-  const out = new Int16Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (const c of channels) sum += c[i] ?? 0;
-    out[i] = Math.round(sum / channels.length);
-  }
-  return out;
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -117,9 +72,7 @@ async function linkOrMakeMp3(d: Deps, recordingId: string): Promise<{ made: 'mad
   let mp3: Buffer;
   let durationMs: number;
   try {
-    const pcm = await pcmOf(bytes, original.contentType);
-    durationMs = Math.round((pcm.samples.length * 1000) / pcm.sampleRate);
-    mp3 = await encodeMp3(pcm);
+    ({ mp3, durationMs } = await encodeRecordingMp3(bytes, original.contentType));
   } catch (e) {
     if (!(e instanceof UndecodableRecording)) throw e;
     d.log.warn({ recordingId, err: e }, 'recording: no MP3 can be made, CRMs get the original');

@@ -2,20 +2,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { createMp3Encoder } from 'wasm-media-encoders';
+import { mp3Input, type Mp3Input, type Mp3Kbps } from './mp3Input.js';
+import type { Pcm } from './pcm.js';
+import { pcmOf, UndecodableRecording } from './recordingPcm.js';
 
 /**
  * The MP3 encoder's thread (see encodeMp3.ts): LAME is compiled once when the thread starts and
- * then encodes one recording after another.
+ * then encodes one recording after another. It is given either PCM or a stored original's bytes,
+ * and does all the work on them here — decoding, raising the rate, encoding — so none of it is on
+ * the event loop.
  */
-export interface Mp3Job {
-  id: number;
-  /** Mono 16-bit PCM at a rate MP3 has. */
-  samples: Int16Array;
-  sampleRate: 16_000 | 22_050 | 24_000 | 32_000 | 44_100 | 48_000;
-  kbps: 32 | 64;
-}
+export type Mp3Source = { pcm: Pcm } | { recording: Uint8Array; contentType: string };
 
-export type Mp3Reply = { id: number; mp3: Uint8Array } | { id: number; error: string };
+export type Mp3Job = { id: number; kbps?: Mp3Kbps } & Mp3Source;
+
+export type Mp3Reply =
+  | { id: number; mp3: Uint8Array; durationMs: number }
+  | { id: number; error: string; undecodable?: boolean };
 
 // LAME takes float samples; a few seconds at a time keeps the copy small for long recordings.
 const CHUNK = 1 << 16;
@@ -39,7 +42,7 @@ yieldCpu();
 
 const encoder = await createMp3Encoder();
 
-function encode(job: Mp3Job): Uint8Array {
+function encode(job: Mp3Input): Uint8Array {
   encoder.configure({ channels: 1, sampleRate: job.sampleRate, bitrate: job.kbps });
   const parts: Uint8Array[] = [];
   const floats = new Float32Array(Math.min(CHUNK, job.samples.length));
@@ -60,12 +63,18 @@ function encode(job: Mp3Job): Uint8Array {
   return out;
 }
 
-parentPort!.on('message', (job: Mp3Job) => {
-  let reply: Mp3Reply;
+async function handle(job: Mp3Job): Promise<Mp3Reply> {
   try {
-    reply = { id: job.id, mp3: encode(job) };
+    const pcm = 'pcm' in job ? job.pcm : await pcmOf(job.recording, job.contentType);
+    const durationMs = Math.round((pcm.samples.length * 1000) / pcm.sampleRate);
+    return { id: job.id, mp3: encode(mp3Input(pcm, job.kbps)), durationMs };
   } catch (e) {
-    reply = { id: job.id, error: e instanceof Error ? e.message : String(e) };
+    if (e instanceof UndecodableRecording) return { id: job.id, error: e.reason, undecodable: true };
+    return { id: job.id, error: e instanceof Error ? e.message : String(e) };
   }
-  parentPort!.postMessage(reply, 'mp3' in reply ? [reply.mp3.buffer as ArrayBuffer] : []);
+}
+
+// Jobs overlap only while a FLAC decoder starts; LAME's part of each runs whole, one at a time.
+parentPort!.on('message', (job: Mp3Job) => {
+  void handle(job).then((reply) => parentPort!.postMessage(reply, 'mp3' in reply ? [reply.mp3.buffer as ArrayBuffer] : []));
 });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { v4 } from 'uuid';
@@ -50,6 +51,9 @@ export class SandboxPlatform implements VoicePlatform {
 
   constructor(private readonly o: SandboxOptions) {
     this.mix = parseMix(o.mix);
+    // Every live call's callback in flight (and each retry's wait) listens for the platform stopping:
+    // hundreds at once are the normal load, not a leak.
+    setMaxListeners(0, this.stopping.signal);
     fs.mkdirSync(o.mediaDir, { recursive: true, mode: 0o700 });
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMp3 } from '../../../../src/voice/audio/encodeMp3.js';
-import { silence, tone } from '../../../../src/voice/audio/index.js';
+import { encodeMp3, encodeRecordingMp3 } from '../../../../src/voice/audio/encodeMp3.js';
+import { encodeWav, silence, tone } from '../../../../src/voice/audio/index.js';
+import { UndecodableRecording } from '../../../../src/voice/audio/recordingPcm.js';
 import { walkMp3 } from '../../../support/mp3.js';
 
 describe('encodeMp3 (pcm → mp3)', () => {
@@ -37,5 +38,30 @@ describe('encodeMp3 (pcm → mp3)', () => {
       expect(w.durationMs).toBeLessThan(500 + 250 * i + 5 * 36);
     });
     expect(inputs.map((p) => p.samples.length)).toEqual(before);
+  });
+});
+
+describe('encodeRecordingMp3 (a stored original → mp3, all of it in the encoder’s thread)', () => {
+  it('decodes a WAV original there and gives its length', async () => {
+    const { mp3, durationMs } = await encodeRecordingMp3(encodeWav(tone([440], 3000, 8000)), 'audio/wav');
+    expect(durationMs).toBe(3000);
+    const walk = walkMp3(mp3);
+    expect(walk).toMatchObject({ sampleRate: 16000, channels: 1, garbage: 0 });
+    expect(walk.durationMs).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('copies a buffer that shares its memory with others, leaving them as they were', async () => {
+    const wav = encodeWav(tone([440], 500, 8000));
+    const shared = Buffer.concat([Buffer.from('before'), wav, Buffer.from('after')]);
+    const inside = shared.subarray(6, 6 + wav.length);
+    const { durationMs } = await encodeRecordingMp3(inside, 'audio/wav; codecs=1');
+    expect(durationMs).toBe(500);
+    expect(shared.subarray(0, 6).toString()).toBe('before');
+    expect(inside.equals(wav)).toBe(true);
+  });
+
+  it('refuses what no decoder reads, as undecodable (a permanent state), not as a failure', async () => {
+    await expect(encodeRecordingMp3(Buffer.from('RIFF this is not a wave file at all'), 'audio/wav')).rejects.toBeInstanceOf(UndecodableRecording);
+    await expect(encodeRecordingMp3(Buffer.from('ID3 but called ogg'), 'audio/ogg')).rejects.toThrow(/unsupported type audio\/ogg/);
   });
 });
