@@ -15,7 +15,7 @@ const stamp = path.join(distDir, '.compiled-from-src');
 
 // Modules started on their own: the server, and the worker threads src/spawnWorker.ts starts by
 // these same paths.
-const ENTRIES = ['main', 'engine/clientsFile/worker/parseWorker', 'voice/audio/mp3Worker', 'store/pgliteTemplateBuild'];
+const ENTRIES = ['main', 'engine/clientsFile/worker/parseWorker', 'voice/audio/mp3Worker', 'voice/sandbox/renderWorker', 'store/pgliteTemplateBuild'];
 
 // Left to Node's own loader: packages that find their files (WebAssembly, data, scripts) next to
 // their own modules, which a bundle would move.

@@ -48,7 +48,7 @@ import { builtPgliteTemplate } from './store/pgliteTemplate.js';
 import { FileRecordingStorage } from './store/recordingStorage.js';
 import { findTenantByExternalId, upsertTenant } from './store/repositories/tenants.js';
 import { loadSecretKey } from './store/secretKey.js';
-import { renderRecording } from './voice/sandbox/renderRecording.js';
+import { renderInThread } from './voice/sandbox/renderThread.js';
 import { SandboxPlatform } from './voice/sandbox/sandboxPlatform.js';
 import { VoicePlatformRegistry } from './voice/registry.js';
 import { TwilioFamilyPlatform } from './voice/twilio/twilioPlatform.js';
@@ -178,7 +178,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
       clock: app.clock,
       engine,
       log: log.child({ component: 'sandbox' }),
-      renderRecording: (rec, talkMs, lang) => renderRecording(synth, rec, talkMs, lang),
+      renderRecording: renderInThread(synth.kind),
       callbackCopies: config.sandbox.callbackCopies,
     });
     const voice = new VoicePlatformRegistry(config.voicePlatform);

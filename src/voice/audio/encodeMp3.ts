@@ -1,9 +1,8 @@
-import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../../spawnWorker.js';
+import { JobThread } from '../../threads/jobThread.js';
 import type { Mp3Kbps } from './mp3Input.js';
-import type { Mp3Job, Mp3Reply, Mp3Source } from './mp3Worker.js';
+import type { Mp3Done, Mp3Job, Mp3Source } from './mp3Worker.js';
 import type { Pcm } from './pcm.js';
-import { UndecodableRecording } from './recordingPcm.js';
+import { UNDECODABLE, UndecodableRecording } from './recordingPcm.js';
 
 /**
  * `pcm → mp3`: what the CRMs' players get (amoCRM's feed plays only `audio/mpeg`; Bitrix24 takes
@@ -22,7 +21,8 @@ export interface Mp3Options {
 
 /** Encodes mono PCM as an MP3 file (frames only, no ID3 tag). The caller's samples are left as they were. */
 export async function encodeMp3(pcm: Pcm, o: Mp3Options = {}): Promise<Buffer> {
-  const { mp3 } = await encoderThread.run({ pcm: { sampleRate: pcm.sampleRate, samples: pcm.samples.slice() } }, o.kbps);
+  const samples = pcm.samples.slice();
+  const { mp3 } = await encode({ pcm: { sampleRate: pcm.sampleRate, samples } }, samples.buffer, o.kbps);
   return mp3;
 }
 
@@ -34,72 +34,17 @@ export async function encodeMp3(pcm: Pcm, o: Mp3Options = {}): Promise<Buffer> {
 export async function encodeRecordingMp3(bytes: Buffer, contentType: string): Promise<{ mp3: Buffer; durationMs: number }> {
   // A buffer that is a slice of a larger one (Node's small-buffer pool) is copied rather than moved.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return encoderThread.run({ recording: whole ? bytes : new Uint8Array(bytes), contentType });
+  const recording = whole ? bytes : new Uint8Array(bytes);
+  return encode({ recording, contentType }, recording.buffer);
 }
 
-/**
- * The encoder thread: started by the first recording, kept while recordings come (never keeping
- * the process alive), ended after a minute without one. A thread that fails fails the recordings
- * it had (the sweeper makes them again); the next one starts a new thread.
- */
-const IDLE_MS = 60_000;
+/** The encoder's thread; a recording no decoder reads comes back as UndecodableRecording. */
+const encoderThread = new JobThread<Mp3Job, Mp3Done>({
+  name: 'voice/audio/mp3Worker',
+  failure: (message, code) => (code === UNDECODABLE ? new UndecodableRecording(message) : new Error(`the MP3 encoder failed: ${message}`)),
+});
 
-class EncoderThread {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (done: { mp3: Buffer; durationMs: number }) => void; reject: (e: Error) => void }>();
-  private idleTimer: NodeJS.Timeout | undefined;
-
-  run(source: Mp3Source, kbps?: Mp3Kbps): Promise<{ mp3: Buffer; durationMs: number }> {
-    const worker = this.worker ?? this.start();
-    clearTimeout(this.idleTimer);
-    worker.ref();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      const job: Mp3Job = { id, ...source, ...(kbps ? { kbps } : {}) };
-      const moved = 'pcm' in source ? source.pcm.samples.buffer : source.recording.buffer;
-      worker.postMessage(job, [moved as ArrayBuffer]);
-    });
-  }
-
-  private start(): Worker {
-    const worker = spawnWorker('voice/audio/mp3Worker');
-    worker.on('message', (reply: Mp3Reply) => this.settle(reply));
-    worker.on('error', (e: Error) => this.fail(worker, e));
-    worker.on('exit', (code) => this.fail(worker, new Error(`the MP3 encoder thread stopped (exit code ${code})`)));
-    this.worker = worker;
-    return worker;
-  }
-
-  private settle(reply: Mp3Reply): void {
-    const job = this.pending.get(reply.id);
-    this.pending.delete(reply.id);
-    if ('mp3' in reply) job?.resolve({ mp3: Buffer.from(reply.mp3.buffer, reply.mp3.byteOffset, reply.mp3.byteLength), durationMs: reply.durationMs });
-    else job?.reject(reply.undecodable ? new UndecodableRecording(reply.error) : new Error(`the MP3 encoder failed: ${reply.error}`));
-    if (this.pending.size === 0) this.idle();
-  }
-
-  private idle(): void {
-    const worker = this.worker;
-    if (!worker) return;
-    worker.unref();
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      if (this.worker !== worker || this.pending.size > 0) return;
-      this.worker = undefined;
-      void worker.terminate();
-    }, IDLE_MS).unref();
-  }
-
-  private fail(worker: Worker, e: Error): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    clearTimeout(this.idleTimer);
-    for (const job of this.pending.values()) job.reject(e);
-    this.pending.clear();
-    void worker.terminate();
-  }
+async function encode(source: Mp3Source, moved: ArrayBufferLike, kbps?: Mp3Kbps): Promise<{ mp3: Buffer; durationMs: number }> {
+  const done = await encoderThread.run({ ...source, ...(kbps ? { kbps } : {}) }, [moved as ArrayBuffer]);
+  return { mp3: Buffer.from(done.mp3.buffer, done.mp3.byteOffset, done.mp3.byteLength), durationMs: done.durationMs };
 }
-
-const encoderThread = new EncoderThread();

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { parentPort } from 'node:worker_threads';
 import { createMp3Encoder } from 'wasm-media-encoders';
+import { serveJobs, type Done } from '../../threads/serveJobs.js';
 import { mp3Input, type Mp3Input, type Mp3Kbps } from './mp3Input.js';
 import type { Pcm } from './pcm.js';
-import { pcmOf, UndecodableRecording } from './recordingPcm.js';
+import { pcmOf, UNDECODABLE, UndecodableRecording } from './recordingPcm.js';
 
 /**
  * The MP3 encoder's thread (see encodeMp3.ts): LAME is compiled once when the thread starts and
@@ -14,11 +14,13 @@ import { pcmOf, UndecodableRecording } from './recordingPcm.js';
  */
 export type Mp3Source = { pcm: Pcm } | { recording: Uint8Array; contentType: string };
 
-export type Mp3Job = { id: number; kbps?: Mp3Kbps } & Mp3Source;
+export type Mp3Job = { kbps?: Mp3Kbps } & Mp3Source;
 
-export type Mp3Reply =
-  | { id: number; mp3: Uint8Array; durationMs: number }
-  | { id: number; error: string; undecodable?: boolean };
+export interface Mp3Done {
+  mp3: Uint8Array;
+  /** The recording's length. */
+  durationMs: number;
+}
 
 // LAME takes float samples; a few seconds at a time keeps the copy small for long recordings.
 const CHUNK = 1 << 16;
@@ -63,18 +65,17 @@ function encode(job: Mp3Input): Uint8Array {
   return out;
 }
 
-async function handle(job: Mp3Job): Promise<Mp3Reply> {
+async function handle(job: Mp3Job): Promise<Done<Mp3Done>> {
+  let pcm: Pcm;
   try {
-    const pcm = 'pcm' in job ? job.pcm : await pcmOf(job.recording, job.contentType);
-    const durationMs = Math.round((pcm.samples.length * 1000) / pcm.sampleRate);
-    return { id: job.id, mp3: encode(mp3Input(pcm, job.kbps)), durationMs };
+    pcm = 'pcm' in job ? job.pcm : await pcmOf(job.recording, job.contentType);
   } catch (e) {
-    if (e instanceof UndecodableRecording) return { id: job.id, error: e.reason, undecodable: true };
-    return { id: job.id, error: e instanceof Error ? e.message : String(e) };
+    if (e instanceof UndecodableRecording) throw Object.assign(new Error(e.reason), { code: UNDECODABLE });
+    throw e;
   }
+  const mp3 = encode(mp3Input(pcm, job.kbps));
+  return { result: { mp3, durationMs: Math.round((pcm.samples.length * 1000) / pcm.sampleRate) }, transfer: [mp3.buffer as ArrayBuffer] };
 }
 
 // Jobs overlap only while a FLAC decoder starts; LAME's part of each runs whole, one at a time.
-parentPort!.on('message', (job: Mp3Job) => {
-  void handle(job).then((reply) => parentPort!.postMessage(reply, 'mp3' in reply ? [reply.mp3.buffer as ArrayBuffer] : []));
-});
+serveJobs(handle);

@@ -7,6 +7,9 @@ import type { Pcm } from './pcm.js';
  * FLAC (Voximplant's stereo recordings, both parties mixed into the one channel a CRM player
  * needs). Runs in the MP3 encoder's thread (mp3Worker.ts), off the event loop.
  */
+/** The failure code a recording no decoder reads carries across threads (see mp3Worker.ts). */
+export const UNDECODABLE = 'undecodable';
+
 export class UndecodableRecording extends Error {
   constructor(readonly reason: string) {
     super(`no decoder for this recording: ${reason}`);

@@ -38,7 +38,7 @@ async function audioOf(seg: Segment, synth: SpeechSynthesizer, lang: 'ru' | 'en'
   }
 }
 
-export async function renderRecording(synth: SpeechSynthesizer, recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<Buffer> {
+export async function renderRecording(synth: SpeechSynthesizer, recorder: Pick<Recorder, 'segments'>, talkMs: number, lang: 'ru' | 'en'): Promise<Buffer> {
   const rate = RECORDING_SAMPLE_RATE;
   const parts = await Promise.all(recorder.segments.map(async (seg) => ({ seg, pcm: await audioOf(seg, synth, lang) })));
   let track = silence(Math.max(500, Math.round(talkMs)), rate);

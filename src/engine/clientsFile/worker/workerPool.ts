@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../../../spawnWorker.js';
+import { spawnWorker } from '../../../threads/spawnWorker.js';
 
 /**
  * The worker threads that parse clients files. At most `maxWorkers` files are parsed at once

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { appRoot, runningFromSource, sourcePath } from './appFiles.js';
+import { appRoot, runningFromSource, sourcePath } from '../appFiles.js';
 
 /**
  * Starts a worker thread from its module's path under src/ without extension (e.g.
