@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { serialize } from 'pg-protocol';
 import { prepareValue } from 'pg/lib/utils.js';
 import type { Db, DbClient, Notification, QueryResult } from './db.js';
 import { currentPriority } from './dbPriority.js';
@@ -96,6 +97,13 @@ for (const oid of [...BUILTIN_OIDS, ...ARRAY_OIDS]) {
 const TIMESTAMPTZ_OID = 1184;
 const TEXT_ARRAY_OID = 1009;
 
+/**
+ * BEGIN, COMMIT and ROLLBACK go to PostgreSQL as one protocol message each. Through PGlite's
+ * `exec()` the pair took 67–82 µs back to back against 25–27 µs as bare messages (a throwaway
+ * script, 3,000 pairs): a call runs four transactions or so, each paying it twice.
+ */
+const TRANSACTION_CONTROL_RE = /^\s*(BEGIN|COMMIT|ROLLBACK)\s*;?\s*$/i;
+
 const LISTEN_RE = /^\s*(UNLISTEN|LISTEN)\s+("(?:[^"]|"")+"|[A-Za-z_][\w$]*|\*)\s*;?\s*$/i;
 
 function channelName(token: string): string {
@@ -135,6 +143,10 @@ export class PGlitePool implements Db {
   async raw<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     this.installParsers();
     const prepared = prepareParams(params);
+    if (!prepared && TRANSACTION_CONTROL_RE.test(text)) {
+      await this.pglite.execProtocolStream(serialize.query(text));
+      return { rows: [], rowCount: 0 };
+    }
     if (!prepared) {
       // Simple protocol: allows several statements (migrations) and statements without parameters.
       const results = await this.pglite.exec(text);

@@ -59,6 +59,28 @@ describe('the database as the code sees it (PGlite adapter and pg pool alike)', 
     expect(Number(r.rows[0]!.c)).toBe(0);
   });
 
+  it('BEGIN, COMMIT and ROLLBACK by hand behave as on a server, however they are written', async () => {
+    const client = await db.connect();
+    try {
+      await client.query('begin');
+      await client.query('INSERT INTO pool_probe (n) VALUES ($1)', [-1]);
+      await client.query('ROLLBACK;');
+      await client.query(' BEGIN ');
+      await client.query('INSERT INTO pool_probe (n) VALUES ($1)', [-2]);
+      await client.query('commit');
+      // A failed statement aborts the transaction: its COMMIT keeps nothing of it.
+      await client.query('BEGIN');
+      await client.query('INSERT INTO pool_probe (n) VALUES ($1)', [-3]);
+      await expect(client.query('INSERT INTO pool_probe (n) VALUES (NULL)')).rejects.toThrow(/null value/);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const r = await db.query<{ n: number }>('SELECT n FROM pool_probe WHERE n < $1 ORDER BY n', [0]);
+    expect(r.rows.map((x) => x.n)).toEqual([-2]);
+    await db.query('DELETE FROM pool_probe WHERE n < $1', [0]);
+  });
+
   it('concurrent transactions and plain queries never interleave inside a transaction', async () => {
     const work = Array.from({ length: 20 }, (_, i) =>
       i % 2
