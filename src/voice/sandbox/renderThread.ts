@@ -11,7 +11,8 @@ import type { SpeechSynthesizer } from './speech/speechSynthesizer.js';
  */
 const threads = new Map<SpeechSynthesizer['kind'], JobThread<RenderJob, Uint8Array>>();
 
-export type RenderRecording = (recorder: Recorder, talkMs: number, lang: 'ru' | 'en') => Promise<Buffer>;
+/** Renders a call's recording, stores it in `file` and gives its bytes. */
+export type RenderRecording = (recorder: Recorder, talkMs: number, lang: 'ru' | 'en', file: string) => Promise<Buffer>;
 
 export function renderInThread(speech: SpeechSynthesizer['kind']): RenderRecording {
   let thread = threads.get(speech);
@@ -25,9 +26,9 @@ export function renderInThread(speech: SpeechSynthesizer['kind']): RenderRecordi
     threads.set(speech, thread);
   }
   const renderer = thread;
-  return async (recorder, talkMs, lang) => {
+  return async (recorder, talkMs, lang, file) => {
     // Segments are copied to the thread; a greeting's bytes stay the caller's (they may be cached).
-    const wav = await renderer.run({ segments: recorder.segments, talkMs, lang });
+    const wav = await renderer.run({ segments: recorder.segments, talkMs, lang, file });
     return Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength);
   };
 }

@@ -32,13 +32,19 @@ export interface SandboxOptions {
   /** The engine's interpreter entry point (the sandbox calls it in-process, like a platform's webhook). */
   engine: Pick<CallEngine, 'advance'>;
   log: Logger;
-  /** Turns a call's segments into a WAV file. */
-  renderRecording(recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<Buffer>;
+  /** Turns a call's segments into a WAV, stored in `file`; gives its bytes. */
+  renderRecording(recorder: Recorder, talkMs: number, lang: 'ru' | 'en', file: string): Promise<Buffer>;
   /** Each event callback is delivered this many times at once (idempotency tests, chaos bench); default 1. */
   callbackCopies?: number;
 }
 
 const MEDIA_TTL_MS = 24 * 3600_000;
+/**
+ * Recordings just made, kept for the engine's download that follows the hang-up at once: served
+ * from memory instead of a stat and a read of the file just written. The oldest go first past this
+ * many bytes (about a minute of calls at 50 a second); the file is always there for the rest.
+ */
+const RECENT_MAX_BYTES = 32 * 1024 * 1024;
 
 export class SandboxPlatform implements VoicePlatform {
   readonly name = 'sandbox';
@@ -48,6 +54,8 @@ export class SandboxPlatform implements VoicePlatform {
   private stopped = false;
   private readonly stopping = new AbortController();
   private lastSweep = 0;
+  private readonly recent = new Map<string, Buffer>();
+  private recentBytes = 0;
 
   constructor(private readonly o: SandboxOptions) {
     this.mix = parseMix(o.mix);
@@ -127,6 +135,11 @@ export class SandboxPlatform implements VoicePlatform {
     const m = /\/voice\/sandbox\/recordings\/(sbx-[0-9a-f-]{36})\.wav\?sig=([0-9a-f]+)$/.exec(source);
     const file = m && this.verifyMedia(m[1]!, m[2]!) ? this.mediaFile(m[1]!) : undefined;
     if (!file) throw new Error('not a sandbox recording link');
+    const kept = this.recent.get(m![1]!);
+    if (kept) {
+      this.forget(m![1]!);
+      if (kept.length <= o.maxBytes) return { bytes: kept, contentType: 'audio/wav', calleeChannel: null };
+    }
     const st = await fs.promises.stat(file);
     if (st.size > o.maxBytes) throw new Error(`recording too large: ${st.size} bytes`);
     return { bytes: await fs.promises.readFile(file), contentType: 'audio/wav', calleeChannel: null };
@@ -148,11 +161,25 @@ export class SandboxPlatform implements VoicePlatform {
   }
 
   private async saveRecording(providerCallId: string, recorder: Recorder, talkMs: number, lang: 'ru' | 'en'): Promise<string> {
-    const wav = await this.o.renderRecording(recorder, talkMs, lang);
-    const file = this.mediaFile(providerCallId)!;
-    await fs.promises.writeFile(`${file}.tmp`, wav, { mode: 0o600 });
-    await fs.promises.rename(`${file}.tmp`, file);
+    const wav = await this.o.renderRecording(recorder, talkMs, lang, this.mediaFile(providerCallId)!);
+    this.keep(providerCallId, wav);
     return `${this.o.publicUrl()}/voice/sandbox/recordings/${providerCallId}.wav?sig=${this.signMedia(providerCallId)}`;
+  }
+
+  private keep(providerCallId: string, wav: Buffer): void {
+    this.recent.set(providerCallId, wav);
+    this.recentBytes += wav.length;
+    for (const [id] of this.recent) {
+      if (this.recentBytes <= RECENT_MAX_BYTES) break;
+      this.forget(id);
+    }
+  }
+
+  private forget(providerCallId: string): void {
+    const wav = this.recent.get(providerCallId);
+    if (!wav) return;
+    this.recent.delete(providerCallId);
+    this.recentBytes -= wav.length;
   }
 
   private async fetchGreeting(url: string): Promise<Buffer | undefined> {
