@@ -106,8 +106,11 @@ async function linkOrMakeMp3(d: Deps, recordingId: string): Promise<{ made: 'mad
  */
 const MP3_AT_ONCE = 4;
 
-/** Makes the MP3s still missing, oldest first; returns how many were handled. */
-export async function makePendingMp3s(d: Deps, limit = 20): Promise<number> {
+/** Recordings listed at once by a nudge's run. */
+const BATCH = 20;
+
+/** Makes the MP3s still missing, oldest first: how many were found, and how many of them were handled. */
+export async function makePendingMp3s(d: Deps, limit = BATCH): Promise<{ listed: number; handled: number }> {
   const pending = await listRecordingsWithoutMp3(d.db, limit);
   let handled = 0;
   let next = 0;
@@ -123,7 +126,7 @@ export async function makePendingMp3s(d: Deps, limit = 20): Promise<number> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(MP3_AT_ONCE, pending.length) }, worker));
-  return handled;
+  return { listed: pending.length, handled };
 }
 
 interface Runner {
@@ -151,9 +154,11 @@ export function nudgeMp3(app: Deps & Pick<AppContext, 'config'>): void {
   runner.running = (async () => {
     do {
       runner.again = false;
-      while ((await makePendingMp3s(app)) > 0) {
-        /* until none is left */
-      }
+      // Until none is left. A batch shorter than the limit was all there was when it was listed; one
+      // stored since has nudged again (`again`), so no second list is needed to find it empty.
+      let batch: { listed: number; handled: number };
+      do batch = await makePendingMp3s(app);
+      while (batch.handled > 0 && batch.listed === BATCH);
     } while (runner.again);
   })()
     .catch((e: unknown) => app.log.warn({ err: e }, 'recording: MP3 run failed; the sweeper retries'))
