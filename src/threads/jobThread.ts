@@ -38,11 +38,6 @@ export class JobThread<Job extends object, Result> {
     });
   }
 
-  /** Jobs sent and not answered yet. */
-  busy(): number {
-    return this.pending.size;
-  }
-
   private start(): Worker {
     const worker = spawnWorker(this.o.name, this.o.workerData === undefined ? {} : { workerData: this.o.workerData });
     worker.on('message', (reply: JobReply<Result>) => this.settle(reply));

@@ -8,7 +8,7 @@ import { resample } from './resample.js';
  * extension some players refuse; 16 kHz is plain MPEG-2 and plays everywhere. Speech needs little:
  * mono 32 kbit/s up to 24 kHz, 64 kbit/s above.
  */
-export const MP3_RATES = [16_000, 22_050, 24_000, 32_000, 44_100, 48_000] as const;
+const MP3_RATES = [16_000, 22_050, 24_000, 32_000, 44_100, 48_000] as const;
 export type Mp3Rate = (typeof MP3_RATES)[number];
 export type Mp3Kbps = 32 | 64;
 
