@@ -18,9 +18,12 @@ export interface TenantLimits {
 
 export const DEFAULT_LIMITS: TenantLimits = { minuteBudget: null, maxConcurrentCalls: 100, costBudget: null };
 
+type LimitSettings = { limits?: Partial<TenantLimits> } | null | undefined;
+const limitsOf = (settings: LimitSettings): TenantLimits => ({ ...DEFAULT_LIMITS, ...(settings?.limits ?? {}) });
+
 export async function tenantLimits(db: Queryable, tenantId: string): Promise<TenantLimits> {
-  const r = await db.query<{ settings: { limits?: Partial<TenantLimits> } }>('SELECT settings FROM tenants WHERE id = $1', [tenantId]);
-  return { ...DEFAULT_LIMITS, ...(r.rows[0]?.settings.limits ?? {}) };
+  const r = await db.query<{ settings: LimitSettings }>('SELECT settings FROM tenants WHERE id = $1', [tenantId]);
+  return limitsOf(r.rows[0]?.settings);
 }
 
 /** Money spent this month in the budget's currency has reached the budget. */
@@ -72,11 +75,16 @@ export async function budgetLeft(db: Queryable, tenantId: string, now: Date, lim
  */
 export async function chargeCall(db: Queryable, tenantId: string, seconds: number, now: Date, cost?: { amount: number; currency: string } | null): Promise<number> {
   const month = monthOf(now);
-  await db.query(
-    `INSERT INTO tenant_usage (tenant_id, month, shard, seconds_used, calls_placed) VALUES ($1, $2, $3, $4, 1)
-     ON CONFLICT (tenant_id, month, shard) DO UPDATE SET seconds_used = tenant_usage.seconds_used + $4, calls_placed = tenant_usage.calls_placed + 1`,
+  // The tenant's limits come back with the write: one statement fewer at the end of every call.
+  const r = await db.query<{ settings: LimitSettings }>(
+    `WITH used AS (
+       INSERT INTO tenant_usage (tenant_id, month, shard, seconds_used, calls_placed) VALUES ($1, $2, $3, $4, 1)
+       ON CONFLICT (tenant_id, month, shard) DO UPDATE SET seconds_used = tenant_usage.seconds_used + $4, calls_placed = tenant_usage.calls_placed + 1
+       RETURNING 1)
+     SELECT (SELECT settings FROM tenants WHERE id = $1) AS settings FROM used`,
     [tenantId, month, randomShard(), Math.ceil(seconds)],
   );
+  const limits = limitsOf(r.rows[0]?.settings);
   if (cost && cost.amount > 0) {
     await db.query(
       `INSERT INTO tenant_costs (tenant_id, month, currency, shard, amount) VALUES ($1, $2, $3, $4, $5)
@@ -84,7 +92,6 @@ export async function chargeCall(db: Queryable, tenantId: string, seconds: numbe
       [tenantId, month, cost.currency, randomShard(), cost.amount],
     );
   }
-  const limits = await tenantLimits(db, tenantId);
   if (limits.costBudget !== null && costExhausted(limits, await monthCosts(db, tenantId, month))) return 0;
   if (limits.minuteBudget === null) return Infinity;
   return limits.minuteBudget * 60 - (await monthSeconds(db, tenantId, month)).seconds;
