@@ -99,18 +99,18 @@ class FinalRefusal extends Error {}
  * (profile of the 50/s pacing run). Idle connections close after 30 s, before the server's 65.
  */
 const AGENTS = {
-  'http:': new http.Agent({ keepAlive: true, timeout: 30_000 }),
-  'https:': new https.Agent({ keepAlive: true, timeout: 30_000 }),
+  http: new http.Agent({ keepAlive: true, timeout: 30_000 }),
+  https: new https.Agent({ keepAlive: true, timeout: 30_000 }),
 };
 const POST_TIMEOUT_MS = 10_000;
 
 function postOnce(url: string, body: string, headers: Record<string, string>, stopping: AbortSignal | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const agent = target.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
-    const req = (target.protocol === 'https:' ? https : http).request(target, {
+    const secure = target.protocol === 'https:';
+    const req = (secure ? https : http).request(target, {
       method: 'POST',
-      agent,
+      agent: secure ? AGENTS.https : AGENTS.http,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
       timeout: POST_TIMEOUT_MS,
       ...(stopping ? { signal: stopping } : {}),

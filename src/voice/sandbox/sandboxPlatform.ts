@@ -133,11 +133,12 @@ export class SandboxPlatform implements VoicePlatform {
   /** Our own media store: read the file the signed link names, no HTTP round trip to ourselves. */
   async downloadRecording(source: string, o: { maxBytes: number }): Promise<DownloadedRecording> {
     const m = /\/voice\/sandbox\/recordings\/(sbx-[0-9a-f-]{36})\.wav\?sig=([0-9a-f]+)$/.exec(source);
-    const file = m && this.verifyMedia(m[1]!, m[2]!) ? this.mediaFile(m[1]!) : undefined;
-    if (!file) throw new Error('not a sandbox recording link');
-    const kept = this.recent.get(m![1]!);
+    const id = m && this.verifyMedia(m[1]!, m[2]!) ? m[1]! : undefined;
+    const file = id && this.mediaFile(id);
+    if (!id || !file) throw new Error('not a sandbox recording link');
+    const kept = this.recent.get(id);
     if (kept) {
-      this.forget(m![1]!);
+      this.forget(id);
       if (kept.length <= o.maxBytes) return { bytes: kept, contentType: 'audio/wav', calleeChannel: null };
     }
     const st = await fs.promises.stat(file);
