@@ -23,7 +23,7 @@ function mapOf(url: string): TraceMap | null {
 
 function sourceOf(frame: CallFrame): string {
   // Dozvon's own bundles only: a library's source map points into the library's src/, not ours.
-  if (frame.url.includes('/node_modules/') || !/\/dist\/.*\.js$/.test(frame.url)) return frame.url;
+  if (frame.url.includes('/node_modules/') || !/\/dist\/.*\.c?js$/.test(frame.url)) return frame.url;
   const map = mapOf(frame.url);
   if (!map) return frame.url;
   return originalPositionFor(map, { line: frame.lineNumber + 1, column: Math.max(0, frame.columnNumber) }).source ?? frame.url;

@@ -42,7 +42,7 @@ import { createLogger, type Logger } from './log.js';
 import { installProcessGuards } from './processGuards.js';
 import { createOutboundHttp } from './net/outboundHttp.js';
 import { migrate } from './store/migrate.js';
-import { secureDataDir, type TightenReport } from './store/dataDirPermissions.js';
+import { secureDataDirTop, secureDataDirTree, type TightenReport } from './store/dataDirPermissions.js';
 import { openDatabase } from './store/openDatabase.js';
 import { builtPgliteTemplate } from './store/pgliteTemplate.js';
 import { FileRecordingStorage } from './store/recordingStorage.js';
@@ -89,7 +89,8 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
   configureClientsFiles(config.imports);
   // Whatever this process creates — database files, recordings, keys — is for its own account only.
   process.umask(0o077);
-  reportTightened(log, secureDataDir(config.dataDir), 'warn');
+  // The rest of the tree is walked once the server runs (below).
+  reportTightened(log, secureDataDirTop(config.dataDir), 'warn');
   const secret = loadSecretKey(config.secretKey, config.dataDir);
   const keys: Keys = {
     session: deriveKey(secret.key, 'session'),
@@ -250,6 +251,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
         await Promise.race([sandbox.drain(), new Promise((r) => setTimeout(r, 15_000))]);
       });
     }
+    tightenDataDirLater(config.dataDir, log, cleanups);
     log.info({ url: publicUrl, db: db.kind, voice: voice.names(), defaultVoice: voice.defaultName, speech: synth.kind }, 'Dozvon is running');
 
     let stopped = false;
@@ -274,6 +276,27 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     for (const fn of cleanups) await fn().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Everything below the data directory's own entries, tightened a second after the start (not in
+ * its way: the directory itself is 0700 already) and reported like the top level — quietly when
+ * all it changed were the database's own files: PGlite writes some 0644 at every start.
+ */
+function tightenDataDirLater(dataDir: string, log: Logger, cleanups: (() => Promise<void>)[]): void {
+  const stopping = new AbortController();
+  let walk: Promise<void> = Promise.resolve();
+  const onlyPglite = (r: TightenReport) => r.changed === r.examples.length && r.examples.every((e) => e.startsWith(`pg${path.sep}`));
+  const timer = setTimeout(() => {
+    walk = secureDataDirTree(dataDir, stopping.signal)
+      .then((r) => reportTightened(log, r, onlyPglite(r) ? 'debug' : 'warn'))
+      .catch((err: unknown) => log.warn({ err, dataDir }, 'data directory: could not check the permissions below it'));
+  }, 1000);
+  cleanups.unshift(async () => {
+    clearTimeout(timer);
+    stopping.abort();
+    await walk;
+  });
 }
 
 function reportTightened(log: Logger, r: TightenReport, level: 'warn' | 'debug'): void {
@@ -312,4 +335,8 @@ function loadConfigLevel(): string {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
+/**
+ * The server this module starts when it is the process's entry point (`npm start`, `tsx src/main.ts`):
+ * resolves once it runs (scripts/start.mjs then saves the compiled code for the next start).
+ */
+export const serverStarted: Promise<void> | undefined = process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href ? main() : undefined;

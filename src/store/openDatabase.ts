@@ -124,11 +124,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDat
       pglite = await create(undefined);
     }
     if (how) opts.onCreated?.(how);
-    // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask (the files the
-    // server creates later are 0600): tightened here, so every opener — the server, the CLI — leaves
-    // none open to others.
-    const tightened = secureDataDir(pgDir);
-    opts.onTightened?.(tightened);
+    // PGlite gives the files of a new cluster mode 0666 itself, whatever the umask: tightened here,
+    // so every opener — the server, the CLI — leaves none open to others. An existing cluster is
+    // not walked again here: the server walks its data directory once it runs.
+    if (how) {
+      const tightened = secureDataDir(pgDir);
+      opts.onTightened?.(tightened);
+    }
     const db = new PGlitePool(pglite);
     opened = db;
     if (lost) await db.end();

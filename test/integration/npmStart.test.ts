@@ -9,7 +9,8 @@ import { apiClient, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess 
  * What `npm start` runs: scripts/start.mjs bundles src/ into dist/ (when a source changed) and starts
  * the bundle. The rest of the suite runs the sources through tsx; this checks that what moves in a
  * bundle still works from it — the migrations and locales found from the checkout's root, the two
- * worker threads (clients files, MP3) started from their own entries, the API description.
+ * worker threads (clients files, MP3) started from their own entries, the API description, and
+ * V8's code cache a restart reads instead of compiling the bundle again.
  */
 let server: DozvonProcess;
 let dataDir: string;
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 describe('npm start (the bundled server)', () => {
   it('runs from dist/, migrated, and describes its API', async () => {
-    expect(fs.existsSync(path.join('dist', 'main.js'))).toBe(true);
+    expect(fs.existsSync(path.join('dist', 'main.cjs'))).toBe(true);
     const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; db: string };
     expect(health).toMatchObject({ status: 'ok', db: 'pglite' });
     const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
@@ -80,6 +81,23 @@ describe('npm start (the bundled server)', () => {
     expect(walk.garbage).toBe(0);
     expect(walk.frames).toBeGreaterThan(10);
   });
+});
+
+describe('npm start again', () => {
+  const caches = () => fs.readdirSync('dist').filter((f) => /^main\.cjs\..+\.cache$/.test(f));
+
+  it('saved what the first start compiled, and a restart reads it instead of saving it again', async () => {
+    await expect.poll(caches, { timeout: 20_000, interval: 200 }).toHaveLength(1);
+    const saved = fs.statSync(path.join('dist', caches()[0]!)).mtimeMs;
+    await server.stop();
+    server = await startDozvonProcess({ dataDir, compiled: true, timeoutMs: 120_000, env: { SANDBOX_TIME_SCALE: '0.05', SANDBOX_TTS: 'generated', LOG_LEVEL: 'info' } });
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string };
+    expect(health.status).toBe('ok');
+    // A cache V8 refused would be written again 3 s after the start.
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(caches()).toHaveLength(1);
+    expect(fs.statSync(path.join('dist', caches()[0]!)).mtimeMs).toBe(saved);
+  }, 60_000);
 });
 
 function filesUnder(dir: string): string[] {
