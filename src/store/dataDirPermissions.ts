@@ -25,6 +25,9 @@ export interface TightenReport {
 
 const MAX_EXAMPLES = 20;
 
+// The same order at every start, whatever the file system's: the report's examples stay comparable.
+const byName = (a: fs.Dirent, b: fs.Dirent) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 /** The part shared by the walks: what one entry needs, and the report of what was done. */
 class Tightener {
   readonly report: TightenReport = { changed: 0, examples: [], failed: [] };
@@ -65,7 +68,7 @@ function tightenSync(t: Tightener, file: string, st: fs.Stats): void {
 function entriesSync(t: Tightener, dir: string): { file: string; st: fs.Stats }[] {
   let names: fs.Dirent[];
   try {
-    names = fs.readdirSync(dir, { withFileTypes: true });
+    names = fs.readdirSync(dir, { withFileTypes: true }).sort(byName);
   } catch (e) {
     // Removed meanwhile (PGlite's temporary files) or unreadable: nothing to tighten there.
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') t.failed(dir, e);
@@ -122,7 +125,7 @@ export async function secureDataDirTree(dataDir: string, signal?: AbortSignal): 
     if (signal?.aborted) return;
     let names: fs.Dirent[];
     try {
-      names = await fs.promises.readdir(dir, { withFileTypes: true });
+      names = (await fs.promises.readdir(dir, { withFileTypes: true })).sort(byName);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') t.failed(dir, e);
       return;
