@@ -11,11 +11,12 @@ import { minorPageFaults, print, processCpuMs, startDozvonProcess, tempDir } fro
  */
 /** Whether the code cache of the current build is saved (waiting up to `ms` for the server to save it). */
 async function codeCacheSaved(ms: number): Promise<boolean> {
+  // The launcher's helper (plain JavaScript, as scripts/start.mjs runs before any build).
+  const { codeCacheFile } = (await import(path.resolve('scripts/codeCache.mjs'))) as { codeCacheFile(file: string): string };
   const bundle = path.join('dist', 'main.cjs');
   const deadline = Date.now() + ms;
   for (;;) {
-    const st = fs.statSync(bundle);
-    if (fs.existsSync(`${bundle}.${st.size}-${Math.trunc(st.mtimeMs)}.cache`)) return true;
+    if (fs.existsSync(codeCacheFile(bundle))) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 100));
   }

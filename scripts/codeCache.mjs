@@ -9,16 +9,22 @@ import process from 'node:process';
 import vm from 'node:vm';
 
 /**
+ * Where the code cache of `file` as it is now lives. V8 checks a cache against the source's length
+ * only: the name carries the file's size and mtime, so a rebuild never meets an older build's cache.
+ */
+export function codeCacheFile(file) {
+  const stat = fs.statSync(file);
+  return `${file}.${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`;
+}
+
+/**
  * Loads `file` and returns its exports and `saveCodeCache()`, which writes what V8 compiled so far
  * unless the cache read at load was accepted. Saving is best effort: a build the server may not
  * write (installed by another user) just starts without a cache.
  */
 export function runWithCodeCache(file) {
   const source = fs.readFileSync(file, 'utf8');
-  const stat = fs.statSync(file);
-  // V8 checks a cache against the source's length only: the name carries the bundle's size and
-  // mtime, so a rebuild never meets an older build's cache.
-  const cacheFile = `${file}.${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`;
+  const cacheFile = codeCacheFile(file);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

@@ -41,6 +41,13 @@ function loosen(dir: string): number {
   return n;
 }
 
+/** A file (and its folders) with exactly this mode, whatever the umask. */
+function fileWithMode(file: string, mode: number, content = 'x'): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  fs.chmodSync(file, mode);
+}
+
 /** A logger whose lines the test can read. */
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -123,13 +130,9 @@ describe('permissions of the data directory', () => {
   it('the walk below the top level runs off the event loop, leaves links alone and stops when asked', async () => {
     const dir = tmpDir('perm-tree');
     const outside = tmpDir('perm-tree-outside');
-    fs.writeFileSync(path.join(outside, 'shared.txt'), 'x');
-    fs.chmodSync(path.join(outside, 'shared.txt'), 0o644);
-    fs.mkdirSync(path.join(dir, 'media', 'a'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'media', 'a', 'rec.wav'), 'x');
-    fs.chmodSync(path.join(dir, 'media', 'a', 'rec.wav'), 0o664);
-    fs.writeFileSync(path.join(dir, 'top.txt'), 'x');
-    fs.chmodSync(path.join(dir, 'top.txt'), 0o644);
+    fileWithMode(path.join(outside, 'shared.txt'), 0o644);
+    fileWithMode(path.join(dir, 'media', 'a', 'rec.wav'), 0o664);
+    fileWithMode(path.join(dir, 'top.txt'), 0o644);
     fs.symlinkSync(path.join(outside, 'shared.txt'), path.join(dir, 'media', 'link.txt'));
     const stopped = new AbortController();
     stopped.abort();
@@ -146,13 +149,9 @@ describe('permissions of the data directory', () => {
   it('secureDataDir leaves links and their targets alone and reports what it could not change', () => {
     const dir = tmpDir('perm-unit');
     const outside = tmpDir('perm-outside');
-    fs.writeFileSync(path.join(outside, 'shared.txt'), 'x', { mode: 0o644 });
-    fs.chmodSync(path.join(outside, 'shared.txt'), 0o644);
-    fs.mkdirSync(path.join(dir, 'media', 'a'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'media', 'a', 'rec.wav'), 'x');
-    fs.chmodSync(path.join(dir, 'media', 'a', 'rec.wav'), 0o664);
-    fs.writeFileSync(path.join(dir, 'tool.sh'), '#!/bin/sh\n');
-    fs.chmodSync(path.join(dir, 'tool.sh'), 0o755);
+    fileWithMode(path.join(outside, 'shared.txt'), 0o644);
+    fileWithMode(path.join(dir, 'media', 'a', 'rec.wav'), 0o664);
+    fileWithMode(path.join(dir, 'tool.sh'), 0o755, '#!/bin/sh\n');
     fs.symlinkSync(path.join(outside, 'shared.txt'), path.join(dir, 'link.txt'));
     const r = secureDataDir(dir);
     expect(r.failed).toEqual([]);
