@@ -32,10 +32,6 @@ export interface ContactFinished {
   campaignId: string;
   contactId: string;
   status: 'reached' | 'unreached' | 'cancelled';
-  /** The attempt that decided it (the last one), if any. */
-  lastAttempt: Attempt | undefined;
-  /** Every attempt made for the contact, oldest first. */
-  attempts: Attempt[];
   crm: Record<string, unknown> | null;
 }
 export type ContactFinishedHook = (tx: Queryable, finished: ContactFinished) => Promise<void>;

@@ -2,14 +2,14 @@ import { afterTechnicalError, nextAfterCall, type NextStep } from '../../core/ne
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../store/db.js';
 import type { Attempt } from '../../store/repositories/attempts.js';
-import { findCampaignById, setCampaignStatus } from '../../store/repositories/campaigns.js';
+import { setCampaignStatus } from '../../store/repositories/campaigns.js';
 import { enqueue } from '../../store/repositories/outbox.js';
 import { countOpenNumbers, lockNumber } from '../../store/repositories/numbers.js';
 import { chargeCall } from './budget.js';
 import { finishContactIfDone } from './finishContact.js';
 import { autoPause } from './lifecycle.js';
 import { notifyCampaignStatus } from './notifyStatus.js';
-import { loadRuntime } from './runtime.js';
+import { loadCompletionRuntime } from './runtime.js';
 
 /**
  * Runs inside the transaction that completes a campaign attempt: decides what happens to the
@@ -22,8 +22,8 @@ export async function afterCampaignAttempt(app: AppContext, tx: Queryable, attem
   const number = await lockNumber(tx, attempt.numberId);
   // A stale completion (the lease was already recovered and the number moved on) changes nothing.
   if (!number || number.status !== 'dialing' || number.currentAttemptId !== attempt.id) return;
-  const campaign = (await findCampaignById(tx, attempt.campaignId))!;
-  const rt = await loadRuntime(tx, campaign);
+  const rt = (await loadCompletionRuntime(tx, attempt.campaignId))!;
+  const { campaign } = rt;
   const now = app.clock.now();
 
   // Granted a slot but never dialled (the worker stopped, the slot was missed): back in the queue,

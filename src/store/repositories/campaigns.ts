@@ -97,6 +97,26 @@ export async function findCampaignById(db: Queryable, id: string, o: { forUpdate
   return r.rows[0] && toCampaign(r.rows[0]);
 }
 
+/**
+ * A campaign with the id of its template's current version (null when the template was deleted):
+ * one statement where a campaign and then its template's head were two, for every call's end.
+ */
+export async function findCampaignWithTemplateVersion(
+  db: Queryable,
+  id: string,
+): Promise<{ campaign: Campaign; templateVersionId: string | null } | undefined> {
+  const r = await db.query<CampaignRow & { current_template_version_id: string | null }>(
+    `SELECT c.*, v.id AS current_template_version_id
+     FROM campaigns c
+     LEFT JOIN templates t ON t.id = c.template_id AND t.tenant_id = c.tenant_id AND t.deleted_at IS NULL
+     LEFT JOIN template_versions v ON v.template_id = t.id AND v.version = t.current_version
+     WHERE c.id = $1`,
+    [id],
+  );
+  const row = r.rows[0];
+  return row && { campaign: toCampaign(row), templateVersionId: row.current_template_version_id };
+}
+
 export async function listCampaigns(db: Queryable, tenantId: string, o: { status?: CampaignStatus; limit: number }): Promise<Campaign[]> {
   const r = await db.query<CampaignRow>(
     `SELECT * FROM campaigns WHERE tenant_id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR status = $2)
