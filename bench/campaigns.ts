@@ -179,8 +179,13 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
     const scenarios = await api<{ scenarios: { id: string }[] }>('GET', '/scenarios');
     const template = await api<{ id: string }>('POST', '/templates', { name: 'Import', scenarioId: scenarios.scenarios[0]!.id, callingWindow: { from: '00:00', to: '23:59' } });
     const small = await api<{ id: string }>('POST', '/campaigns', { name: 'CSV 100k', templateId: template.id, settings: { window: ALWAYS } });
+    const waits = apiWaitsMeanwhile(api, `/campaigns/${small.id}`);
     const s = await upload(server.url, token, small.id, csv(100_000), 'clients.csv');
+    const waited = await waits.stop();
     print('csv_import_100k_rows_per_sec', Math.round(s.report.rows / s.seconds), 'rows/s');
+    // On PGlite the import's one transaction holds the only database session: every other
+    // statement (the API, callbacks, the dispatcher) waits for its end. On PostgreSQL it does not.
+    print('api_longest_wait_ms_during_import_100k', Math.round(Math.max(0, ...waited)), 'ms');
 
     const big = await api<{ id: string }>('POST', '/campaigns', { name: 'One million', templateId: template.id, settings: { window: ALWAYS } });
     const rssBefore = peakRssMb(server.child.pid!);
@@ -202,6 +207,31 @@ export async function benchImportAndDispatch(o: { rows?: number } = {}): Promise
   }
   await benchClaimOverhead(dataDir, databaseUrl);
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * `GET path` every 200 ms (one at a time) from now until `stop()`: how long each answer took,
+ * the first request sent 200 ms in (the upload has begun by then).
+ */
+function apiWaitsMeanwhile(api: ReturnType<typeof apiClient>, path: string): { stop(): Promise<number[]> } {
+  const took: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    while (running) {
+      const t = performance.now();
+      await api('GET', path);
+      took.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return took;
+    },
+  };
 }
 
 /** A CPU profile of this process from now until `stopInto` (node:inspector; no restart with --cpu-prof). */

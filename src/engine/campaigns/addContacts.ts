@@ -53,7 +53,13 @@ export async function planContacts(app: AppContext, rt: CampaignRuntime, items: 
 }
 
 /** Inserts planned contacts, `batchSize` to a statement. */
-export async function insertPlannedContacts(tx: Queryable, rt: CampaignRuntime, contacts: NewContact[], batchSize = 2000): Promise<AddResult> {
+export async function insertPlannedContacts(
+  tx: Queryable,
+  rt: CampaignRuntime,
+  contacts: NewContact[],
+  batchSize = 2000,
+  importId: string | null = null,
+): Promise<AddResult> {
   const campaign = rt.campaign;
   const out: AddResult = { contacts: 0, numbers: 0, duplicatePhones: [], contactIds: [] };
   for (let i = 0; i < contacts.length; i += batchSize) {
@@ -61,7 +67,7 @@ export async function insertPlannedContacts(tx: Queryable, rt: CampaignRuntime, 
     // thread, so without a turn of the event loop a long import would hold every request back.
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const slice = contacts.slice(i, i + batchSize);
-    const r = await insertContacts(tx, campaign.id, campaign.tenantId, slice);
+    const r = await insertContacts(tx, campaign.id, campaign.tenantId, slice, importId);
     out.contacts += r.contacts;
     out.numbers += r.numbers;
     out.duplicatePhones.push(...r.duplicatePhones);

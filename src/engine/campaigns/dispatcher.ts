@@ -115,13 +115,16 @@ export function startDispatcher(app: AppContext, o: { tickMs?: number; autoStart
     const none = { again: [], out: [], slots: [] };
     const result = await withTransaction(app.db, async (tx): Promise<{ again: Claim[]; out: Claim[]; slots: Date[] } | null> => {
       await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TENANT_CLAIM_LOCK, c.tenantId]);
-      const pacing = await tx.query<{ tat: Date; status: string }>(
-        `SELECT p.tat, c.status FROM campaign_pacing p JOIN campaigns c ON c.id = p.campaign_id
+      const pacing = await tx.query<{ tat: Date; status: string; importing: boolean }>(
+        `SELECT p.tat, c.status, EXISTS (SELECT 1 FROM campaign_imports i WHERE i.campaign_id = c.id) AS importing
+         FROM campaign_pacing p JOIN campaigns c ON c.id = p.campaign_id
          WHERE p.campaign_id = $1 AND c.deleted_at IS NULL FOR UPDATE OF p`,
         [c.id],
       );
       const row = pacing.rows[0];
       if (!row || row.status !== 'running') return null;
+      // A clients file is being stored: its rows wait until the whole file is in (importNumbers.ts).
+      if (row.importing) return none;
       const counts = await tx.query<{ campaign: string; tenant: string }>(
         `SELECT count(*) FILTER (WHERE campaign_id = $1) AS campaign, count(*) AS tenant
          FROM campaign_numbers WHERE tenant_id = $2 AND status = 'dialing'`,

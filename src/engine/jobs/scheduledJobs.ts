@@ -6,6 +6,7 @@ import { Outage } from '../../store/outage.js';
 import { isDatabaseUnavailable } from '../../store/unavailable.js';
 import { analyzeCampaignTables } from '../campaigns/analyze.js';
 import { recoverExpiredLeases } from '../campaigns/recoverLeases.js';
+import { discardStaleImports } from '../campaigns/unfinishedImports.js';
 import { replanMissedWindows } from '../campaigns/replan.js';
 import { startDueScheduledCampaigns, startScheduledCampaign } from '../campaigns/startScheduled.js';
 import { sweepRecordings } from '../recordingSweeper.js';
@@ -96,6 +97,7 @@ export async function startScheduledJobs(app: AppContext, extra: readonly ExtraJ
   });
   agenda.define(JOBS.recoverLeases, async () => {
     await recoverExpiredLeases(app);
+    await discardStaleImports(app);
     // Catch-up for scheduled starts whose job was missed while no process was running.
     await startDueScheduledCampaigns(app);
   });

@@ -150,11 +150,13 @@ export async function insertContacts(
   campaignId: string,
   tenantId: string,
   contacts: NewContact[],
+  /** The clients-file import storing them (src/engine/campaigns/importNumbers.ts), if any. */
+  importId: string | null = null,
 ): Promise<{ contacts: number; numbers: number; duplicatePhones: string[]; insertedNumberIds: Set<string> }> {
   if (contacts.length === 0) return { contacts: 0, numbers: 0, duplicatePhones: [], insertedNumberIds: new Set() };
   await db.query(
-    `INSERT INTO campaign_contacts (id, campaign_id, tenant_id, external_id, variables, crm)
-     SELECT id, $1, $2, ext, vars::jsonb, crm::jsonb FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(id, ext, vars, crm)`,
+    `INSERT INTO campaign_contacts (id, campaign_id, tenant_id, external_id, variables, crm, import_id)
+     SELECT id, $1, $2, ext, vars::jsonb, crm::jsonb, $7 FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) AS t(id, ext, vars, crm)`,
     [
       campaignId,
       tenantId,
@@ -162,6 +164,7 @@ export async function insertContacts(
       contacts.map((c) => c.externalId),
       contacts.map((c) => JSON.stringify(c.variables)),
       contacts.map((c) => (c.crm ? JSON.stringify(c.crm) : null)),
+      importId,
     ],
   );
   const numbers = contacts.flatMap((c) => c.numbers.map((n) => ({ ...n, contactId: c.id })));

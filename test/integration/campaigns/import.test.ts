@@ -4,7 +4,7 @@ import iconv from 'iconv-lite';
 import writeXlsxFile from 'write-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { createCampaign, listNumbers, makeTemplate, waitSettled, type ErrorBody, type NumberBody } from './helpers.js';
+import { createCampaign, listNumbers, makeTemplate, waitFor, waitSettled, type CampaignBody, type ErrorBody, type NumberBody } from './helpers.js';
 
 /**
  * Importing a clients file into a campaign (V5): CSV in the encodings and separators Russian Excel
@@ -156,6 +156,39 @@ describe('TXT and XLSX', () => {
     expect(r.body.contactsAdded).toBe(2);
     const settled = await waitSettled(t, c.id);
     expect(settled.map((n) => n.status)).toEqual(['answered', 'answered']);
+  });
+});
+
+describe('a large file into a running campaign', () => {
+  it('is stored in steps: the API answers meanwhile, nothing of it is dialled before all of it is in, a second file waits its turn', async () => {
+    const c = await createCampaign(t, templateId);
+    const rows = 30_000;
+    const lines = ['phone;name', ...Array.from({ length: rows }, (_, i) => `+7 902 ${String(i).padStart(7, '0').replace(/(\d{3})(\d{2})(\d{2})/, '$1-$2-$3')};Client ${i}`)];
+    let finished = false;
+    const importing = upload(c.id, lines.join('\n'), 'big.csv').finally(() => (finished = true));
+    // The campaign as the API shows it while the file is being stored: some of its rows are in.
+    let partial: CampaignBody | undefined;
+    while (!finished && !partial) {
+      const r = await t.api<CampaignBody>('GET', `/campaigns/${c.id}`);
+      const stored = Object.values(r.body.numbers ?? {}).reduce((n, x) => n + x, 0);
+      if (!finished && stored > 0 && stored < rows) partial = r.body;
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(partial, 'the API answered only once the whole file was stored').toBeDefined();
+    expect(partial!.numbers).not.toHaveProperty('dialing');
+    const second = await upload<ErrorBody>(c.id, 'phone\n+79026600001\n', 'more.csv', { lang: 'ru' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toMatch(/уже загружается другой файл/);
+
+    const done = await importing;
+    expect(done.body).toMatchObject({ contactsAdded: rows, numbersAdded: rows, errors: [] });
+    // Once all of it is in, the campaign dials it.
+    await waitFor(
+      () => t.api<CampaignBody>('GET', `/campaigns/${c.id}`),
+      (r) => (r.body.numbers?.new ?? 0) < rows,
+      { what: 'the imported numbers to be dialled' },
+    );
+    expect((await t.api('DELETE', `/campaigns/${c.id}`)).status).toBeLessThan(300);
   });
 });
 
