@@ -190,6 +190,21 @@ describe('a large file into a running campaign', () => {
     );
     expect((await t.api('DELETE', `/campaigns/${c.id}`)).status).toBeLessThan(300);
   });
+  it('stopped half-way (its import taken for dead): 409, and none of the file is kept', async () => {
+    const c = await waitingCampaign();
+    const rows = 30_000;
+    const lines = ['phone', ...Array.from({ length: rows }, (_, i) => `+7904${String(i).padStart(7, '0')}`)];
+    let finished = false;
+    const importing = upload<ErrorBody>(c.id, lines.join('\n'), 'big.csv').finally(() => (finished = true));
+    const stored = async () => Object.values((await t.api<CampaignBody>('GET', `/campaigns/${c.id}`)).body.numbers ?? {}).reduce((n, x) => n + x, 0);
+    while (!finished && (await stored()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(finished, 'the import ended before any of it could be seen').toBe(false);
+    await t.dozvon.app.db.query('DELETE FROM campaign_imports WHERE campaign_id = $1', [c.id]);
+    const r = await importing;
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/Nothing from this file was kept/);
+    expect(await stored()).toBe(0);
+  });
 });
 
 describe('files that are not a list of clients', () => {
