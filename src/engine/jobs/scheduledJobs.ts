@@ -97,9 +97,10 @@ export async function startScheduledJobs(app: AppContext, extra: readonly ExtraJ
   });
   agenda.define(JOBS.recoverLeases, async () => {
     await recoverExpiredLeases(app);
-    await discardStaleImports(app);
     // Catch-up for scheduled starts whose job was missed while no process was running.
     await startDueScheduledCampaigns(app);
+    // What an import that died half-way stored (its campaign dials nothing until it is gone).
+    await discardStaleImports(app);
   });
   agenda.define(JOBS.replanMissed, async () => {
     await replanMissedWindows(app);
