@@ -25,7 +25,7 @@ const STALE_AFTER_MS = 10 * 60_000;
  * import silent for ten minutes is taken for dead. PGlite has one process, so any import it is not
  * running itself is dead (a restart removes the leftovers at once).
  */
-export async function discardStaleImports(app: AppContext): Promise<number> {
+export async function discardStaleImports(app: AppContext): Promise<void> {
   const now = app.clock.now().getTime();
   const before = app.db.kind === 'pglite' ? new Date(8.64e15) : new Date(now - STALE_AFTER_MS);
   const stale = (await staleImports(app.db, before)).filter((i) => !importsRunningHere.has(i.id));
@@ -33,5 +33,4 @@ export async function discardStaleImports(app: AppContext): Promise<number> {
     app.log.warn({ importId: i.id, campaignId: i.campaignId }, 'clients-file import: removing what an unfinished import stored');
     await discardImport(app, i);
   }
-  return stale.length;
 }
