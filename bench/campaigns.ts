@@ -4,6 +4,7 @@ import type { Queryable } from '../src/store/db.js';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { databaseEnv, freshDatabaseUrl, postgresCpuMs } from './support/database.js';
 import { countStatements } from './support/statements.js';
+import { machineBusyShare, machineCpu } from './support/machine.js';
 import { apiClient, peakRssMb, percentile, print, processCpuMs, rssMb, setupAdmin, startDozvonProcess, tempDir, threadCpuMs, type DozvonProcess } from './support/server.js';
 
 /**
@@ -84,10 +85,12 @@ export async function benchPacing(
     for (const dataDir of dataDirs.slice(1)) servers.push(await startDozvonProcess({ dataDir, env, compiled: true }));
     await api('POST', `/campaigns/${campaign.id}/resume`);
     const threadsBefore = servers.map((x) => threadCpuMs(x.child.pid!));
+    const machineBefore = machineCpu();
     const probe = o.probeApi ? apiWaitsMeanwhile(api, `/campaigns/${campaign.id}`, { everyMs: 20 }) : undefined;
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const latencies = (await probe?.stop()) ?? [];
     const threadsAfter = servers.map((x) => threadCpuMs(x.child.pid!));
+    const machineBusy = machineBusyShare(machineBefore);
     await api('POST', `/campaigns/${campaign.id}/pause`);
     await new Promise((r) => setTimeout(r, 2000));
     for (const s of servers) await s.stop();
@@ -119,6 +122,11 @@ export async function benchPacing(
         threadsAfter.reduce((sum, t, i) => sum + pick(t) - pick(threadsBefore[i]!), 0) / Math.max(1, Number(s.n));
       print(`pacing_main_thread_ms_per_call${suffix}`, Math.round(used((t) => t.main) * 100) / 100, 'ms');
       print(`pacing_process_cpu_ms_per_call${suffix}`, Math.round(used((t) => t.main + t.v8 + t.libuv + t.other) * 100) / 100, 'ms');
+      // Near 1 either is the limit, not the pacer: one event loop (on PGlite, the database's too) or
+      // the machine's cores, shared here with the sandbox, LAME and the PostgreSQL server.
+      const mainBusy = threadsAfter.map((t, i) => (t.main - threadsBefore[i]!.main) / (seconds * 1000));
+      print(`pacing_main_thread_busy_share${suffix}`, Math.round(Math.max(...mainBusy) * 1000) / 1000, 'ratio');
+      print(`pacing_machine_busy_share${suffix}`, machineBusy, 'ratio');
       if (o.probeApi) {
         print('api_p99_ms_during_campaign', percentile(latencies, 99), 'ms');
         print('api_p50_ms_during_campaign', percentile(latencies, 50), 'ms');

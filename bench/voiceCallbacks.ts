@@ -1,10 +1,13 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import { deriveKey } from '../src/core/crypto.js';
 import { openDatabase } from '../src/store/openDatabase.js';
 import { signCallback } from '../src/voice/sandbox/callbackSignature.js';
 import type { Queryable } from '../src/store/db.js';
 import { databaseEnv, freshDatabaseUrl, onPostgres, postgresCpuMs } from './support/database.js';
-import { apiClient, percentile, print, processCpuMs, quick, setupAdmin, startDozvonProcess, tempDir, type DozvonProcess } from './support/server.js';
+import { startEmptyHttpServer } from './support/emptyHttpServer.js';
+import { machineBusyShare, machineCpu } from './support/machine.js';
+import { apiClient, percentile, print, processCpuMs, quick, setupAdmin, startDozvonProcess, tempDir, threadCpuMs, type DozvonProcess } from './support/server.js';
 import { countStatements } from './support/statements.js';
 
 /**
@@ -46,40 +49,76 @@ export async function benchVoiceCallbacks(): Promise<void> {
     // Compiled, as `npm start` runs it.
     for (const dataDir of dataDirs) servers.push(await startDozvonProcess({ dataDir, env, compiled: true }));
     const key = deriveKey(SECRET, 'voice-callback');
-    const latencies: number[] = [];
-    let failed = 0;
-    const send = async (url: string, event: Record<string, unknown>) => {
-      const t = performance.now();
-      if (!(await sendCallback(url, key, event))) failed++;
-      latencies.push(performance.now() - t);
-    };
-    let next = 0;
     // CPU of the Dozvon processes (and of the PostgreSQL server's backends when on this machine):
     // what a callback costs, much less dependent on the machine's load than the wall-clock rate.
-    const cpuOf = () => servers.reduce((ms, s) => ms + processCpuMs(s.child.pid!), 0) + (postgresCpuMs() ?? 0);
+    const dozvonCpu = () => servers.reduce((ms, s) => ms + processCpuMs(s.child.pid!), 0);
+    const cpuOf = () => dozvonCpu() + (postgresCpuMs() ?? 0);
     const cpuBefore = cpuOf();
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next++; i < calls; i = next++) {
-          const url = servers[i % servers.length]!.url;
-          for (const event of callEvents(attemptIds[i]!, `bench-${i}`)) await send(url, event);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const dozvonBefore = dozvonCpu();
+    const mainBefore = servers.map((s) => threadCpuMs(s.child.pid!).main);
+    const ours = await driveCallbacks(servers.map((s) => s.url), attemptIds, key);
     const cpuMs = cpuOf() - cpuBefore;
-    print('voice_callbacks_per_sec', latencies.length / seconds, 'callbacks/s');
-    print('voice_callbacks_p99_ms', percentile(latencies, 99), 'ms');
-    print('voice_callbacks_p50_ms', percentile(latencies, 50), 'ms');
-    print('voice_callbacks_failed', failed, 'callbacks');
+    const dozvonMs = dozvonCpu() - dozvonBefore;
+    const mainBusy = servers.map((s, i) => (threadCpuMs(s.child.pid!).main - mainBefore[i]!) / (ours.seconds * 1000));
+    print('voice_callbacks_per_sec', ours.perSec, 'callbacks/s');
+    print('voice_callbacks_p99_ms', percentile(ours.latencies, 99), 'ms');
+    print('voice_callbacks_p50_ms', percentile(ours.latencies, 50), 'ms');
+    print('voice_callbacks_failed', ours.failed, 'callbacks');
     print('voice_callbacks_processes', servers.length, 'processes');
-    print('voice_callbacks_cpu_per_callback', Math.round((cpuMs / Math.max(1, latencies.length)) * 100) / 100, 'ms');
+    const perCallback = (ms: number) => Math.round((ms / Math.max(1, ours.latencies.length)) * 100) / 100;
+    print('voice_callbacks_cpu_per_callback', perCallback(cpuMs), 'ms');
+    if (postgresCpuMs() !== undefined) print('voice_callbacks_db_server_cpu_per_callback', perCallback(cpuMs - dozvonMs), 'ms');
+    // Near 1: the event loop (on PGlite, the database's statements run on it) is the limit.
+    print('voice_callbacks_main_thread_busy_share', Math.round(Math.max(...mainBusy) * 1000) / 1000, 'ratio');
+    print('voice_callbacks_machine_busy_share', ours.machineBusy, 'ratio');
     for (const s of servers) await s.stop();
+
+    // The yardstick: the same client, the same requests, against as many bare Node HTTP servers
+    // that only parse the body and answer. What this machine and Node's HTTP allow at all.
+    const empty = await Promise.all(servers.map(() => startEmptyHttpServer()));
+    try {
+      const bare = await driveCallbacks(empty.map((e) => e.url), attemptIds, key);
+      if (bare.failed > 0) throw new Error(`bench: ${bare.failed} requests to the empty server failed`);
+      print('voice_callbacks_per_sec_empty_server', bare.perSec, 'callbacks/s');
+      print('voice_callbacks_vs_empty_server', Math.round((ours.perSec / bare.perSec) * 1000) / 1000, 'ratio');
+      print('voice_callbacks_machine_busy_share_empty_server', bare.machineBusy, 'ratio');
+    } finally {
+      for (const e of empty) e.stop();
+    }
   } finally {
     for (const s of servers) await s.kill();
     for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
   }
+}
+
+/**
+ * Each call's five callbacks in order, CONCURRENCY calls at a time, the calls split between the
+ * servers: the rate, each request's latency and the machine's busy share meanwhile.
+ */
+async function driveCallbacks(
+  urls: string[],
+  attemptIds: string[],
+  key: Buffer,
+): Promise<{ perSec: number; seconds: number; latencies: number[]; failed: number; machineBusy: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const machineBefore = machineCpu();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let i = next++; i < attemptIds.length; i = next++) {
+        const url = urls[i % urls.length]!;
+        for (const event of callEvents(attemptIds[i]!, `bench-${i}`)) {
+          const t = performance.now();
+          if (!(await sendCallback(url, key, event))) failed++;
+          latencies.push(performance.now() - t);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { perSec: latencies.length / seconds, seconds, latencies, failed, machineBusy: machineBusyShare(machineBefore) };
 }
 
 /** A campaign of `calls` numbers through the API of a running process. */
@@ -135,21 +174,31 @@ function callEvents(attemptId: string, providerCallId: string): Record<string, u
   ];
 }
 
+// node:http with kept-alive sockets rather than fetch: undici's streams cost the client ~0.4 ms a
+// request, CPU the server then lacks on a two-core machine (the empty server's rate doubled).
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
 /** One signed sandbox callback over HTTP; false when it was refused or the connection failed. */
-async function sendCallback(url: string, key: Buffer, event: Record<string, unknown>): Promise<boolean> {
+function sendCallback(url: string, key: Buffer, event: Record<string, unknown>): Promise<boolean> {
   const body = JSON.stringify(event);
-  try {
-    const res = await fetch(`${url}/voice/sandbox/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signCallback(key, body, Math.floor(Date.now() / 1000)) },
-      body,
-    });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
+  return new Promise((resolve) => {
+    const req = http.request(
+      `${url}/voice/sandbox/events`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...signCallback(key, body, Math.floor(Date.now() / 1000)) },
+      },
+      (res) => {
+        res.on('error', () => resolve(false));
+        res.on('data', () => undefined);
+        res.on('end', () => resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300));
+      },
+    );
     // A connection reset counts as a failed callback (the platform would retry it), not as the end of the run.
-    return false;
-  }
+    req.on('error', () => resolve(false));
+    req.end(body);
+  });
 }
 
 /**

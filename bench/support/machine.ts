@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 
 // What the machine itself costs, printed before the figures (`npm run bench`): the same code is
 // much slower in some hours of a shared virtual machine than in others, and some costs (memory
@@ -35,4 +36,20 @@ export function sha256MbPerSec(): number {
     return 64 / ((performance.now() - t) / 1000);
   });
   return runs.sort((a, b) => a - b)[1]!;
+}
+
+/** The machine's CPU counters (all cores, /proc/stat's jiffies): busy and total since boot. */
+export function machineCpu(): { busy: number; total: number } {
+  const first = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = first.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
+
+/**
+ * Share of all the machine's cores busy between two readings of `machineCpu` (0–1): near 1, the
+ * machine itself is the limit, whatever the code running on it.
+ */
+export function machineBusyShare(before: { busy: number; total: number }, after = machineCpu()): number {
+  return Math.round(((after.busy - before.busy) / Math.max(1, after.total - before.total)) * 1000) / 1000;
 }
