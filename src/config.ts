@@ -32,6 +32,8 @@ const envSchema = z.object({
   ),
   /** Size of the pg pool when DATABASE_URL is set. */
   DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(2).max(200).default(10)),
+  /** Named prepared statements on the server (false behind PgBouncer's transaction pooling before 1.21). */
+  DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyToUndefined, boolish.default(true)),
   /** Master key (≥32 chars) for tokens at rest, sessions and signed URLs; generated into $DATA_DIR/secret.key when unset. */
   SECRET_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'SECRET_KEY must be at least 32 characters').optional()),
   B24_CLIENT_ID: optionalString,
@@ -110,6 +112,7 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  databasePreparedStatements: boolean;
   secretKey: string | undefined;
   bitrix24: { clientId: string | undefined; clientSecret: string | undefined };
   amocrm: {
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     secretKey: e.SECRET_KEY,
     bitrix24: { clientId: e.B24_CLIENT_ID, clientSecret: e.B24_CLIENT_SECRET },
     amocrm: {

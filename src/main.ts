@@ -110,6 +110,7 @@ export async function startDozvon(env: Record<string, string | undefined> = proc
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    preparedStatements: config.databasePreparedStatements,
     pgliteTemplate: opts.pgliteTemplate ?? builtPgliteTemplate,
     onCreated: (how) => log.info({ dataDir: config.dataDir }, how === 'template' ? 'new embedded database, unpacked from the build' : 'new embedded database (initdb)'),
     log,

@@ -9,6 +9,7 @@ import { compilePgliteModule } from './pgliteModule.js';
 import { PGlitePool } from './pglitePool.js';
 import type { Logger } from '../log.js';
 import { Outage } from './outage.js';
+import { preparingClient, StatementNames } from './preparingClient.js';
 
 export interface OpenedDatabase {
   db: Db;
@@ -20,6 +21,8 @@ export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** Parameterised statements as named prepared statements on a server (default true; src/store/preparingClient.ts). */
+  preparedStatements?: boolean;
   /**
    * A PGlite data-directory tarball to start from when the directory is empty (tests clone a
    * migrated template; `npm start` the one its build made, src/store/pgliteTemplate.ts). A function
@@ -75,7 +78,13 @@ const PGLITE_SHARED_BUFFERS = '32MB';
 /** DATABASE_URL unset → PGlite in $DATA_DIR/pg (locked to this process); postgres://… → a pg pool. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    const pool = new pg.Pool({
+      ...(opts.preparedStatements === false ? {} : { Client: preparingClient(new StatementNames()) }),
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     watchConnections(pool, opts.log);
     const db = Object.assign(pool, { kind: 'postgres' as const }) as unknown as Db;
     await db.query('SELECT 1');
