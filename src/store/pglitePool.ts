@@ -123,6 +123,15 @@ function prepareParams(params: readonly unknown[] | undefined): unknown[] | unde
   return params.map((p) => prepareValue(p));
 }
 
+/**
+ * As pg does for a server: a failed statement's error gets a stack that leads back to the code
+ * that ran it (through its awaits), not into PGlite's WebAssembly glue, so the log says who failed.
+ */
+function callerStack(err: unknown): never {
+  if (err instanceof Error) Error.captureStackTrace(err);
+  throw err;
+}
+
 export class PGlitePool implements Db {
   readonly kind = 'pglite' as const;
   readonly mutex = new Mutex();
@@ -169,7 +178,7 @@ export class PGlitePool implements Db {
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (this.ended) return Promise.reject(new Error('database is closed'));
-    return this.mutex.run(() => this.raw<R>(text, params));
+    return this.mutex.run(() => this.raw<R>(text, params)).catch(callerStack);
   }
 
   async connect(): Promise<DbClient> {
@@ -228,7 +237,7 @@ class PGliteClient extends EventEmitter implements DbClient {
       return { rows: [], rowCount: null };
     }
     if (!this.releaseMutex) this.releaseMutex = await this.pool.mutex.acquire();
-    return this.pool.raw<R>(text, params);
+    return this.pool.raw<R>(text, params).catch(callerStack);
   }
 
   private async listenOrUnlisten(verb: string, token: string): Promise<void> {

@@ -31,6 +31,15 @@ describe('the database as the code sees it (PGlite adapter and pg pool alike)', 
     expect(row.jparam).toEqual({ k: 'v' });
   });
 
+  it("a failed statement's error keeps its code and a stack that leads back to its caller", async () => {
+    const err = await db.query('SELECT $1::int / 0', [1]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: '22012' });
+    expect((err as Error).stack).toContain('pool.test');
+    const inTransaction = await withTransaction(db, (tx) => tx.query('SELECT 1 / 0')).catch((e: unknown) => e);
+    expect(inTransaction).toMatchObject({ code: '22012' });
+    expect((inTransaction as Error).stack).toContain('pool.test');
+  });
+
   it('rowCount is what a server reports: rows returned by a SELECT, rows changed by a write', async () => {
     await db.query('CREATE TABLE rowcount_probe (n int)');
     expect((await db.query('INSERT INTO rowcount_probe VALUES (1), (2), (3)')).rowCount).toBe(3);
