@@ -108,52 +108,49 @@ async function driveCallbacks(
   attemptIds: string[],
   key: Buffer,
 ): Promise<{ perSec: number; seconds: number; latencies: number[]; failed: number; machineBusy: number }> {
-  const latencies: number[] = [];
-  let failed = 0;
+  const sent: Sent = { latencies: [], failed: 0 };
   let next = 0;
   const machineBefore = machineCpu();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < attemptIds.length; i = next++) {
-        const url = urls[i % urls.length]!;
-        for (const event of callEvents(attemptIds[i]!, `bench-${i}`)) {
-          const t = performance.now();
-          if (!(await sendCallback(url, key, event))) failed++;
-          latencies.push(performance.now() - t);
-        }
-      }
+      for (let i = next++; i < attemptIds.length; i = next++) await sendCall(urls[i % urls.length]!, key, attemptIds[i]!, `bench-${i}`, sent);
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { perSec: latencies.length / seconds, seconds, latencies, failed, machineBusy: machineBusyShare(machineBefore) };
+  return { perSec: sent.latencies.length / seconds, seconds, ...sent, machineBusy: machineBusyShare(machineBefore) };
 }
 
 /**
  * Open loop: a call begins every 1/`callsPerSec` s whatever the answers so far, and sends its five
  * callbacks one after another, as the platform of a campaign at that pace would.
  */
-async function callbacksAtPace(urls: string[], attemptIds: string[], key: Buffer, callsPerSec: number): Promise<{ latencies: number[]; failed: number }> {
-  const latencies: number[] = [];
-  let failed = 0;
+async function callbacksAtPace(urls: string[], attemptIds: string[], key: Buffer, callsPerSec: number): Promise<Sent> {
+  const sent: Sent = { latencies: [], failed: 0 };
   const started = performance.now();
   const calls: Promise<void>[] = [];
   for (let i = 0; i < attemptIds.length; i++) {
     const due = started + (i * 1000) / callsPerSec;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    calls.push(
-      (async () => {
-        for (const event of callEvents(attemptIds[i]!, `paced-${i}`)) {
-          const t = performance.now();
-          if (!(await sendCallback(urls[i % urls.length]!, key, event))) failed++;
-          latencies.push(performance.now() - t);
-        }
-      })(),
-    );
+    calls.push(sendCall(urls[i % urls.length]!, key, attemptIds[i]!, `paced-${i}`, sent));
   }
   await Promise.all(calls);
-  return { latencies, failed };
+  return sent;
+}
+
+interface Sent {
+  latencies: number[];
+  failed: number;
+}
+
+/** One call's five callbacks one after another, each one's latency and failure counted in `sent`. */
+async function sendCall(url: string, key: Buffer, attemptId: string, providerCallId: string, sent: Sent): Promise<void> {
+  for (const event of callEvents(attemptId, providerCallId)) {
+    const t = performance.now();
+    if (!(await sendCallback(url, key, event))) sent.failed++;
+    sent.latencies.push(performance.now() - t);
+  }
 }
 
 /** A campaign of `calls` numbers through the API of a running process. */

@@ -54,6 +54,16 @@ export async function withTransaction<T>(db: Db, fn: (tx: Queryable) => Promise<
   }
 }
 
+/**
+ * Rethrows a failed statement's error with a stack that leads back to the code that ran it (through
+ * its awaits) instead of into the driver: pg's socket read, PGlite's WebAssembly glue. As pg's own
+ * promise API does, so the log says who failed whichever database runs.
+ */
+export function rethrowWithCallerStack(err: unknown): never {
+  if (err instanceof Error) Error.captureStackTrace(err);
+  throw err;
+}
+
 /** A write refused by a unique index (PostgreSQL error 23505), on PGlite and a server alike. */
 export function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';

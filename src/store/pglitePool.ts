@@ -3,7 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { prepareValue } from 'pg/lib/utils.js';
-import type { Db, DbClient, Notification, QueryResult } from './db.js';
+import { rethrowWithCallerStack, type Db, type DbClient, type Notification, type QueryResult } from './db.js';
 import { currentPriority } from './dbPriority.js';
 import { PGliteStatements } from './pgliteStatements.js';
 
@@ -123,15 +123,6 @@ function prepareParams(params: readonly unknown[] | undefined): unknown[] | unde
   return params.map((p) => prepareValue(p));
 }
 
-/**
- * As pg does for a server: a failed statement's error gets a stack that leads back to the code
- * that ran it (through its awaits), not into PGlite's WebAssembly glue, so the log says who failed.
- */
-function callerStack(err: unknown): never {
-  if (err instanceof Error) Error.captureStackTrace(err);
-  throw err;
-}
-
 export class PGlitePool implements Db {
   readonly kind = 'pglite' as const;
   readonly mutex = new Mutex();
@@ -178,7 +169,7 @@ export class PGlitePool implements Db {
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (this.ended) return Promise.reject(new Error('database is closed'));
-    return this.mutex.run(() => this.raw<R>(text, params)).catch(callerStack);
+    return this.mutex.run(() => this.raw<R>(text, params)).catch(rethrowWithCallerStack);
   }
 
   async connect(): Promise<DbClient> {
@@ -237,7 +228,7 @@ class PGliteClient extends EventEmitter implements DbClient {
       return { rows: [], rowCount: null };
     }
     if (!this.releaseMutex) this.releaseMutex = await this.pool.mutex.acquire();
-    return this.pool.raw<R>(text, params).catch(callerStack);
+    return this.pool.raw<R>(text, params).catch(rethrowWithCallerStack);
   }
 
   private async listenOrUnlisten(verb: string, token: string): Promise<void> {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { rethrowWithCallerStack } from './db.js';
 
 /**
  * A `pg.Client` that runs every parameterised statement as a named prepared statement, one per
@@ -59,11 +60,7 @@ export function preparingClient(names: StatementNames): typeof pg.Client {
           else cb(err, res);
         });
       if (typeof callback === 'function') return run(callback as Callback) as never;
-      return new Promise((resolve, reject) => run((err, res) => (err ? reject(err) : resolve(res)))).catch((err: unknown) => {
-        // As pg does: a stack leading back to the caller rather than to the socket's read.
-        if (err instanceof Error) Error.captureStackTrace(err);
-        throw err;
-      }) as never;
+      return new Promise((resolve, reject) => run((err, res) => (err ? reject(err) : resolve(res)))).catch(rethrowWithCallerStack) as never;
     }
   }
   return PreparingClient;
